@@ -82,8 +82,8 @@ function fitForSchemaEngine<T extends SqlDriverAdapter>(adapter: T, pool: pg.Poo
   return readCharColumns(adapter);
 }
 
-function pool(connectionString: string): pg.Pool {
-  return new pg.Pool({ connectionString, Client: CatalogFriendlyClient, max: 2 });
+function pool(connectionString: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString, Client: CatalogFriendlyClient, max });
 }
 
 export function withDatabase(connectionString: string, database: string): string {
@@ -103,12 +103,14 @@ export function quoteIdentifier(name: string): string {
 export class MigrationPgAdapterFactory extends PrismaPg {
   readonly #connectionString: string;
   readonly #pool: pg.Pool;
+  readonly #maxConnections: number;
 
-  constructor(connectionString: string) {
-    const mainPool = pool(connectionString);
+  constructor(connectionString: string, { maxConnections = 2 }: { maxConnections?: number } = {}) {
+    const mainPool = pool(connectionString, maxConnections);
     super(mainPool, { disposeExternalPool: true });
     this.#connectionString = connectionString;
     this.#pool = mainPool;
+    this.#maxConnections = maxConnections;
   }
 
   override async connect() {
@@ -118,7 +120,7 @@ export class MigrationPgAdapterFactory extends PrismaPg {
   override async connectToShadowDb() {
     const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
     await this.#administer(`CREATE DATABASE ${quoteIdentifier(database)}`);
-    const shadowPool = pool(withDatabase(this.#connectionString, database));
+    const shadowPool = pool(withDatabase(this.#connectionString, database), this.#maxConnections);
     const adapter = await new PrismaPg(shadowPool, { disposeExternalPool: true }).connect();
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
@@ -126,6 +128,11 @@ export class MigrationPgAdapterFactory extends PrismaPg {
       await this.#administer(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
     };
     return fitForSchemaEngine(adapter, shadowPool);
+  }
+
+  /** Closes the connections the engine left open (freeing the engine does not). */
+  async close(): Promise<void> {
+    if (!this.#pool.ended) await this.#pool.end();
   }
 
   async #administer(statement: string): Promise<void> {

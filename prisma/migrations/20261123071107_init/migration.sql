@@ -541,3 +541,11 @@ CREATE INDEX "equipment_live_by_name_idx" ON "assets"."equipment" ("organisation
 CREATE INDEX "equipment_live_overdue_idx" ON "assets"."equipment" ("organisation_id", "next_maintenance_at") WHERE "deleted_at" IS NULL AND "status" <> 'retired';
 CREATE INDEX "inventory_items_live_low_stock_idx" ON "inventory"."inventory_items" ("organisation_id", "name", "id") WHERE "deleted_at" IS NULL AND "qty" <= "min_qty";
 CREATE INDEX "sessions_active_idx" ON "auth"."sessions" ("user_id", "expires_at") WHERE "revoked_at" IS NULL;
+
+-- The roles are fixed by the product; the permission matrix refers to them by name.
+INSERT INTO "auth"."roles" ("name", "description") VALUES
+  ('superadmin', 'Operates the platform across organisations'),
+  ('admin', 'Administers one organisation: users, roles and every record'),
+  ('manager', 'Runs equipment, inventory and purchasing, and approves purchase orders'),
+  ('employee', 'Records maintenance and stock movements and drafts purchase orders'),
+  ('worker', 'Reads equipment and inventory and records the work they perform');

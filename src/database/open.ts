@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { connectDb, type Db } from '../db.js';
+import { applyPendingMigrations } from '../schema-engine/migrate.js';
+import { startEmbeddedPostgres } from './embedded.js';
+import { seedDemo } from './seed.js';
+
+export type OpenDatabase = {
+  db: Db;
+  mode: 'external' | 'embedded';
+  /** Migrations applied at start (embedded mode only: admins migrate an external database). */
+  appliedMigrations: string[];
+  seeded: boolean;
+  close(): Promise<void>;
+};
+
+export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
+  if (config.databaseUrl) {
+    const db = connectDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+    return { db, mode: 'external', appliedMigrations: [], seeded: false, close: () => db.$disconnect() };
+  }
+  const dataDir = join(config.dataDir, 'pglite');
+  const firstStart = !existsSync(dataDir);
+  log(`No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${dataDir}`);
+  const embedded = await startEmbeddedPostgres({ dataDir });
+  try {
+    // One connection at a time: PGlite has one session, shared by every connection to it.
+    const appliedMigrations = await applyPendingMigrations(embedded.url, { maxConnections: 1 });
+    if (appliedMigrations.length > 0) log(`Applied migrations: ${appliedMigrations.join(', ')}`);
+    const db = connectDb(embedded.url, { poolSize: 1 });
+    if (firstStart) {
+      const { created } = await seedDemo(db);
+      log(`Loaded the demo organisation (${created} rows)`);
+    }
+    return {
+      db,
+      mode: 'embedded',
+      appliedMigrations,
+      seeded: firstStart,
+      async close() {
+        await db.$disconnect();
+        await embedded.stop();
+      },
+    };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
