@@ -403,13 +403,13 @@ ALTER TABLE "auth"."sessions" ADD CONSTRAINT "sessions_user_id_fkey" FOREIGN KEY
 ALTER TABLE "assets"."equipment" ADD CONSTRAINT "equipment_organisation_id_fkey" FOREIGN KEY ("organisation_id") REFERENCES "auth"."organisations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "assets"."equipment" ADD CONSTRAINT "equipment_created_by_fkey" FOREIGN KEY ("created_by") REFERENCES "auth"."users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "assets"."equipment" ADD CONSTRAINT "equipment_created_by_fkey" FOREIGN KEY ("created_by") REFERENCES "auth"."users"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "assets"."maintenance_records" ADD CONSTRAINT "maintenance_records_equipment_id_fkey" FOREIGN KEY ("equipment_id") REFERENCES "assets"."equipment"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "assets"."maintenance_records" ADD CONSTRAINT "maintenance_records_performed_by_fkey" FOREIGN KEY ("performed_by") REFERENCES "auth"."users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "assets"."maintenance_records" ADD CONSTRAINT "maintenance_records_performed_by_fkey" FOREIGN KEY ("performed_by") REFERENCES "auth"."users"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "inventory"."inventory_items" ADD CONSTRAINT "inventory_items_organisation_id_fkey" FOREIGN KEY ("organisation_id") REFERENCES "auth"."organisations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -421,7 +421,7 @@ ALTER TABLE "inventory"."inventory_items" ADD CONSTRAINT "inventory_items_user_i
 ALTER TABLE "inventory"."stock_movements" ADD CONSTRAINT "stock_movements_item_id_fkey" FOREIGN KEY ("item_id") REFERENCES "inventory"."inventory_items"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "inventory"."stock_movements" ADD CONSTRAINT "stock_movements_performed_by_fkey" FOREIGN KEY ("performed_by") REFERENCES "auth"."users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "inventory"."stock_movements" ADD CONSTRAINT "stock_movements_performed_by_fkey" FOREIGN KEY ("performed_by") REFERENCES "auth"."users"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "inventory"."stock_movements" ADD CONSTRAINT "stock_movements_batch_id_fkey" FOREIGN KEY ("batch_id") REFERENCES "procurement"."batches"("id") ON DELETE SET NULL ON UPDATE CASCADE;
@@ -436,10 +436,10 @@ ALTER TABLE "procurement"."suppliers" ADD CONSTRAINT "suppliers_organisation_id_
 ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_organisation_id_fkey" FOREIGN KEY ("organisation_id") REFERENCES "auth"."organisations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_supplier_id_fkey" FOREIGN KEY ("supplier_id") REFERENCES "procurement"."suppliers"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_supplier_id_fkey" FOREIGN KEY ("supplier_id") REFERENCES "procurement"."suppliers"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_created_by_fkey" FOREIGN KEY ("created_by") REFERENCES "auth"."users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_created_by_fkey" FOREIGN KEY ("created_by") REFERENCES "auth"."users"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_batch_id_fkey" FOREIGN KEY ("batch_id") REFERENCES "procurement"."batches"("id") ON DELETE SET NULL ON UPDATE CASCADE;
@@ -448,7 +448,7 @@ ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_batc
 ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_purchase_order_id_fkey" FOREIGN KEY ("purchase_order_id") REFERENCES "procurement"."purchase_orders"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_item_id_fkey" FOREIGN KEY ("item_id") REFERENCES "inventory"."inventory_items"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_item_id_fkey" FOREIGN KEY ("item_id") REFERENCES "inventory"."inventory_items"("id") ON DELETE NO ACTION ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "procurement"."batches" ADD CONSTRAINT "batches_organisation_id_fkey" FOREIGN KEY ("organisation_id") REFERENCES "auth"."organisations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -549,3 +549,12 @@ INSERT INTO "auth"."roles" ("name", "description") VALUES
   ('manager', 'Runs equipment, inventory and purchasing, and approves purchase orders'),
   ('employee', 'Records maintenance and stock movements and drafts purchase orders'),
   ('worker', 'Reads equipment and inventory and records the work they perform');
+
+-- References to people and to what purchase orders use refuse a delete, but only at commit, after
+-- every cascade of the transaction has run: deleting a whole organisation removes both sides.
+ALTER TABLE "assets"."equipment" ALTER CONSTRAINT "equipment_created_by_fkey" DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE "assets"."maintenance_records" ALTER CONSTRAINT "maintenance_records_performed_by_fkey" DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE "inventory"."stock_movements" ALTER CONSTRAINT "stock_movements_performed_by_fkey" DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE "procurement"."purchase_orders" ALTER CONSTRAINT "purchase_orders_supplier_id_fkey" DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE "procurement"."purchase_orders" ALTER CONSTRAINT "purchase_orders_created_by_fkey" DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE "procurement"."purchase_order_lines" ALTER CONSTRAINT "purchase_order_lines_item_id_fkey" DEFERRABLE INITIALLY DEFERRED;

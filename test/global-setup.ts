@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../src/database/embedded.js';
+import { withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { applyPendingMigrations, migrationsDir } from '../src/schema-engine/migrate.js';
+import { backend, serverUrl } from './helpers/backend.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** postgres: the migrated template database each test file clones. */
+    templateDatabase: string;
+    /** pglite: a dump of a migrated data directory each test file loads. */
+    templateDump: string;
+  }
+}
+
+async function migrationsFingerprint(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of (await readdir(migrationsDir)).sort()) {
+    if (name.endsWith('.toml')) continue;
+    hash.update(name).update(await readFile(join(migrationsDir, name, 'migration.sql')));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+async function preparePostgresTemplate(url: string): Promise<string> {
+  const template = `opsgraph_template_${await migrationsFingerprint()}`;
+  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (!rowCount) {
+      const building = `${template}_building_${process.pid}`;
+      await admin.query(`CREATE DATABASE "${building}"`);
+      await applyPendingMigrations(withDatabase(url, building));
+      await admin.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+  return template;
+}
+
+async function preparePgliteTemplate(): Promise<{ path: string; cleanup(): Promise<void> }> {
+  const embedded = await startEmbeddedPostgres();
+  try {
+    await applyPendingMigrations(embedded.url, { maxConnections: 1 });
+    const dump = await embedded.db.dumpDataDir('none');
+    const dir = await mkdtemp(join(tmpdir(), 'opsgraph-template-'));
+    const path = join(dir, 'template.tar');
+    await writeFile(path, Buffer.from(await dump.arrayBuffer()));
+    return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  } finally {
+    await embedded.stop();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  console.log(`[test] database backend: ${backend}`);
+  if (serverUrl) {
+    project.provide('templateDatabase', await preparePostgresTemplate(serverUrl));
+    project.provide('templateDump', '');
+    return;
+  }
+  const template = await preparePgliteTemplate();
+  project.provide('templateDatabase', '');
+  project.provide('templateDump', template.path);
+  return template.cleanup;
+}

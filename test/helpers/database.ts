@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { connectDb, type Db } from '../../src/db.js';
+import { startEmbeddedPostgres } from '../../src/database/embedded.js';
+import { withDatabase } from '../../src/schema-engine/pg-adapter.js';
+import { backend, serverUrl } from './backend.js';
+
+export type TestDatabase = {
+  url: string;
+  db: Db;
+  /** Runs one SQL statement on a connection of its own (PGlite: the shared one). */
+  sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+};
+
+async function adminQuery(statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl!, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
+export function useTestDatabase(): TestDatabase {
+  let state: { url: string; db: Db; pool: pg.Pool } | undefined;
+  let teardown: () => Promise<void> = async () => {};
+  const ready = () => {
+    if (!state) throw new Error('the test database is ready only inside tests and hooks');
+    return state;
+  };
+
+  beforeAll(async () => {
+    let url: string;
+    let poolSize: number;
+    if (backend === 'postgres') {
+      const name = `opsgraph_test_${randomUUID().replaceAll('-', '')}`;
+      await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${inject('templateDatabase')}"`);
+      url = withDatabase(serverUrl!, name);
+      poolSize = 5;
+      teardown = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } else {
+      const dump = await readFile(inject('templateDump'));
+      const embedded = await startEmbeddedPostgres({ loadDataDir: new Blob([dump]) });
+      url = embedded.url;
+      poolSize = 1;
+      teardown = () => embedded.stop();
+    }
+    state = { url, db: connectDb(url, { poolSize }), pool: new pg.Pool({ connectionString: url, max: 1 }) };
+  });
+
+  afterAll(async () => {
+    if (state) {
+      await state.db.$disconnect();
+      await state.pool.end();
+    }
+    await teardown();
+  });
+
+  return {
+    get url() {
+      return ready().url;
+    },
+    get db() {
+      return ready().db;
+    },
+    sql: async (text, values) => (await ready().pool.query(text, values)).rows,
+  };
+}
