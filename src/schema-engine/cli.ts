@@ -89,10 +89,10 @@ export async function runOneShot(invocation: Invocation): Promise<number> {
     return 0;
   } catch (error) {
     const described = describeConnectionError(error, invocation.datasource.url);
-    process.stderr.write(`schema-engine-cli: ${command} failed\n`);
-    process.stderr.write(
-      `${logLine('ERROR', { message: described.message, error_code: described.errorCode })}\n`,
-    );
+    const fields = described
+      ? { message: described.message, error_code: described.errorCode }
+      : { message: error instanceof Error ? error.message : String(error) };
+    process.stderr.write(`schema-engine-cli: ${command} failed\n${logLine('ERROR', fields)}\n`);
     return 1;
   }
 }
@@ -117,15 +117,24 @@ function parseEngineError(error: unknown): EngineError {
     // not a serialised engine error: the message is all we have
   }
   const described = describeConnectionError(error);
-  return { is_panic: false, message: described.message, error_code: described.errorCode, meta: null };
+  return described
+    ? { is_panic: false, message: described.message, error_code: described.errorCode, meta: null }
+    : { is_panic: false, message, meta: null };
 }
 
 async function dispatch(
   engine: SchemaEngine,
   datasource: Datasource,
   { method, params }: RpcRequest,
+  print: (content: string) => Promise<void>,
 ): Promise<unknown> {
   switch (method) {
+    case 'diff': {
+      // The native engine prints the diff through a "print" request to the CLI; so does this one.
+      const { exitCode, stdout } = await engine.diff(params as never);
+      if (stdout !== null) await print(stdout);
+      return { exitCode };
+    }
     case 'getDatabaseVersion':
       return engine.version(params as never);
     case 'createDatabase':
@@ -145,7 +154,6 @@ async function dispatch(
     case 'dbExecute':
     case 'devDiagnostic':
     case 'diagnoseMigrationHistory':
-    case 'diff':
     case 'ensureConnectionValidity':
     case 'introspect':
     case 'introspectSql':
@@ -176,39 +184,56 @@ export async function serve(invocation: Invocation): Promise<number> {
   // A failure inside one of the engine's callbacks escapes every promise: report it the way the
   // native engine reports a panic (exit status 101 after an ERROR log line).
   process.on('uncaughtException', (error) => {
-    process.stderr.write(`${logLine('ERROR', { message: error.message, is_panic: true })}\n`);
+    process.stderr.write(`${logLine('ERROR', { message: lastPanicMessage() ?? error.message, is_panic: true })}\n`);
     process.exit(101);
   });
+  const adapterFactory = new MigrationPgAdapterFactory(invocation.datasource.url ?? 'postgresql://localhost/postgres');
   const engine = await startSchemaEngine(
     datamodels,
-    new MigrationPgAdapterFactory(invocation.datasource.url ?? 'postgresql://localhost/postgres'),
+    adapterFactory,
     // The engine's own log lines are already JSON in the shape the CLI reads.
     (line: string) => process.stderr.write(`${line.trimEnd()}\n`),
   );
+  const write = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  const awaitingCli = new Map<string, () => void>();
+  let printed = 0;
+  const print = (content: string) =>
+    new Promise<void>((resolve) => {
+      const id = `print-${++printed}`;
+      awaitingCli.set(id, resolve);
+      write({ jsonrpc: '2.0', id, method: 'print', params: { content } });
+    });
+
   const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let queue = Promise.resolve();
   for await (const line of input) {
     if (!line.trim()) continue;
+    let message: RpcRequest & { result?: unknown };
+    try {
+      message = JSON.parse(line) as RpcRequest & { result?: unknown };
+    } catch {
+      write({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+      continue;
+    }
+    if (message.method === undefined) {
+      // The CLI's answer to one of our print requests.
+      awaitingCli.get(String(message.id))?.();
+      awaitingCli.delete(String(message.id));
+      continue;
+    }
+    const request = message;
     queue = queue.then(async () => {
-      let request: RpcRequest;
       try {
-        request = JSON.parse(line) as RpcRequest;
-      } catch {
-        process.stdout.write(
-          `${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })}\n`,
-        );
-        return;
-      }
-      try {
-        const result = await dispatch(engine, invocation.datasource, request);
-        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id, result: result ?? null })}\n`);
+        const result = await dispatch(engine, invocation.datasource, request, print);
+        write({ jsonrpc: '2.0', id: request.id, result: result ?? null });
       } catch (error) {
-        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id: request.id, error: rpcError(error) })}\n`);
+        write({ jsonrpc: '2.0', id: request.id, error: rpcError(error) });
       }
     });
   }
   await queue;
   engine.free();
+  await adapterFactory.close();
   return 0;
 }
 

@@ -21,8 +21,11 @@ function location(url: string | undefined): { host: string; port: string; databa
   }
 }
 
-/** Turns a pg / network failure into the error code and sentence Prisma's CLI shows for it. */
-export function describeConnectionError(error: unknown, url?: string): Described {
+/**
+ * Turns a pg / network failure into the error code and sentence Prisma's CLI shows for it, or
+ * undefined when the error is not about reaching the database.
+ */
+export function describeConnectionError(error: unknown, url?: string): Described | undefined {
   const { code, errorCode, message } = (error ?? {}) as {
     code?: string;
     errorCode?: string;
@@ -64,5 +67,5 @@ export function describeConnectionError(error: unknown, url?: string): Described
       message: `The database server at \`${host}:${port}\` was reached but timed out.`,
     };
   }
-  return { errorCode: 'P1000', message: message ?? String(error) };
+  return undefined;
 }

@@ -53,7 +53,8 @@ export async function startSchemaEngine(
 ): Promise<SchemaEngine> {
   await initialise();
   return bindings.SchemaEngine.new(
-    { datamodels },
+    // An empty list of schema files is not "no schema": the engine traps on it.
+    { datamodels: datamodels.length > 0 ? datamodels : undefined },
     log,
     bindMigrationAwareSqlAdapterFactory(adapterFactory),
   );

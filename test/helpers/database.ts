@@ -44,7 +44,7 @@ export function useTestDatabase(): TestDatabase {
       teardown = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     } else {
       const dump = await readFile(inject('templateDump'));
-      const embedded = await startEmbeddedPostgres({ loadDataDir: new Blob([dump]) });
+      const embedded = await startEmbeddedPostgres({ loadDataDir: new Blob([new Uint8Array(dump)]) });
       url = embedded.url;
       poolSize = 1;
       teardown = () => embedded.stop();

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export type Run = { code: number | null; stdout: string; stderr: string; output: string };
+
+/** Runs a command as an admin would type it in the repository, with the given environment. */
+export function run(command: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: undefined, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, output: stdout + stderr }));
+    child.stdin.end(input);
+  });
+}
+
+export function prisma(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return run('npx', ['--no-install', 'prisma', ...args], env);
+}
+
+/**
+ * A copy of the project's prisma/ folder with its own prisma.config.ts, for commands that write
+ * migrations: they must not touch the repository's own.
+ */
+export async function projectCopy(): Promise<{ dir: string; config: string; schema: string; migrations: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'opsgraph-project-'));
+  await cp(join(repoRoot, 'prisma'), join(dir, 'prisma'), { recursive: true });
+  const config = join(dir, 'prisma.config.ts');
+  await writeFile(
+    config,
+    `process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= ${JSON.stringify(join(repoRoot, 'bin', 'schema-engine'))};
+export default {
+  schema: ${JSON.stringify(join(dir, 'prisma', 'schema.prisma'))},
+  migrations: { path: ${JSON.stringify(join(dir, 'prisma', 'migrations'))} },
+  datasource: { url: process.env.DATABASE_URL },
+};
+`,
+  );
+  return {
+    dir,
+    config,
+    schema: join(dir, 'prisma', 'schema.prisma'),
+    migrations: join(dir, 'prisma', 'migrations'),
+  };
+}
+
+export const schemaEngine = join(repoRoot, 'bin', 'schema-engine');
