@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { backend } from './test/helpers/backend.js';
 
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS and ESM builds; yoga and Pothos must share one copy of its classes.
+    alias: { graphql: 'graphql/index.js' },
+  },
   test: {
     include: ['test/**/*.test.ts'],
+    // The admin's Prisma CLI workflow (created databases, shadow databases) needs a PostgreSQL
+    // server; the embedded pass runs the CLI against PGlite in prisma-cli-embedded.test.ts.
+    exclude: backend === 'postgres' ? [] : ['test/prisma-cli.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // Each file gets its own database; PGlite instances and CLI runs are heavy, so keep two at a time.
+    // Each file gets its own database; PGlite instances and CLI runs are heavy, so two at a time.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -28,7 +28,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
     // One connection at a time: PGlite has one session, shared by every connection to it.
     const appliedMigrations = await applyPendingMigrations(embedded.url, { maxConnections: 1 });
     if (appliedMigrations.length > 0) log(`Applied migrations: ${appliedMigrations.join(', ')}`);
-    const db = connectDb(embedded.url, { poolSize: 1 });
+    const db = connectDb(embedded.url, { poolSize: 1, transactionMaxWaitMs: 30_000 });
     if (firstStart) {
       const { created } = await seedDemo(db);
       log(`Loaded the demo organisation (${created} rows)`);

@@ -17,7 +17,10 @@ builder.queryField('viewer', (t) =>
     type: 'User',
     nullable: true,
     description: 'The signed-in user, or null without a session.',
-    resolve: (query, _root, _args, { viewer }) =>
-      viewer ? db.user.findUnique({ ...query, where: { id: viewer.id } }) : null,
+    resolve: (query, _root, _args, { viewer }) => {
+      // Spread before branching: the plugin rejects a resolver that leaves its planned query unread.
+      const planned = { ...query };
+      return viewer ? db.user.findUnique({ ...planned, where: { id: viewer.id } }) : null;
+    },
   }),
 );

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/database/seed.js';
+import { useTestDatabase } from './helpers/database.js';
+
+const database = useTestDatabase();
+
+const tables = [
+  'auth.organisations',
+  'auth.users',
+  'auth.user_roles',
+  'assets.equipment',
+  'assets.maintenance_records',
+  'inventory.inventory_items',
+  'inventory.stock_movements',
+  'procurement.suppliers',
+  'procurement.purchase_orders',
+  'procurement.purchase_order_lines',
+  'procurement.batches',
+  'procurement.batch_creation_events',
+];
+
+async function snapshot() {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    counts[table] = row!.n;
+  }
+  const stock = await database.sql(`SELECT sku, qty FROM inventory.inventory_items ORDER BY sku`);
+  const statuses = await database.sql(`SELECT number, status FROM procurement.purchase_orders ORDER BY number`);
+  return { counts, stock, statuses };
+}
+
+describe('the demo seed', () => {
+  it('is idempotent: a second run adds and changes nothing', async () => {
+    const first = await seedDemo(database.db);
+    expect(first.created).toBeGreaterThan(80);
+    const before = await snapshot();
+    const second = await seedDemo(database.db);
+    expect(second).toEqual({ organisationId: first.organisationId, created: 0 });
+    expect(await snapshot()).toEqual(before);
+    expect(Object.values(before.counts).every((n) => n > 0)).toBe(true);
+  });
+
+  it('is a realistic organisation: every role, every PO status, history and provenance', async () => {
+    const roles = await database.sql(`SELECT DISTINCT r.name::text AS name FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id ORDER BY 1`);
+    expect(roles.map((row) => row.name)).toEqual(['admin', 'employee', 'manager', 'superadmin', 'worker']);
+    expect(await database.sql(`SELECT count(*)::int AS n FROM auth.users WHERE NOT is_active`)).toEqual([{ n: 1 }]);
+
+    const statuses = await database.sql(`SELECT DISTINCT status::text AS status FROM procurement.purchase_orders ORDER BY 1`);
+    expect(statuses.map((row) => row.status)).toEqual(['approved', 'cancelled', 'draft', 'received', 'submitted']);
+
+    const withoutHistory = await database.sql(
+      `SELECT e.name FROM assets.equipment e WHERE e.status <> 'retired' AND e.category <> 'it_hardware'
+         AND NOT EXISTS (SELECT 1 FROM assets.maintenance_records m WHERE m.equipment_id = e.id)`,
+    );
+    expect(withoutHistory).toEqual([]);
+    const [overdue] = await database.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM assets.equipment WHERE next_maintenance_at < now() AND status <> 'retired'`,
+    );
+    expect(overdue!.n).toBeGreaterThan(0);
+    const [low] = await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM inventory.inventory_items WHERE qty <= min_qty`);
+    expect(low!.n).toBeGreaterThan(0);
+
+    // Every line of every received PO became a batch whose creation event names that PO.
+    const provenance = await database.sql(
+      `SELECT po.number, count(l.id)::int AS lines, count(ev.id)::int AS events
+       FROM procurement.purchase_orders po
+       JOIN procurement.purchase_order_lines l ON l.purchase_order_id = po.id
+       LEFT JOIN procurement.batch_creation_events ev ON ev.purchase_order_line_id = l.id AND ev.purchase_order_id = po.id
+       WHERE po.status = 'received' GROUP BY po.number ORDER BY po.number`,
+    );
+    expect(provenance).toEqual([
+      { number: 'PO-2026-0003', lines: 1, events: 1 },
+      { number: 'PO-2026-0004', lines: 2, events: 2 },
+    ]);
+    const [allocated] = await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM procurement.purchase_orders WHERE batch_id IS NOT NULL`);
+    expect(allocated!.n).toBe(1);
+
+    const unbalanced = await database.sql(
+      `SELECT i.sku FROM inventory.inventory_items i
+       WHERE i.qty <> (SELECT coalesce(sum(delta), 0) FROM inventory.stock_movements m WHERE m.item_id = i.id)`,
+    );
+    expect(unbalanced).toEqual([]);
+  });
+});
