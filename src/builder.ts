@@ -9,6 +9,7 @@ import { db } from './db.js';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   Scalars: {
@@ -16,6 +17,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   plugins: [PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
   prisma: {
     client: () => db,
     dmmf: getDatamodel(),
