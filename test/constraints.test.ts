@@ -3,6 +3,7 @@ import { useTestDatabase } from './helpers/database.js';
 import {
   equipment,
   inventoryItem,
+  orderLine,
   organisationWithPeople,
   purchaseOrder,
   supplier,
@@ -218,10 +219,7 @@ describe('unique constraints', () => {
     const { organisationId, userId } = await organisationWithPeople(database);
     const { purchaseOrderId } = await purchaseOrder(database, organisationId, userId);
     const itemId = await inventoryItem(database, organisationId);
-    const [line] = await sql<{ id: string }>(
-      `INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price) VALUES ($1, $2, 5, 1) RETURNING id`,
-      [purchaseOrderId, itemId],
-    );
+    const lineId = await orderLine(database, purchaseOrderId, itemId, 5);
     const batch = async (code: string) =>
       (
         await sql<{ id: string }>(
@@ -233,7 +231,7 @@ describe('unique constraints', () => {
       sql(`INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`, [
         batchId,
         purchaseOrderId,
-        line!.id,
+        lineId,
       ]);
     const first = await batch('B-A');
     await event(first);
@@ -297,10 +295,7 @@ describe('deletes', () => {
     });
     const { purchaseOrderId, supplierId } = await purchaseOrder(database, organisationId, userId);
     const itemId = await inventoryItem(database, organisationId);
-    await sql(`INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price) VALUES ($1, $2, 1, 1)`, [
-      purchaseOrderId,
-      itemId,
-    ]);
+    await orderLine(database, purchaseOrderId, itemId);
     expect(await violation(sql(`DELETE FROM procurement.suppliers WHERE id = $1`, [supplierId]))).toEqual({
       code: FOREIGN_KEY,
       constraint: 'purchase_orders_supplier_id_fkey',
@@ -315,10 +310,7 @@ describe('deletes', () => {
     const { organisationId, userId } = await organisationWithPeople(database);
     const { purchaseOrderId } = await purchaseOrder(database, organisationId, userId);
     const itemId = await inventoryItem(database, organisationId);
-    const [line] = await sql<{ id: string }>(
-      `INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price) VALUES ($1, $2, 5, 1) RETURNING id`,
-      [purchaseOrderId, itemId],
-    );
+    const lineId = await orderLine(database, purchaseOrderId, itemId, 5);
     const [batch] = await sql<{ id: string }>(
       `INSERT INTO procurement.batches (organisation_id, item_id, code, quantity) VALUES ($1, $2, 'PROV-1', 5) RETURNING id`,
       [organisationId, itemId],
@@ -326,14 +318,14 @@ describe('deletes', () => {
     await sql(`INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`, [
       batch!.id,
       purchaseOrderId,
-      line!.id,
+      lineId,
     ]);
     const allocating = await purchaseOrder(database, organisationId, userId);
     await sql(`UPDATE procurement.purchase_orders SET batch_id = $1 WHERE id = $2`, [batch!.id, allocating.purchaseOrderId]);
 
     await sql(`DELETE FROM procurement.purchase_orders WHERE id = $1`, [purchaseOrderId]);
     expect(await sql(`SELECT 1 FROM procurement.batch_creation_events WHERE batch_id = $1`, [batch!.id])).toHaveLength(0);
-    expect(await sql(`SELECT 1 FROM procurement.purchase_order_lines WHERE id = $1`, [line!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM procurement.purchase_order_lines WHERE id = $1`, [lineId])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM procurement.batches WHERE id = $1`, [batch!.id])).toHaveLength(1);
 
     await sql(`DELETE FROM procurement.batches WHERE id = $1`, [batch!.id]);
@@ -352,10 +344,7 @@ describe('deletes', () => {
     const itemId = await inventoryItem(database, organisationId);
     await sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason, performed_by) VALUES ($1, 4, 'initial', $2)`, [itemId, userId]);
     const { purchaseOrderId } = await purchaseOrder(database, organisationId, userId);
-    await sql(`INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price) VALUES ($1, $2, 1, 1)`, [
-      purchaseOrderId,
-      itemId,
-    ]);
+    await orderLine(database, purchaseOrderId, itemId);
     await sql(`INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id) VALUES ($1, $2, 'create', 'Equipment', $3)`, [
       organisationId,
       userId,

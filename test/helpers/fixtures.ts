@@ -54,6 +54,15 @@ export async function purchaseOrder(database: TestDatabase, organisationId: stri
   return { purchaseOrderId: row!.id, supplierId };
 }
 
+export async function orderLine(database: TestDatabase, purchaseOrderId: string, itemId: string, quantity = 1) {
+  const [row] = await database.sql<{ id: string }>(
+    `INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price)
+     VALUES ($1, $2, $3, 1) RETURNING id`,
+    [purchaseOrderId, itemId, quantity],
+  );
+  return row!.id;
+}
+
 /** The SQLSTATE and constraint name a failing statement reports. */
 export async function violation(statement: Promise<unknown>): Promise<{ code: string; constraint?: string }> {
   try {
