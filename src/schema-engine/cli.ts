@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { MigrationPgAdapterFactory, withDatabase } from './pg-adapter.js';
+import { MigrationPgAdapterFactory, quoteIdentifier, withDatabase } from './pg-adapter.js';
 import { engineVersion, lastPanicMessage, startSchemaEngine, type SchemaEngine } from './wasm.js';
 import { describeConnectionError, type EngineError } from './errors.js';
 
@@ -16,7 +16,7 @@ type Invocation = {
 type RpcRequest = { id: number | string; method: string; params?: unknown };
 type DiagnoseInput = Parameters<SchemaEngine['diagnoseMigrationHistory']>[0];
 
-export function parseArguments(argv: string[]): Invocation {
+function parseArguments(argv: string[]): Invocation {
   const invocation: Invocation = { datamodels: [], datasource: {}, command: [], version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -46,11 +46,7 @@ function logLine(level: 'INFO' | 'ERROR', fields: Record<string, unknown>): stri
 }
 
 function requireUrl(datasource: Datasource): string {
-  if (!datasource.url) {
-    throw Object.assign(new Error('No database URL was given to the schema engine.'), {
-      errorCode: 'P1012',
-    });
-  }
+  if (!datasource.url) throw new Error('No database URL was given to the schema engine.');
   return datasource.url;
 }
 
@@ -68,14 +64,14 @@ async function createDatabase(url: string): Promise<string> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
   const exists = await withClient(withDatabase(url, 'postgres'), async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+    if (!rowCount) await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
     return Boolean(rowCount);
   });
   return exists ? `Database ${database} already exists.` : `Database ${database} created.`;
 }
 
 /** The one-shot commands the CLI runs before it starts the engine for real. */
-export async function runOneShot(invocation: Invocation): Promise<number> {
+async function runOneShot(invocation: Invocation): Promise<number> {
   const [command] = invocation.command;
   try {
     const url = requireUrl(invocation.datasource);
@@ -168,7 +164,7 @@ async function dispatch(
 }
 
 /** Long-lived mode: newline-delimited JSON-RPC 2.0 on stdin/stdout, logs as JSON on stderr. */
-export async function serve(invocation: Invocation): Promise<number> {
+async function serve(invocation: Invocation): Promise<number> {
   if (invocation.datasource.shadowDatabaseUrl) {
     process.stderr.write(
       `${logLine('ERROR', {

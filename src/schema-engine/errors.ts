@@ -26,13 +26,8 @@ function location(url: string | undefined): { host: string; port: string; databa
  * undefined when the error is not about reaching the database.
  */
 export function describeConnectionError(error: unknown, url?: string): Described | undefined {
-  const { code, errorCode, message } = (error ?? {}) as {
-    code?: string;
-    errorCode?: string;
-    message?: string;
-  };
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
   const { host, port, database } = location(url);
-  if (errorCode) return { errorCode, message: message ?? errorCode };
   switch (code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
