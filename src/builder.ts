@@ -1,27 +1,43 @@
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import ValidationPlugin from '@pothos/plugin-validation';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import type { Context } from './context.js';
 import { db } from './db.js';
 
+export const MAX_PAGE_SIZE = 100;
+
+function capitalise(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    Decimal: { Input: string; Output: { toString(): string } };
+    JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
   prisma: {
     client: () => db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: 20,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
   },
   relay: {
@@ -30,18 +46,13 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
   },
+  errors: {
+    // Validation of input runs before the resolver and answers with InputValidationError.
+    unsafelyHandleInputErrors: true,
+    defaultResultOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Success` },
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Result` },
+  },
 });
 
 builder.queryType({});
-
-builder.scalarType('DateTime', {
-  description: 'An instant in time, as an ISO 8601 string with a UTC offset.',
-  serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date = typeof value === 'string' ? new Date(value) : undefined;
-    if (!date || Number.isNaN(date.getTime())) {
-      throw new TypeError('DateTime must be an ISO 8601 string such as 2026-01-31T09:30:00Z.');
-    }
-    return date;
-  },
-});
+builder.mutationType({});

@@ -1,16 +1,70 @@
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { organisationOf } from '../../lib/tenancy.js';
+import { Role } from '../role/role.type.js';
 
-builder.prismaNode('User', {
+export const User = builder.prismaNode('User', {
   id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),
+    phone: t.exposeString('phone', { nullable: true }),
     department: t.exposeString('department', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
     isActive: t.exposeBoolean('isActive'),
+    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
     organisation: t.relation('organisation'),
+    roleAssignments: t.relation('roles', { query: { orderBy: { assignedAt: 'asc' } } }),
+    roles: t.field({
+      type: [Role],
+      select: { roles: { orderBy: { assignedAt: 'asc' }, select: { role: true } } },
+      resolve: (user) => user.roles.map((assignment) => assignment.role),
+    }),
   }),
 });
+
+export const UserFilter = builder.inputType('UserFilter', {
+  fields: (t) => ({
+    active: t.boolean({ required: false }),
+    search: t.string({ required: false, description: 'Part of the name or email, any case.' }),
+  }),
+});
+
+function userWhere(filter: typeof UserFilter.$inferInput | null | undefined): Prisma.UserWhereInput {
+  return {
+    isActive: filter?.active ?? undefined,
+    OR: filter?.search
+      ? [{ name: { contains: filter.search, mode: 'insensitive' } }, { email: { contains: filter.search, mode: 'insensitive' } }]
+      : undefined,
+  };
+}
+
+const byName = [{ name: 'asc' }, { id: 'asc' }] satisfies Prisma.UserOrderByWithRelationInput[];
+
+builder.prismaObjectField('Organisation', 'users', (t) =>
+  t.relatedConnection('users', {
+    cursor: 'id',
+    totalCount: true,
+    args: { filter: t.arg({ type: UserFilter, required: false }) },
+    query: (args) => ({ where: userWhere(args.filter), orderBy: byName }),
+  }),
+);
+
+builder.queryField('users', (t) =>
+  t.prismaConnection({
+    type: 'User',
+    cursor: 'id',
+    args: { filter: t.arg({ type: UserFilter, required: false }) },
+    totalCount: (_connection, args, context) =>
+      db.user.count({ where: { organisationId: organisationOf(context), ...userWhere(args.filter) } }),
+    resolve: (query, _root, args, context) =>
+      db.user.findMany({ ...query, where: { organisationId: organisationOf(context), ...userWhere(args.filter) }, orderBy: byName }),
+  }),
+);
 
 builder.queryField('viewer', (t) =>
   t.prismaField({

@@ -1,0 +1,79 @@
+import { Prisma } from '../generated/prisma/client.js';
+
+/** A row the viewer asked for does not exist, or belongs to another organisation. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  constructor(readonly entity: string) {
+    super(`${entity} not found.`);
+  }
+}
+
+/** A value must be unique and is already taken. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  constructor(
+    readonly field: string,
+    message = `Another record already has this ${field}.`,
+  ) {
+    super(message);
+  }
+}
+
+/** The record is not in a state that allows the change. */
+export class InvalidStateError extends Error {
+  override name = 'InvalidStateError';
+  constructor(
+    message: string,
+    readonly currentState: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A stock change would take an item's quantity below zero. */
+export class InsufficientStockError extends Error {
+  override name = 'InsufficientStockError';
+  constructor(
+    readonly available: number,
+    readonly requested: number,
+  ) {
+    super(`Only ${available} in stock; cannot remove ${requested}.`);
+  }
+}
+
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  users_email_key: 'email',
+  users_google_id_key: 'googleId',
+  equipment_organisation_id_serial_number_key: 'serialNumber',
+  inventory_items_organisation_id_sku_key: 'sku',
+  suppliers_organisation_id_name_key: 'name',
+  purchase_orders_organisation_id_number_key: 'number',
+  batches_organisation_id_code_key: 'code',
+};
+
+function uniqueField(error: Prisma.PrismaClientKnownRequestError): string {
+  const meta = error.meta as
+    | { target?: string[] | string; driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } } }
+    | undefined;
+  const constraint = meta?.driverAdapterError?.cause?.constraint;
+  if (constraint?.index && CONSTRAINT_FIELDS[constraint.index]) return CONSTRAINT_FIELDS[constraint.index]!;
+  const fields = constraint?.fields ?? (Array.isArray(meta?.target) ? meta.target : [meta?.target ?? 'value']);
+  const field = fields.find((name) => name !== 'organisation_id' && name !== 'organisationId') ?? fields[0]!;
+  return field.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()).replaceAll('"', '');
+}
+
+/**
+ * The one place database errors become errors of the schema: a unique violation names its field,
+ * a missing row is NOT_FOUND. Anything else stays an internal error.
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return error;
+  switch (error.code) {
+    case 'P2002':
+      return new ConflictError(uniqueField(error));
+    case 'P2025':
+      return new NotFoundError(String((error.meta as { modelName?: string } | undefined)?.modelName ?? 'Record'));
+    default:
+      return error;
+  }
+}

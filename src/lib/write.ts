@@ -1,0 +1,52 @@
+import type { Context } from '../context.js';
+import { db } from '../db.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { translateDatabaseError } from './errors.js';
+import { requireViewer } from './tenancy.js';
+
+export type Tx = Prisma.TransactionClient;
+
+export type AuditEntry = {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: object | null;
+  after?: object | null;
+};
+
+export type Audit = (entry: AuditEntry) => Promise<void>;
+
+function json(value: object | null | undefined) {
+  return value ? (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue) : Prisma.DbNull;
+}
+
+/**
+ * Runs a mutation as one transaction on behalf of the viewer. The change records what it did
+ * through audit(), in the same transaction; a change that records nothing is a bug and fails.
+ */
+export async function write<T>(context: Context, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  const viewer = requireViewer(context);
+  try {
+    return await db.$transaction(async (tx) => {
+      let audited = 0;
+      const result = await change(tx, async (entry) => {
+        audited += 1;
+        await tx.auditEvent.create({
+          data: {
+            organisationId: viewer.organisationId,
+            actorId: viewer.id,
+            action: entry.action,
+            entityType: entry.entityType,
+            entityId: entry.entityId,
+            before: json(entry.before),
+            after: json(entry.after),
+          },
+        });
+      });
+      if (audited === 0) throw new Error('a mutation wrote no audit event');
+      return result;
+    });
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}

@@ -1,0 +1,59 @@
+import { InputValidationError, type StandardSchemaV1 } from '@pothos/plugin-validation';
+import { builder } from '../../builder.js';
+import { ConflictError, InsufficientStockError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+
+export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+  description: 'An expected failure of a mutation, with a message a person can read.',
+  fields: (t) => ({ message: t.exposeString('message') }),
+});
+
+const ValidationIssue = builder.objectRef<StandardSchemaV1.Issue>('ValidationIssue').implement({
+  description: 'What is wrong with one input field.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    path: t.stringList({
+      description: 'The input field, as the path from the argument, e.g. ["input", "lines", "0", "quantity"].',
+      resolve: (issue) => issue.path?.map((part) => String(typeof part === 'object' ? part.key : part)) ?? [],
+    }),
+  }),
+});
+
+builder.objectType(InputValidationError, {
+  name: 'InputValidationError',
+  description: 'The input was rejected before anything was written; issues says which fields and why.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    issues: t.field({ type: [ValidationIssue], resolve: (error) => error.issues }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'The record does not exist, or is not visible to the viewer.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ entity: t.exposeString('entity') }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'A value that must be unique is already taken; field names the input field.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ field: t.exposeString('field') }),
+});
+
+builder.objectType(InvalidStateError, {
+  name: 'InvalidStateError',
+  description: 'The record is not in a state that allows this change (e.g. approving a draft).',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ currentState: t.exposeString('currentState') }),
+});
+
+builder.objectType(InsufficientStockError, {
+  name: 'InsufficientStockError',
+  description: 'The change would take stock below zero.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ available: t.exposeInt('available'), requested: t.exposeInt('requested') }),
+});
+
+/** The errors every mutation can answer with. */
+export const commonErrors = [InputValidationError, NotFoundError, ConflictError];

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { builder } from '../../builder.js';
+import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { optionalText, requiredText } from '../../lib/validation.js';
+import { write, type Tx } from '../../lib/write.js';
+import { commonErrors } from '../common/errors.type.js';
+import { Equipment } from './equipment.type.js';
+
+const CreateEquipmentInput = builder.inputType('CreateEquipmentInput', {
+  fields: (t) => ({
+    name: t.string({ validate: requiredText('Name') }),
+    serialNumber: t.string({ validate: requiredText('Serial number', 100) }),
+    category: t.field({ type: EquipmentCategory }),
+    status: t.field({ type: EquipmentStatus, required: false }),
+    nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const UpdateEquipmentInput = builder.inputType('UpdateEquipmentInput', {
+  description: 'Only the fields given change; nextMaintenanceAt: null clears it.',
+  fields: (t) => ({
+    id: t.globalID({ for: Equipment }),
+    name: t.string({ required: false, validate: requiredText('Name').optional() }),
+    serialNumber: t.string({ required: false, validate: requiredText('Serial number', 100).optional() }),
+    category: t.field({ type: EquipmentCategory, required: false, validate: z.enum(EquipmentCategory).optional() }),
+    status: t.field({ type: EquipmentStatus, required: false, validate: z.enum(EquipmentStatus).optional() }),
+    nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+async function liveEquipment(tx: Tx, id: string, organisationId: string, { deleted = false } = {}) {
+  const equipment = await tx.equipment.findFirst({
+    where: { id, organisationId, deletedAt: deleted ? { not: null } : null },
+  });
+  if (!equipment) throw new NotFoundError('Equipment');
+  return equipment;
+}
+
+builder.mutationField('createEquipment', (t) =>
+  t.prismaField({
+    type: 'Equipment',
+    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    args: { input: t.arg({ type: CreateEquipmentInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        const equipment = await tx.equipment.create({
+          data: {
+            organisationId: viewer.organisationId,
+            createdById: viewer.id,
+            name: input.name,
+            serialNumber: input.serialNumber,
+            category: input.category,
+            status: input.status ?? EquipmentStatus.ACTIVE,
+            nextMaintenanceAt: input.nextMaintenanceAt,
+          },
+        });
+        await audit({ action: 'create', entityType: 'Equipment', entityId: equipment.id, after: equipment });
+        return tx.equipment.findUniqueOrThrow({ ...query, where: { id: equipment.id } });
+      }),
+  }),
+);
+
+builder.mutationField('updateEquipment', (t) =>
+  t.prismaField({
+    type: 'Equipment',
+    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    args: { input: t.arg({ type: UpdateEquipmentInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const before = await liveEquipment(tx, input.id.id, organisationOf(context));
+        const after = await tx.equipment.update({
+          where: { id: before.id },
+          data: {
+            name: input.name ?? undefined,
+            serialNumber: input.serialNumber ?? undefined,
+            category: input.category ?? undefined,
+            status: input.status ?? undefined,
+            nextMaintenanceAt: input.nextMaintenanceAt,
+          },
+        });
+        await audit({ action: 'update', entityType: 'Equipment', entityId: after.id, before, after });
+        return tx.equipment.findUniqueOrThrow({ ...query, where: { id: after.id } });
+      }),
+  }),
+);
+
+for (const [field, deleting] of [
+  ['deleteEquipment', true],
+  ['restoreEquipment', false],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      type: 'Equipment',
+      description: deleting
+        ? 'Soft-deletes equipment: it leaves every list but keeps its history, and can be restored.'
+        : 'Brings soft-deleted equipment back.',
+      errors: { types: commonErrors, dataField: { name: 'equipment' } },
+      args: { id: t.arg.globalID({ for: Equipment }) },
+      resolve: (query, _root, { id }, context) =>
+        write(context, async (tx, audit) => {
+          const before = await liveEquipment(tx, id.id, organisationOf(context), { deleted: !deleting });
+          const after = await tx.equipment.update({
+            where: { id: before.id },
+            data: { deletedAt: deleting ? new Date() : null },
+          });
+          await audit({ action: deleting ? 'delete' : 'restore', entityType: 'Equipment', entityId: after.id, before, after });
+          return tx.equipment.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        }),
+    }),
+  );
+}
+
+builder.mutationField('bulkUpdateNextMaintenance', (t) =>
+  t.prismaField({
+    type: ['Equipment'],
+    description: 'Sets the next maintenance date of every listed equipment, or of none if any is missing.',
+    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    args: {
+      ids: t.arg.globalIDList({
+        for: Equipment,
+        validate: z.array(z.unknown()).min(1, 'List at least one equipment.').max(500, 'At most 500 at a time.'),
+      }),
+      nextMaintenanceAt: t.arg({ type: 'DateTime' }),
+    },
+    resolve: (query, _root, args, context) =>
+      write(context, async (tx, audit) => {
+        const ids = [...new Set(args.ids.map(({ id }) => id))];
+        const organisationId = organisationOf(context);
+        const before = await tx.equipment.findMany({ where: { id: { in: ids }, organisationId, deletedAt: null } });
+        if (before.length !== ids.length) throw new NotFoundError('Equipment');
+        await tx.equipment.updateMany({ where: { id: { in: ids } }, data: { nextMaintenanceAt: args.nextMaintenanceAt } });
+        const after = await tx.equipment.findMany({ ...query, where: { id: { in: ids } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+        for (const row of before) {
+          await audit({
+            action: 'update',
+            entityType: 'Equipment',
+            entityId: row.id,
+            before: { nextMaintenanceAt: row.nextMaintenanceAt },
+            after: { nextMaintenanceAt: args.nextMaintenanceAt },
+          });
+        }
+        return after;
+      }),
+  }),
+);

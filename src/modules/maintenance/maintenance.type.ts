@@ -1,0 +1,71 @@
+import { builder } from '../../builder.js';
+import { db } from '../../db.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { organisationOf } from '../../lib/tenancy.js';
+
+export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, equipment: { organisationId: organisationOf(context) } }),
+  fields: (t) => ({
+    maintenanceDate: t.expose('maintenanceDate', { type: 'DateTime' }),
+    nextMaintenance: t.expose('nextMaintenance', { type: 'DateTime', nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    equipment: t.relation('equipment'),
+    performedBy: t.relation('performedBy'),
+  }),
+});
+
+export const DateRange = builder.inputType('DateRange', {
+  description: 'From (inclusive) and to (exclusive); either may be left open.',
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', required: false }),
+    to: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+function maintenanceWhere(range: typeof DateRange.$inferInput | null | undefined): Prisma.MaintenanceRecordWhereInput {
+  return { maintenanceDate: { gte: range?.from ?? undefined, lt: range?.to ?? undefined } };
+}
+
+const newestFirst = [{ maintenanceDate: 'desc' }, { id: 'desc' }] satisfies Prisma.MaintenanceRecordOrderByWithRelationInput[];
+
+builder.prismaObjectField('Equipment', 'maintenanceRecords', (t) =>
+  t.relatedConnection('maintenanceRecords', {
+    cursor: 'id',
+    totalCount: true,
+    description: 'Newest first.',
+    args: { between: t.arg({ type: DateRange, required: false }) },
+    query: (args) => ({ where: maintenanceWhere(args.between), orderBy: newestFirst }),
+  }),
+);
+
+builder.prismaObjectField('User', 'maintenanceRecordsPerformed', (t) =>
+  t.relatedConnection('maintenanceRecords', {
+    cursor: 'id',
+    totalCount: true,
+    description: 'Newest first.',
+    args: { between: t.arg({ type: DateRange, required: false }) },
+    query: (args) => ({ where: maintenanceWhere(args.between), orderBy: newestFirst }),
+  }),
+);
+
+builder.queryField('maintenanceRecords', (t) =>
+  t.prismaConnection({
+    type: 'MaintenanceRecord',
+    cursor: 'id',
+    description: "Maintenance of the organisation's equipment, newest first.",
+    args: { between: t.arg({ type: DateRange, required: false }) },
+    totalCount: (_connection, args, context) =>
+      db.maintenanceRecord.count({
+        where: { equipment: { organisationId: organisationOf(context) }, ...maintenanceWhere(args.between) },
+      }),
+    resolve: (query, _root, args, context) =>
+      db.maintenanceRecord.findMany({
+        ...query,
+        where: { equipment: { organisationId: organisationOf(context) }, ...maintenanceWhere(args.between) },
+        orderBy: newestFirst,
+      }),
+  }),
+);

@@ -1,0 +1,63 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { builder } from '../../builder.js';
+import { db } from '../../db.js';
+import { RoleName } from '../../generated/prisma/enums.js';
+import { organisationOf } from '../../lib/tenancy.js';
+import { User } from '../user/user.type.js';
+
+builder.enumType(RoleName, { name: 'RoleName' });
+
+export const Role = builder.prismaNode('Role', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    name: t.expose('name', { type: RoleName }),
+    description: t.exposeString('description'),
+  }),
+});
+
+const membersOfOrganisation = prismaConnectionHelpers(builder, 'UserRole', {
+  cursor: 'userId_roleId',
+  select: (nodeSelection) => ({ user: nodeSelection({}) }),
+  resolveNode: (assignment) => assignment.user,
+});
+
+builder.prismaObjectField('Role', 'users', (t) =>
+  t.connection({
+    type: User,
+    description: "The viewer's organisation's users who have this role.",
+    select: (args, context, nestedSelection) => ({
+      users: {
+        ...membersOfOrganisation.getQuery(args, context, nestedSelection),
+        where: { user: { organisationId: organisationOf(context) } },
+        orderBy: [{ assignedAt: 'asc' }, { userId: 'asc' }],
+      },
+    }),
+    resolve: (role, args, context) => membersOfOrganisation.resolve(role.users, args, context),
+  }),
+);
+
+export const UserRole = builder.prismaNode('UserRole', {
+  name: 'RoleAssignment',
+  description: 'A role held by a user: when it was assigned and by whom.',
+  id: { resolve: (assignment) => `${assignment.userId}:${assignment.roleId}` },
+  nullable: true,
+  findUnique: (id, context) => {
+    const [userId = '', roleId = ''] = id.split(':');
+    return { userId_roleId: { userId, roleId }, user: { organisationId: organisationOf(context) } };
+  },
+  fields: (t) => ({
+    assignedAt: t.expose('assignedAt', { type: 'DateTime' }),
+    user: t.relation('user'),
+    role: t.relation('role'),
+    assignedBy: t.relation('assignedBy', { nullable: true }),
+  }),
+});
+
+builder.queryField('roles', (t) =>
+  t.prismaField({
+    type: ['Role'],
+    description: 'Every role, in order of authority.',
+    resolve: (query) => db.role.findMany({ ...query, orderBy: { name: 'asc' } }),
+  }),
+);
