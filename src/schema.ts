@@ -4,9 +4,17 @@ import './modules/common/scalars.js';
 import './modules/common/errors.type.js';
 import './modules/organisation/organisation.type.js';
 import './modules/user/user.type.js';
+import './modules/user/user.mutations.js';
 import './modules/role/role.type.js';
 import './modules/equipment/equipment.type.js';
 import './modules/equipment/equipment.mutations.js';
 import './modules/maintenance/maintenance.type.js';
+import './modules/maintenance/maintenance.mutations.js';
+import './modules/session/session.type.js';
+import './modules/inventory/inventory.type.js';
+import './modules/inventory/inventory.mutations.js';
+import './modules/purchasing/purchasing.type.js';
+import './modules/purchasing/purchasing.mutations.js';
+import './modules/audit/audit.type.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

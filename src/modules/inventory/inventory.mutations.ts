@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { builder } from '../../builder.js';
+import { StockMovementReason } from '../../generated/prisma/enums.js';
+import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { optionalText, requiredText } from '../../lib/validation.js';
+import { write, type Tx } from '../../lib/write.js';
+import { commonErrors } from '../common/errors.type.js';
+import { User } from '../user/user.type.js';
+import { InventoryItem } from './inventory.type.js';
+
+const quantity = (label: string) => z.number().int().min(0, `${label} cannot be negative.`).max(1_000_000_000, `${label} is too large.`);
+
+const CreateInventoryItemInput = builder.inputType('CreateInventoryItemInput', {
+  fields: (t) => ({
+    sku: t.string({ validate: requiredText('SKU', 64) }),
+    name: t.string({ validate: requiredText('Name') }),
+    location: t.string({ validate: requiredText('Location', 100) }),
+    minQty: t.int({ required: false, validate: quantity('Minimum quantity').nullish() }),
+    initialQty: t.int({
+      required: false,
+      description: 'Stock on hand now; recorded as an INITIAL stock movement.',
+      validate: quantity('Initial quantity').nullish(),
+    }),
+    responsibleUserId: t.globalID({ for: User, required: false }),
+  }),
+});
+
+const UpdateInventoryItemInput = builder.inputType('UpdateInventoryItemInput', {
+  description: 'Only the fields given change; responsibleUserId: null clears it. Stock changes through adjustStock.',
+  fields: (t) => ({
+    id: t.globalID({ for: InventoryItem }),
+    sku: t.string({ required: false, validate: requiredText('SKU', 64).optional() }),
+    name: t.string({ required: false, validate: requiredText('Name').optional() }),
+    location: t.string({ required: false, validate: requiredText('Location', 100).optional() }),
+    minQty: t.int({ required: false, validate: quantity('Minimum quantity').optional() }),
+    responsibleUserId: t.globalID({ for: User, required: false }),
+  }),
+});
+
+const AdjustStockInput = builder.inputType('AdjustStockInput', {
+  fields: (t) => ({
+    itemId: t.globalID({ for: InventoryItem }),
+    delta: t.int({
+      description: 'How much to add (positive) or remove (negative).',
+      validate: z.number().int().refine((delta) => delta !== 0, 'The change cannot be zero.'),
+    }),
+    reason: t.field({
+      type: StockMovementReason,
+      required: false,
+      description: 'ADJUSTMENT unless told otherwise; RECEIPT and INITIAL are recorded by the API itself.',
+      validate: z.enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
+        message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
+      }).nullish(),
+    }),
+    note: t.string({ required: false, validate: optionalText('Note', 1000) }),
+  }),
+});
+
+async function organisationUser(tx: Tx, id: string | undefined | null, organisationId: string) {
+  if (!id) return id;
+  const user = await tx.user.findFirst({ where: { id, organisationId }, select: { id: true } });
+  if (!user) throw new NotFoundError('User');
+  return user.id;
+}
+
+builder.mutationField('createInventoryItem', (t) =>
+  t.prismaField({
+    type: 'InventoryItem',
+    errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
+    args: { input: t.arg({ type: CreateInventoryItemInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        const item = await tx.inventoryItem.create({
+          data: {
+            organisationId: viewer.organisationId,
+            sku: input.sku,
+            name: input.name,
+            location: input.location,
+            minQty: input.minQty ?? 0,
+            responsibleUserId: await organisationUser(tx, input.responsibleUserId?.id, viewer.organisationId),
+          },
+        });
+        await audit({ action: 'create', entityType: 'InventoryItem', entityId: item.id, after: item });
+        if (input.initialQty) {
+          const movement = await tx.stockMovement.create({
+            data: { itemId: item.id, delta: input.initialQty, reason: StockMovementReason.INITIAL, performedById: viewer.id },
+          });
+          await audit({ action: 'create', entityType: 'StockMovement', entityId: movement.id, after: movement });
+        }
+        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: item.id } });
+      }),
+  }),
+);
+
+builder.mutationField('updateInventoryItem', (t) =>
+  t.prismaField({
+    type: 'InventoryItem',
+    errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
+    args: { input: t.arg({ type: UpdateInventoryItemInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const organisationId = organisationOf(context);
+        const before = await tx.inventoryItem.findFirst({ where: { id: input.id.id, organisationId, deletedAt: null } });
+        if (!before) throw new NotFoundError('InventoryItem');
+        const after = await tx.inventoryItem.update({
+          where: { id: before.id },
+          data: {
+            sku: input.sku ?? undefined,
+            name: input.name ?? undefined,
+            location: input.location ?? undefined,
+            minQty: input.minQty ?? undefined,
+            responsibleUserId:
+              input.responsibleUserId === undefined ? undefined : await organisationUser(tx, input.responsibleUserId?.id, organisationId),
+          },
+        });
+        await audit({ action: 'update', entityType: 'InventoryItem', entityId: after.id, before, after });
+        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: after.id } });
+      }),
+  }),
+);
+
+builder.mutationField('adjustStock', (t) =>
+  t.prismaField({
+    type: 'InventoryItem',
+    description:
+      'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero.',
+    errors: { types: [...commonErrors, InsufficientStockError], dataField: { name: 'inventoryItem' } },
+    args: { input: t.arg({ type: AdjustStockInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        // The row lock orders concurrent adjustments of one item; the ledger trigger applies the delta.
+        const [item] = await tx.$queryRaw<{ id: string; qty: number }[]>`
+          SELECT id, qty FROM inventory.inventory_items
+          WHERE id = ${input.itemId.id}::uuid AND organisation_id = ${viewer.organisationId}::uuid AND deleted_at IS NULL
+          FOR UPDATE`;
+        if (!item) throw new NotFoundError('InventoryItem');
+        if (item.qty + input.delta < 0) throw new InsufficientStockError(item.qty, -input.delta);
+        const movement = await tx.stockMovement.create({
+          data: {
+            itemId: item.id,
+            delta: input.delta,
+            reason: input.reason ?? StockMovementReason.ADJUSTMENT,
+            note: input.note,
+            performedById: viewer.id,
+          },
+        });
+        await audit({
+          action: 'adjustStock',
+          entityType: 'InventoryItem',
+          entityId: item.id,
+          before: { qty: item.qty },
+          after: { qty: item.qty + input.delta, movementId: movement.id },
+        });
+        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: item.id } });
+      }),
+  }),
+);

@@ -1,0 +1,124 @@
+import { builder } from '../../builder.js';
+import { db } from '../../db.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { StockMovementReason } from '../../generated/prisma/enums.js';
+import { organisationOf } from '../../lib/tenancy.js';
+
+builder.enumType(StockMovementReason, { name: 'StockMovementReason' });
+
+export const InventoryItem = builder.prismaNode('InventoryItem', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
+  fields: (t) => ({
+    sku: t.exposeString('sku'),
+    name: t.exposeString('name'),
+    location: t.exposeString('location'),
+    qty: t.exposeInt('qty', { description: 'Quantity in stock: the sum of the stock movements.' }),
+    minQty: t.exposeInt('minQty'),
+    isLowStock: t.boolean({ description: 'qty is at or below minQty.', resolve: (item) => item.qty <= item.minQty }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    organisation: t.relation('organisation'),
+    responsibleUser: t.relation('responsibleUser', { nullable: true }),
+    movements: t.relatedConnection('movements', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'The stock ledger, newest first.',
+      query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+    }),
+    batches: t.relatedConnection('batches', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'Batches received, newest first.',
+      query: { orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+export const StockMovement = builder.prismaNode('StockMovement', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, item: { organisationId: organisationOf(context) } }),
+  fields: (t) => ({
+    delta: t.exposeInt('delta', { description: 'Positive into stock, negative out of it.' }),
+    reason: t.expose('reason', { type: StockMovementReason }),
+    note: t.exposeString('note', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    item: t.relation('item'),
+    performedBy: t.relation('performedBy', { nullable: true }),
+    batch: t.relation('batch', { nullable: true }),
+    purchaseOrder: t.relation('purchaseOrder', { nullable: true }),
+  }),
+});
+
+export const InventoryFilter = builder.inputType('InventoryFilter', {
+  fields: (t) => ({
+    location: t.string({ required: false, description: 'Exactly this location.' }),
+    lowStock: t.boolean({ required: false, description: 'Only items at or below (or above) their minimum.' }),
+    search: t.string({ required: false, description: 'Part of the name or SKU, any case.' }),
+    deleted: t.boolean({ required: false, description: 'true: only deleted items; default: only items not deleted.' }),
+  }),
+});
+
+const inventoryOrders = {
+  NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
+  SKU_ASC: [{ sku: 'asc' }, { id: 'asc' }],
+  QTY_ASC: [{ qty: 'asc' }, { id: 'asc' }],
+  LOCATION_ASC: [{ location: 'asc' }, { name: 'asc' }, { id: 'asc' }],
+} satisfies Record<string, Prisma.InventoryItemOrderByWithRelationInput[]>;
+
+export const InventoryOrder = builder.enumType('InventoryOrder', {
+  values: Object.keys(inventoryOrders) as (keyof typeof inventoryOrders)[],
+});
+
+function inventoryWhere(filter: typeof InventoryFilter.$inferInput | null | undefined): Prisma.InventoryItemWhereInput {
+  const where: Prisma.InventoryItemWhereInput[] = [filter?.deleted ? { deletedAt: { not: null } } : { deletedAt: null }];
+  if (filter?.location) where.push({ location: filter.location });
+  if (filter?.search) {
+    where.push({ OR: [{ name: { contains: filter.search, mode: 'insensitive' } }, { sku: { contains: filter.search, mode: 'insensitive' } }] });
+  }
+  if (filter?.lowStock === true) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
+  if (filter?.lowStock === false) where.push({ qty: { gt: db.inventoryItem.fields.minQty } });
+  return { AND: where };
+}
+
+builder.prismaObjectField('Organisation', 'inventoryItems', (t) =>
+  t.relatedConnection('inventoryItems', {
+    cursor: 'id',
+    totalCount: true,
+    args: {
+      filter: t.arg({ type: InventoryFilter, required: false }),
+      orderBy: t.arg({ type: InventoryOrder, required: false }),
+    },
+    query: (args) => ({ where: inventoryWhere(args.filter), orderBy: inventoryOrders[args.orderBy ?? 'NAME_ASC'] }),
+  }),
+);
+
+builder.prismaObjectField('User', 'responsibleItems', (t) =>
+  t.relatedConnection('responsibleItems', {
+    cursor: 'id',
+    totalCount: true,
+    query: { where: { deletedAt: null }, orderBy: inventoryOrders.NAME_ASC },
+  }),
+);
+
+builder.queryField('inventoryItems', (t) =>
+  t.prismaConnection({
+    type: 'InventoryItem',
+    cursor: 'id',
+    args: {
+      filter: t.arg({ type: InventoryFilter, required: false }),
+      orderBy: t.arg({ type: InventoryOrder, required: false }),
+    },
+    totalCount: (_connection, args, context) =>
+      db.inventoryItem.count({ where: { organisationId: organisationOf(context), ...inventoryWhere(args.filter) } }),
+    resolve: (query, _root, args, context) =>
+      db.inventoryItem.findMany({
+        ...query,
+        where: { organisationId: organisationOf(context), ...inventoryWhere(args.filter) },
+        orderBy: inventoryOrders[args.orderBy ?? 'NAME_ASC'],
+      }),
+  }),
+);

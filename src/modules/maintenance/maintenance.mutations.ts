@@ -1,0 +1,69 @@
+import { builder } from '../../builder.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { requireViewer } from '../../lib/tenancy.js';
+import { crossFieldRule, optionalText } from '../../lib/validation.js';
+import { write } from '../../lib/write.js';
+import { commonErrors } from '../common/errors.type.js';
+import { Equipment } from '../equipment/equipment.type.js';
+import { User } from '../user/user.type.js';
+
+const MaintenanceInputFields = builder.inputType('AddMaintenanceRecordInput', {
+    fields: (t) => ({
+      equipmentId: t.globalID({ for: Equipment }),
+      maintenanceDate: t.field({ type: 'DateTime' }),
+      nextMaintenance: t.field({
+        type: 'DateTime',
+        required: false,
+        description: 'When it is due again; also becomes the equipment’s nextMaintenanceAt. Must be after maintenanceDate.',
+      }),
+      notes: t.string({ required: false, validate: optionalText('Notes', 5000) }),
+      performedById: t.globalID({ for: User, required: false, description: 'Who did the work; the viewer when left out.' }),
+    }),
+});
+
+const AddMaintenanceRecordInput = MaintenanceInputFields.validate(
+  crossFieldRule<typeof MaintenanceInputFields.$inferInput>(
+    (input) => !input.nextMaintenance || input.nextMaintenance > input.maintenanceDate,
+    { message: 'Next maintenance must be after the maintenance date.', path: ['nextMaintenance'] },
+  ),
+);
+
+builder.mutationField('addMaintenanceRecord', (t) =>
+  t.prismaField({
+    type: 'MaintenanceRecord',
+    errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
+    args: { input: t.arg({ type: AddMaintenanceRecordInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        const equipment = await tx.equipment.findFirst({
+          where: { id: input.equipmentId.id, organisationId: viewer.organisationId, deletedAt: null },
+        });
+        if (!equipment) throw new NotFoundError('Equipment');
+        const performedById = input.performedById?.id ?? viewer.id;
+        const performer = await tx.user.findFirst({ where: { id: performedById, organisationId: viewer.organisationId } });
+        if (!performer) throw new NotFoundError('User');
+        const record = await tx.maintenanceRecord.create({
+          data: {
+            equipmentId: equipment.id,
+            performedById,
+            maintenanceDate: input.maintenanceDate,
+            nextMaintenance: input.nextMaintenance,
+            notes: input.notes,
+          },
+        });
+        await audit({ action: 'create', entityType: 'MaintenanceRecord', entityId: record.id, after: record });
+        if (input.nextMaintenance) {
+          const updated = await tx.equipment.update({ where: { id: equipment.id }, data: { nextMaintenanceAt: input.nextMaintenance } });
+          await audit({
+            action: 'update',
+            entityType: 'Equipment',
+            entityId: equipment.id,
+            before: { nextMaintenanceAt: equipment.nextMaintenanceAt },
+            after: { nextMaintenanceAt: updated.nextMaintenanceAt },
+          });
+        }
+        return tx.maintenanceRecord.findUniqueOrThrow({ ...query, where: { id: record.id } });
+      }),
+  }),
+);

@@ -1,0 +1,312 @@
+import { z } from 'zod';
+import { builder } from '../../builder.js';
+import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
+import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { optionalText, requiredText } from '../../lib/validation.js';
+import { write, type Tx } from '../../lib/write.js';
+import { commonErrors } from '../common/errors.type.js';
+import { InventoryItem } from '../inventory/inventory.type.js';
+import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
+
+const supplierEmail = z.email('Email must be an email address.').nullish();
+
+const CreateSupplierInput = builder.inputType('CreateSupplierInput', {
+  fields: (t) => ({
+    name: t.string({ validate: requiredText('Name') }),
+    email: t.string({ required: false, validate: supplierEmail }),
+    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+  }),
+});
+
+const UpdateSupplierInput = builder.inputType('UpdateSupplierInput', {
+  description: 'Only the fields given change; email or phone null clears it.',
+  fields: (t) => ({
+    id: t.globalID({ for: Supplier }),
+    name: t.string({ required: false, validate: requiredText('Name').optional() }),
+    email: t.string({ required: false, validate: supplierEmail }),
+    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+  }),
+});
+
+builder.mutationField('createSupplier', (t) =>
+  t.prismaField({
+    type: 'Supplier',
+    errors: { types: commonErrors, dataField: { name: 'supplier' } },
+    args: { input: t.arg({ type: CreateSupplierInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const supplier = await tx.supplier.create({
+          data: { organisationId: organisationOf(context), name: input.name, email: input.email, phone: input.phone },
+        });
+        await audit({ action: 'create', entityType: 'Supplier', entityId: supplier.id, after: supplier });
+        return tx.supplier.findUniqueOrThrow({ ...query, where: { id: supplier.id } });
+      }),
+  }),
+);
+
+builder.mutationField('updateSupplier', (t) =>
+  t.prismaField({
+    type: 'Supplier',
+    errors: { types: commonErrors, dataField: { name: 'supplier' } },
+    args: { input: t.arg({ type: UpdateSupplierInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const before = await tx.supplier.findFirst({ where: { id: input.id.id, organisationId: organisationOf(context), deletedAt: null } });
+        if (!before) throw new NotFoundError('Supplier');
+        const after = await tx.supplier.update({
+          where: { id: before.id },
+          data: { name: input.name ?? undefined, email: input.email, phone: input.phone },
+        });
+        await audit({ action: 'update', entityType: 'Supplier', entityId: after.id, before, after });
+        return tx.supplier.findUniqueOrThrow({ ...query, where: { id: after.id } });
+      }),
+  }),
+);
+
+const LineInput = builder.inputType('PurchaseOrderLineInput', {
+  fields: (t) => ({
+    itemId: t.globalID({ for: InventoryItem }),
+    quantity: t.int({ validate: z.number().int().min(1, 'Quantity must be at least 1.').max(1_000_000, 'Quantity is too large.') }),
+    unitPrice: t.field({
+      type: 'Decimal',
+      validate: z.string().refine((price) => Number(price) >= 0, 'Unit price cannot be negative.'),
+    }),
+  }),
+});
+
+const lines = z.array(z.unknown()).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.');
+
+const CreatePurchaseOrderInput = builder.inputType('CreatePurchaseOrderInput', {
+  fields: (t) => ({
+    number: t.string({ validate: requiredText('Number', 40) }),
+    supplierId: t.globalID({ for: Supplier }),
+    lines: t.field({ type: [LineInput], validate: lines }),
+    allocatedBatchId: t.globalID({ for: Batch, required: false, description: 'An existing batch this order draws on.' }),
+  }),
+});
+
+const UpdatePurchaseOrderInput = builder.inputType('UpdatePurchaseOrderInput', {
+  description: 'Changes a draft. Lines, when given, replace all of its lines.',
+  fields: (t) => ({
+    id: t.globalID({ for: PurchaseOrder }),
+    number: t.string({ required: false, validate: requiredText('Number', 40).optional() }),
+    supplierId: t.globalID({ for: Supplier, required: false }),
+    lines: t.field({ type: [LineInput], required: false, validate: lines.optional() }),
+    allocatedBatchId: t.globalID({ for: Batch, required: false }),
+  }),
+});
+
+type LineShape = typeof LineInput.$inferInput;
+
+async function checkReferences(
+  tx: Tx,
+  organisationId: string,
+  refs: { supplierId?: string; batchId?: string | null; lines?: LineShape[] },
+) {
+  if (refs.supplierId && !(await tx.supplier.count({ where: { id: refs.supplierId, organisationId, deletedAt: null } }))) {
+    throw new NotFoundError('Supplier');
+  }
+  if (refs.batchId && !(await tx.batch.count({ where: { id: refs.batchId, organisationId } }))) {
+    throw new NotFoundError('Batch');
+  }
+  const itemIds = [...new Set(refs.lines?.map((line) => line.itemId.id) ?? [])];
+  if (itemIds.length && (await tx.inventoryItem.count({ where: { id: { in: itemIds }, organisationId, deletedAt: null } })) !== itemIds.length) {
+    throw new NotFoundError('InventoryItem');
+  }
+}
+
+function lineRows(lines: LineShape[]) {
+  return lines.map((line) => ({ itemId: line.itemId.id, quantity: line.quantity, unitPrice: line.unitPrice }));
+}
+
+/** Locks the order for the rest of the transaction, so that concurrent transitions run one at a time. */
+async function lockOrder(tx: Tx, id: string, organisationId: string) {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM procurement.purchase_orders WHERE id = ${id}::uuid AND organisation_id = ${organisationId}::uuid FOR UPDATE`;
+  if (!locked) throw new NotFoundError('PurchaseOrder');
+  return tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } });
+}
+
+const statusNames: Record<PurchaseOrderStatus, string> = {
+  DRAFT: 'draft',
+  SUBMITTED: 'submitted',
+  APPROVED: 'approved',
+  RECEIVED: 'received',
+  CANCELLED: 'cancelled',
+};
+
+function requireStatus(order: { status: PurchaseOrderStatus }, allowed: PurchaseOrderStatus[], action: string) {
+  if (!allowed.includes(order.status)) {
+    const wanted = allowed.map((status) => statusNames[status]).join(' or ');
+    throw new InvalidStateError(
+      `Only a ${wanted} purchase order can be ${action}; this one is ${statusNames[order.status]}.`,
+      order.status,
+    );
+  }
+}
+
+builder.mutationField('createPurchaseOrder', (t) =>
+  t.prismaField({
+    type: 'PurchaseOrder',
+    description: 'Creates a draft purchase order with its lines.',
+    errors: { types: commonErrors, dataField: { name: 'purchaseOrder' } },
+    args: { input: t.arg({ type: CreatePurchaseOrderInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        await checkReferences(tx, viewer.organisationId, {
+          supplierId: input.supplierId.id,
+          batchId: input.allocatedBatchId?.id,
+          lines: input.lines,
+        });
+        const order = await tx.purchaseOrder.create({
+          data: {
+            organisationId: viewer.organisationId,
+            number: input.number,
+            supplierId: input.supplierId.id,
+            createdById: viewer.id,
+            batchId: input.allocatedBatchId?.id,
+            lines: { create: lineRows(input.lines) },
+          },
+          include: { lines: true },
+        });
+        await audit({ action: 'create', entityType: 'PurchaseOrder', entityId: order.id, after: order });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: order.id } });
+      }),
+  }),
+);
+
+builder.mutationField('updatePurchaseOrder', (t) =>
+  t.prismaField({
+    type: 'PurchaseOrder',
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
+    args: { input: t.arg({ type: UpdatePurchaseOrderInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const organisationId = organisationOf(context);
+        const before = await lockOrder(tx, input.id.id, organisationId);
+        requireStatus(before, [PurchaseOrderStatus.DRAFT], 'changed');
+        await checkReferences(tx, organisationId, {
+          supplierId: input.supplierId?.id,
+          batchId: input.allocatedBatchId?.id,
+          lines: input.lines ?? undefined,
+        });
+        const after = await tx.purchaseOrder.update({
+          where: { id: before.id },
+          data: {
+            number: input.number ?? undefined,
+            supplierId: input.supplierId?.id,
+            batchId: input.allocatedBatchId === undefined ? undefined : (input.allocatedBatchId?.id ?? null),
+            lines: input.lines ? { deleteMany: {}, create: lineRows(input.lines) } : undefined,
+          },
+          include: { lines: true },
+        });
+        await audit({ action: 'update', entityType: 'PurchaseOrder', entityId: after.id, before, after });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: after.id } });
+      }),
+  }),
+);
+
+const transitions = {
+  submitPurchaseOrder: {
+    from: [PurchaseOrderStatus.DRAFT],
+    to: PurchaseOrderStatus.SUBMITTED,
+    action: 'submitted',
+    stamp: 'submittedAt',
+    description: 'Sends a draft for approval.',
+  },
+  approvePurchaseOrder: {
+    from: [PurchaseOrderStatus.SUBMITTED],
+    to: PurchaseOrderStatus.APPROVED,
+    action: 'approved',
+    stamp: 'approvedAt',
+    description: 'Approves a submitted order.',
+  },
+  cancelPurchaseOrder: {
+    from: [PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SUBMITTED, PurchaseOrderStatus.APPROVED],
+    to: PurchaseOrderStatus.CANCELLED,
+    action: 'cancelled',
+    stamp: 'cancelledAt',
+    description: 'Cancels an order that has not been received.',
+  },
+} as const;
+
+for (const [field, transition] of Object.entries(transitions)) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      type: 'PurchaseOrder',
+      description: transition.description,
+      errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
+      args: { id: t.arg.globalID({ for: PurchaseOrder }) },
+      resolve: (query, _root, { id }, context) =>
+        write(context, async (tx, audit) => {
+          const before = await lockOrder(tx, id.id, organisationOf(context));
+          requireStatus(before, [...transition.from], transition.action);
+          const after = await tx.purchaseOrder.update({
+            where: { id: before.id },
+            data: { status: transition.to, [transition.stamp]: new Date() },
+          });
+          await audit({
+            action: field.replace('PurchaseOrder', ''),
+            entityType: 'PurchaseOrder',
+            entityId: after.id,
+            before: { status: before.status },
+            after: { status: after.status },
+          });
+          return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        }),
+    }),
+  );
+}
+
+builder.mutationField('receivePurchaseOrder', (t) =>
+  t.prismaField({
+    type: 'PurchaseOrder',
+    description:
+      'Receives an approved order: one batch per line, each with its provenance event and a RECEIPT stock movement, all at once.',
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
+    args: { id: t.arg.globalID({ for: PurchaseOrder }) },
+    resolve: (query, _root, { id }, context) =>
+      write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        const order = await lockOrder(tx, id.id, viewer.organisationId);
+        requireStatus(order, [PurchaseOrderStatus.APPROVED], 'received');
+        const receivedAt = new Date();
+        for (const [index, line] of order.lines.entries()) {
+          const batch = await tx.batch.create({
+            data: {
+              organisationId: viewer.organisationId,
+              itemId: line.itemId,
+              code: `${order.number}-${index + 1}`,
+              quantity: line.quantity,
+              receivedAt,
+            },
+          });
+          await tx.batchCreationEvent.create({
+            data: { batchId: batch.id, purchaseOrderId: order.id, purchaseOrderLineId: line.id },
+          });
+          await tx.stockMovement.create({
+            data: {
+              itemId: line.itemId,
+              delta: line.quantity,
+              reason: StockMovementReason.RECEIPT,
+              performedById: viewer.id,
+              batchId: batch.id,
+              purchaseOrderId: order.id,
+            },
+          });
+          await audit({ action: 'create', entityType: 'Batch', entityId: batch.id, after: batch });
+        }
+        await tx.purchaseOrder.update({ where: { id: order.id }, data: { status: PurchaseOrderStatus.RECEIVED, receivedAt } });
+        await audit({
+          action: 'receive',
+          entityType: 'PurchaseOrder',
+          entityId: order.id,
+          before: { status: order.status },
+          after: { status: PurchaseOrderStatus.RECEIVED },
+        });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: order.id } });
+      }),
+  }),
+);

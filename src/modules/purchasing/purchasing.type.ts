@@ -1,0 +1,189 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { builder } from '../../builder.js';
+import { db } from '../../db.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { PurchaseOrderStatus } from '../../generated/prisma/enums.js';
+import { organisationOf } from '../../lib/tenancy.js';
+import { DateRange } from '../maintenance/maintenance.type.js';
+
+builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
+
+export const Supplier = builder.prismaNode('Supplier', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    purchaseOrders: t.relatedConnection('purchaseOrders', {
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: [{ orderedAt: 'desc' }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+export const Batch = builder.prismaNode('Batch', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    quantity: t.exposeInt('quantity'),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+    item: t.relation('item'),
+    creationEvent: t.relation('creationEvent', {
+      nullable: true,
+      description: 'How the batch came to be: the purchase order that created it.',
+    }),
+    allocatedTo: t.relatedConnection('allocatedTo', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'Purchase orders that draw on this batch.',
+      query: { orderBy: [{ orderedAt: 'desc' }, { id: 'desc' }] },
+    }),
+  }),
+});
+
+export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
+  id: { field: 'id' },
+  nullable: true,
+  description: "A batch's provenance: the purchase order (and line) whose receipt created it.",
+  findUnique: (id, context) => ({ id, batch: { organisationId: organisationOf(context) } }),
+  fields: (t) => ({
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    batch: t.relation('batch'),
+    sourcePurchaseOrder: t.relation('purchaseOrder'),
+    purchaseOrderLine: t.relation('purchaseOrderLine'),
+  }),
+});
+
+export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, purchaseOrder: { organisationId: organisationOf(context) } }),
+  fields: (t) => ({
+    quantity: t.exposeInt('quantity'),
+    unitPrice: t.expose('unitPrice', { type: 'Decimal' }),
+    purchaseOrder: t.relation('purchaseOrder'),
+    item: t.relation('item'),
+    batch: t.field({
+      type: Batch,
+      nullable: true,
+      description: 'The batch receiving this line created.',
+      select: (_args, _context, nestedSelection) => ({ creationEvent: { select: { batch: nestedSelection(true) } } }),
+      resolve: (line) => line.creationEvent?.batch ?? null,
+    }),
+  }),
+});
+
+const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
+  cursor: 'id',
+  select: (nodeSelection) => ({ batch: nodeSelection({}) }),
+  resolveNode: (event) => event.batch,
+});
+
+export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
+  fields: (t) => ({
+    number: t.exposeString('number'),
+    status: t.expose('status', { type: PurchaseOrderStatus }),
+    orderedAt: t.expose('orderedAt', { type: 'DateTime' }),
+    submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
+    approvedAt: t.expose('approvedAt', { type: 'DateTime', nullable: true }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', nullable: true }),
+    cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
+    supplier: t.relation('supplier'),
+    createdBy: t.relation('createdBy'),
+    lines: t.relation('lines', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    allocatedBatch: t.relation('allocatedBatch', {
+      nullable: true,
+      description: 'An existing batch this order draws on.',
+    }),
+    createdBatches: t.connection({
+      type: Batch,
+      description: 'The batches receiving this order created (its provenance events).',
+      select: (args, context, nestedSelection) => ({
+        creationEvents: {
+          ...createdBatches.getQuery(args, context, nestedSelection),
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        },
+      }),
+      resolve: (order, args, context) => createdBatches.resolve(order.creationEvents, args, context),
+    }),
+  }),
+});
+
+export const PurchaseOrderFilter = builder.inputType('PurchaseOrderFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [PurchaseOrderStatus], required: false, description: 'Any of these statuses.' }),
+    ordered: t.field({ type: DateRange, required: false, description: 'Ordered within this range.' }),
+    supplierId: t.globalID({ required: false, for: Supplier }),
+  }),
+});
+
+function purchaseOrderWhere(filter: typeof PurchaseOrderFilter.$inferInput | null | undefined): Prisma.PurchaseOrderWhereInput {
+  return {
+    status: filter?.status?.length ? { in: filter.status } : undefined,
+    orderedAt: { gte: filter?.ordered?.from ?? undefined, lt: filter?.ordered?.to ?? undefined },
+    supplierId: filter?.supplierId?.id,
+  };
+}
+
+const newestFirst = [{ orderedAt: 'desc' }, { id: 'desc' }] satisfies Prisma.PurchaseOrderOrderByWithRelationInput[];
+
+builder.prismaObjectField('Organisation', 'purchaseOrders', (t) =>
+  t.relatedConnection('purchaseOrders', {
+    cursor: 'id',
+    totalCount: true,
+    args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
+    query: (args) => ({ where: purchaseOrderWhere(args.filter), orderBy: newestFirst }),
+  }),
+);
+
+builder.prismaObjectField('Organisation', 'suppliers', (t) =>
+  t.relatedConnection('suppliers', {
+    cursor: 'id',
+    totalCount: true,
+    query: { where: { deletedAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+  }),
+);
+
+builder.prismaObjectField('User', 'createdPurchaseOrders', (t) =>
+  t.relatedConnection('createdPurchaseOrders', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+);
+
+builder.queryField('purchaseOrders', (t) =>
+  t.prismaConnection({
+    type: 'PurchaseOrder',
+    cursor: 'id',
+    description: 'Newest first.',
+    args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
+    totalCount: (_connection, args, context) =>
+      db.purchaseOrder.count({ where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) } }),
+    resolve: (query, _root, args, context) =>
+      db.purchaseOrder.findMany({
+        ...query,
+        where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) },
+        orderBy: newestFirst,
+      }),
+  }),
+);
+
+builder.queryField('suppliers', (t) =>
+  t.prismaConnection({
+    type: 'Supplier',
+    cursor: 'id',
+    totalCount: (_connection, _args, context) => db.supplier.count({ where: { organisationId: organisationOf(context), deletedAt: null } }),
+    resolve: (query, _root, _args, context) =>
+      db.supplier.findMany({
+        ...query,
+        where: { organisationId: organisationOf(context), deletedAt: null },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      }),
+  }),
+);

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { builder } from '../../builder.js';
+import type { User as UserRow } from '../../generated/prisma/client.js';
+import { RoleName } from '../../generated/prisma/enums.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { hashPassword } from '../../lib/passwords.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { optionalText, requiredText } from '../../lib/validation.js';
+import { write, type Tx } from '../../lib/write.js';
+import { commonErrors } from '../common/errors.type.js';
+import { User } from './user.type.js';
+
+const email = z.email('Email must be an email address.').max(254, 'Email must be at most 254 characters.');
+const password = z
+  .string()
+  .min(12, 'Password must be at least 12 characters.')
+  .max(200, 'Password must be at most 200 characters.');
+
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  fields: (t) => ({
+    email: t.string({ validate: email }),
+    name: t.string({ validate: requiredText('Name') }),
+    password: t.string({ validate: password }),
+    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+    department: t.string({ required: false, validate: optionalText('Department', 100) }),
+    notes: t.string({ required: false, validate: optionalText('Notes') }),
+    roles: t.field({ type: [RoleName], required: false, description: 'Roles to assign; none when left out.' }),
+  }),
+});
+
+const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  description: 'Only the fields given change; phone, department or notes null clears it.',
+  fields: (t) => ({
+    id: t.globalID({ for: User }),
+    email: t.string({ required: false, validate: email.optional() }),
+    name: t.string({ required: false, validate: requiredText('Name').optional() }),
+    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+    department: t.string({ required: false, validate: optionalText('Department', 100) }),
+    notes: t.string({ required: false, validate: optionalText('Notes') }),
+  }),
+});
+
+/** What an audit event may keep of a user: never the password hash. */
+function auditable({ passwordHash: _secret, ...user }: UserRow) {
+  return user;
+}
+
+async function organisationUser(tx: Tx, id: string, organisationId: string) {
+  const user = await tx.user.findFirst({ where: { id, organisationId } });
+  if (!user) throw new NotFoundError('User');
+  return user;
+}
+
+async function roleId(tx: Tx, name: RoleName) {
+  return (await tx.role.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
+}
+
+builder.mutationField('createUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    errors: { types: commonErrors, dataField: { name: 'user' } },
+    args: { input: t.arg({ type: CreateUserInput }) },
+    resolve: async (query, _root, { input }, context) => {
+      const passwordHash = await hashPassword(input.password);
+      return write(context, async (tx, audit) => {
+        const viewer = requireViewer(context);
+        const user = await tx.user.create({
+          data: {
+            organisationId: viewer.organisationId,
+            email: input.email,
+            name: input.name,
+            passwordHash,
+            phone: input.phone,
+            department: input.department,
+            notes: input.notes,
+          },
+        });
+        await audit({ action: 'create', entityType: 'User', entityId: user.id, after: auditable(user) });
+        for (const name of new Set(input.roles ?? [])) {
+          await tx.userRole.create({ data: { userId: user.id, roleId: await roleId(tx, name), assignedById: viewer.id } });
+          await audit({ action: 'assignRole', entityType: 'User', entityId: user.id, after: { role: name } });
+        }
+        return tx.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
+      });
+    },
+  }),
+);
+
+builder.mutationField('updateUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    errors: { types: commonErrors, dataField: { name: 'user' } },
+    args: { input: t.arg({ type: UpdateUserInput }) },
+    resolve: (query, _root, { input }, context) =>
+      write(context, async (tx, audit) => {
+        const before = await organisationUser(tx, input.id.id, organisationOf(context));
+        const after = await tx.user.update({
+          where: { id: before.id },
+          data: {
+            email: input.email ?? undefined,
+            name: input.name ?? undefined,
+            phone: input.phone,
+            department: input.department,
+            notes: input.notes,
+          },
+        });
+        await audit({ action: 'update', entityType: 'User', entityId: after.id, before: auditable(before), after: auditable(after) });
+        return tx.user.findUniqueOrThrow({ ...query, where: { id: after.id } });
+      }),
+  }),
+);
+
+builder.mutationField('deactivateUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    description: 'Stops a user from signing in and revokes their sessions; their history stays.',
+    errors: { types: commonErrors, dataField: { name: 'user' } },
+    args: { id: t.arg.globalID({ for: User }) },
+    resolve: (query, _root, { id }, context) =>
+      write(context, async (tx, audit) => {
+        const before = await organisationUser(tx, id.id, organisationOf(context));
+        const now = new Date();
+        await tx.user.update({ where: { id: before.id }, data: { isActive: false, credentialsChangedAt: now } });
+        await tx.session.updateMany({ where: { userId: before.id, revokedAt: null }, data: { revokedAt: now } });
+        await audit({ action: 'deactivate', entityType: 'User', entityId: before.id, before: { isActive: before.isActive }, after: { isActive: false } });
+        return tx.user.findUniqueOrThrow({ ...query, where: { id: before.id } });
+      }),
+  }),
+);
+
+for (const [field, assigning] of [
+  ['assignRole', true],
+  ['revokeRole', false],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      type: 'User',
+      description: assigning
+        ? 'Gives a user a role; assigning a role the user has already changes nothing.'
+        : 'Takes a role from a user; revoking a role the user does not have changes nothing.',
+      errors: { types: commonErrors, dataField: { name: 'user' } },
+      args: { userId: t.arg.globalID({ for: User }), role: t.arg({ type: RoleName }) },
+      resolve: (query, _root, args, context) =>
+        write(context, async (tx, audit) => {
+          const viewer = requireViewer(context);
+          const user = await organisationUser(tx, args.userId.id, viewer.organisationId);
+          const role = await roleId(tx, args.role);
+          const { count } = assigning
+            ? await tx.userRole.createMany({ data: [{ userId: user.id, roleId: role, assignedById: viewer.id }], skipDuplicates: true })
+            : await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role } });
+          if (count > 0) await tx.user.update({ where: { id: user.id }, data: { credentialsChangedAt: new Date() } });
+          await audit({
+            action: field,
+            entityType: 'User',
+            entityId: user.id,
+            after: { role: args.role, changed: count > 0 },
+          });
+          return tx.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
+        }),
+    }),
+  );
+}
