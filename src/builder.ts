@@ -5,12 +5,21 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { z } from 'zod';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import type { Context } from './context.js';
 import { db } from './db.js';
 
 export const MAX_PAGE_SIZE = 100;
+
+const pageSize = (argument: string) =>
+  z
+    .number()
+    .int()
+    .min(0, `${argument} cannot be negative.`)
+    .max(MAX_PAGE_SIZE, `${argument} can be at most ${MAX_PAGE_SIZE}: ask for the next page with after or before.`)
+    .nullish();
 
 function capitalise(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
@@ -41,6 +50,8 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
   },
   relay: {
+    firstArgOptions: { validate: pageSize('first') },
+    lastArgOptions: { validate: pageSize('last') },
     clientMutationId: 'omit',
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },

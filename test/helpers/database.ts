@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { connectDb, type Db } from '../../src/db.js';
+import { connectDb, type Db, type QueryEvent } from '../../src/db.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
 import { withDatabase } from '../../src/schema-engine/pg-adapter.js';
 import { backend, serverUrl } from './backend.js';
@@ -10,6 +10,8 @@ import { backend, serverUrl } from './backend.js';
 export type TestDatabase = {
   url: string;
   db: Db;
+  /** Every statement the app's Prisma client sent since the file started (clear it to measure). */
+  statements: QueryEvent[];
   /** Runs one SQL statement on a connection of its own (PGlite: the shared one). */
   sql<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
 };
@@ -27,6 +29,7 @@ async function adminQuery(statement: string): Promise<void> {
 /** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
 export function useTestDatabase(): TestDatabase {
   let state: { url: string; db: Db; pool: pg.Pool } | undefined;
+  const statements: QueryEvent[] = [];
   let teardown: () => Promise<void> = async () => {};
   const ready = () => {
     if (!state) throw new Error('the test database is ready only inside tests and hooks');
@@ -49,7 +52,8 @@ export function useTestDatabase(): TestDatabase {
       poolSize = 1;
       teardown = () => embedded.stop();
     }
-    state = { url, db: connectDb(url, { poolSize }), pool: new pg.Pool({ connectionString: url, max: 1 }) };
+    const db = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
+    state = { url, db, pool: new pg.Pool({ connectionString: url, max: 1 }) };
   });
 
   afterAll(async () => {
@@ -67,6 +71,7 @@ export function useTestDatabase(): TestDatabase {
     get db() {
       return ready().db;
     },
+    statements,
     sql: async (text, values) => (await ready().pool.query(text, values)).rows,
   };
 }

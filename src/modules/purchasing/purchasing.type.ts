@@ -110,7 +110,7 @@ export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
       select: (args, context, nestedSelection) => ({
         creationEvents: {
           ...createdBatches.getQuery(args, context, nestedSelection),
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          orderBy: [{ batch: { code: 'asc' } }, { id: 'asc' }],
         },
       }),
       resolve: (order, args, context) => createdBatches.resolve(order.creationEvents, args, context),
