@@ -56,10 +56,12 @@ describe('CHECK constraints', () => {
     const { organisationId, userId } = await organisationWithPeople(database);
     const { purchaseOrderId } = await purchaseOrder(database, organisationId, userId);
     const itemId = await inventoryItem(database, organisationId);
+    let position = 0;
     const line = (quantity: number, price: string) =>
       sql(
-        `INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price) VALUES ($1, $2, $3, $4)`,
-        [purchaseOrderId, itemId, quantity, price],
+        `INSERT INTO procurement.purchase_order_lines (purchase_order_id, position, item_id, quantity, unit_price)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [purchaseOrderId, ++position, itemId, quantity, price],
       );
     expect(await violation(line(0, '1.00'))).toEqual({ code: CHECK, constraint: 'purchase_order_lines_quantity_positive' });
     expect(await violation(line(-3, '1.00'))).toMatchObject({ code: CHECK });

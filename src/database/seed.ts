@@ -217,6 +217,7 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
           po.lines.map((line, index) => ({
             id: seedId(`po-line:${po.key}:${index}`),
             purchaseOrderId: seedId(`po:${po.key}`),
+            position: index + 1,
             itemId: seedId(`item:${line.item}`),
             quantity: line.quantity,
             unitPrice: line.unitPrice,

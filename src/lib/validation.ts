@@ -1,12 +1,43 @@
 import { z } from 'zod';
 
 export const requiredText = (label: string, max = 200) =>
-  z.string().trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`);
+  z
+    .string({ error: `${label} is required.` })
+    .trim().min(1, `${label} is required.`).max(max, `${label} must be at most ${max} characters.`);
 
 export const optionalText = (label: string, max = 2000) =>
   z.string().trim().max(max, `${label} must be at most ${max} characters.`).nullish();
 
-/** A rule across the fields of an input object, reported on one of them. */
-export function crossFieldRule<T>(check: (input: T) => boolean, issue: { message: string; path: string[] }) {
-  return z.custom<T>().refine(check, issue);
+type Rule<T> = { check: (input: T) => boolean; message: string; path: string[] };
+
+/**
+ * Validates every field of an input object that is present (and then the cross-field rules) and
+ * reports every problem at once, so a form can mark all its wrong fields in one round trip.
+ * Values come out as the field schemas make them (trimmed text, for instance).
+ */
+export function validateFields<T extends object>(fields: { [K in keyof T]?: z.ZodType }, rules: Rule<T>[] = []) {
+  return z.custom<T>().transform((input, context) => {
+    const output = { ...input } as Record<string, unknown>;
+    let valid = true;
+    for (const [name, schema] of Object.entries(fields) as [string, z.ZodType][]) {
+      const value = output[name];
+      if (value === undefined) continue;
+      const result = schema.safeParse(value);
+      if (result.success) {
+        output[name] = result.data;
+        continue;
+      }
+      valid = false;
+      for (const issue of result.error.issues) {
+        context.addIssue({ code: 'custom', message: issue.message, path: [name, ...issue.path] });
+      }
+    }
+    for (const rule of valid ? rules : []) {
+      if (!rule.check(output as T)) {
+        valid = false;
+        context.addIssue({ code: 'custom', message: rule.message, path: rule.path });
+      }
+    }
+    return valid ? (output as T) : z.NEVER;
+  });
 }

@@ -56,8 +56,9 @@ export async function purchaseOrder(database: TestDatabase, organisationId: stri
 
 export async function orderLine(database: TestDatabase, purchaseOrderId: string, itemId: string, quantity = 1) {
   const [row] = await database.sql<{ id: string }>(
-    `INSERT INTO procurement.purchase_order_lines (purchase_order_id, item_id, quantity, unit_price)
-     VALUES ($1, $2, $3, 1) RETURNING id`,
+    `INSERT INTO procurement.purchase_order_lines (purchase_order_id, position, item_id, quantity, unit_price)
+     VALUES ($1, (SELECT count(*) + 1 FROM procurement.purchase_order_lines WHERE purchase_order_id = $1), $2, $3, 1)
+     RETURNING id`,
     [purchaseOrderId, itemId, quantity],
   );
   return row!.id;

@@ -204,6 +204,7 @@ CREATE TABLE "procurement"."purchase_orders" (
 CREATE TABLE "procurement"."purchase_order_lines" (
     "id" UUID NOT NULL DEFAULT gen_random_uuid(),
     "purchase_order_id" UUID NOT NULL,
+    "position" INTEGER NOT NULL,
     "item_id" UUID NOT NULL,
     "quantity" INTEGER NOT NULL,
     "unit_price" DECIMAL(12,2) NOT NULL,
@@ -352,7 +353,7 @@ CREATE INDEX "purchase_orders_batch_id_idx" ON "procurement"."purchase_orders"("
 CREATE UNIQUE INDEX "purchase_orders_organisation_id_number_key" ON "procurement"."purchase_orders"("organisation_id", "number");
 
 -- CreateIndex
-CREATE INDEX "purchase_order_lines_purchase_order_id_idx" ON "procurement"."purchase_order_lines"("purchase_order_id");
+CREATE UNIQUE INDEX "purchase_order_lines_purchase_order_id_position_key" ON "procurement"."purchase_order_lines"("purchase_order_id", "position");
 
 -- CreateIndex
 CREATE INDEX "purchase_order_lines_item_id_idx" ON "procurement"."purchase_order_lines"("item_id");
@@ -486,6 +487,7 @@ ALTER TABLE "inventory"."stock_movements" ADD CONSTRAINT "stock_movements_delta_
 ALTER TABLE "procurement"."suppliers" ADD CONSTRAINT "suppliers_name_not_blank" CHECK (btrim("name") <> '');
 ALTER TABLE "procurement"."purchase_orders" ADD CONSTRAINT "purchase_orders_number_not_blank" CHECK (btrim("number") <> '');
 ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_quantity_positive" CHECK ("quantity" > 0);
+ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_position_positive" CHECK ("position" > 0);
 ALTER TABLE "procurement"."purchase_order_lines" ADD CONSTRAINT "purchase_order_lines_unit_price_non_negative" CHECK ("unit_price" >= 0);
 ALTER TABLE "procurement"."batches" ADD CONSTRAINT "batches_quantity_positive" CHECK ("quantity" > 0);
 

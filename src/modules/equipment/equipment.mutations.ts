@@ -3,32 +3,45 @@ import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText } from '../../lib/validation.js';
+import { requiredText, validateFields } from '../../lib/validation.js';
 import { write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from './equipment.type.js';
 
-const CreateEquipmentInput = builder.inputType('CreateEquipmentInput', {
+const equipmentFields = {
+  name: requiredText('Name'),
+  serialNumber: requiredText('Serial number', 100),
+  category: z.enum(EquipmentCategory, 'Category cannot be cleared.'),
+  status: z.enum(EquipmentStatus, 'Status cannot be cleared.'),
+};
+
+const CreateEquipmentFields = builder.inputType('CreateEquipmentInput', {
   fields: (t) => ({
-    name: t.string({ validate: requiredText('Name') }),
-    serialNumber: t.string({ validate: requiredText('Serial number', 100) }),
+    name: t.string(),
+    serialNumber: t.string(),
     category: t.field({ type: EquipmentCategory }),
     status: t.field({ type: EquipmentStatus, required: false }),
     nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
+const CreateEquipmentInput = CreateEquipmentFields.validate(
+  validateFields<typeof CreateEquipmentFields.$inferInput>(equipmentFields),
+);
 
-const UpdateEquipmentInput = builder.inputType('UpdateEquipmentInput', {
+const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
   description: 'Only the fields given change; nextMaintenanceAt: null clears it.',
   fields: (t) => ({
     id: t.globalID({ for: Equipment }),
-    name: t.string({ required: false, validate: requiredText('Name').optional() }),
-    serialNumber: t.string({ required: false, validate: requiredText('Serial number', 100).optional() }),
-    category: t.field({ type: EquipmentCategory, required: false, validate: z.enum(EquipmentCategory).optional() }),
-    status: t.field({ type: EquipmentStatus, required: false, validate: z.enum(EquipmentStatus).optional() }),
+    name: t.string({ required: false }),
+    serialNumber: t.string({ required: false }),
+    category: t.field({ type: EquipmentCategory, required: false }),
+    status: t.field({ type: EquipmentStatus, required: false }),
     nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
+const UpdateEquipmentInput = UpdateEquipmentFields.validate(
+  validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields),
+);
 
 async function liveEquipment(tx: Tx, id: string, organisationId: string, { deleted = false } = {}) {
   const equipment = await tx.equipment.findFirst({

@@ -3,62 +3,80 @@ import { builder } from '../../builder.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText } from '../../lib/validation.js';
+import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from '../user/user.type.js';
 import { InventoryItem } from './inventory.type.js';
 
-const quantity = (label: string) => z.number().int().min(0, `${label} cannot be negative.`).max(1_000_000_000, `${label} is too large.`);
+const quantity = (label: string) =>
+  z
+    .number({ error: `${label} must be a whole number.` })
+    .int().min(0, `${label} cannot be negative.`).max(1_000_000_000, `${label} is too large.`);
 
-const CreateInventoryItemInput = builder.inputType('CreateInventoryItemInput', {
+const itemFields = {
+  sku: requiredText('SKU', 64),
+  name: requiredText('Name'),
+  location: requiredText('Location', 100),
+  minQty: quantity('Minimum quantity'),
+  initialQty: quantity('Initial quantity'),
+};
+
+const CreateInventoryItemFields = builder.inputType('CreateInventoryItemInput', {
   fields: (t) => ({
-    sku: t.string({ validate: requiredText('SKU', 64) }),
-    name: t.string({ validate: requiredText('Name') }),
-    location: t.string({ validate: requiredText('Location', 100) }),
-    minQty: t.int({ required: false, validate: quantity('Minimum quantity').nullish() }),
-    initialQty: t.int({
-      required: false,
-      description: 'Stock on hand now; recorded as an INITIAL stock movement.',
-      validate: quantity('Initial quantity').nullish(),
-    }),
+    sku: t.string(),
+    name: t.string(),
+    location: t.string(),
+    minQty: t.int({ required: false }),
+    initialQty: t.int({ required: false, description: 'Stock on hand now; recorded as an INITIAL stock movement.' }),
     responsibleUserId: t.globalID({ for: User, required: false }),
   }),
 });
+const CreateInventoryItemInput = CreateInventoryItemFields.validate(
+  validateFields<typeof CreateInventoryItemFields.$inferInput>(itemFields),
+);
 
-const UpdateInventoryItemInput = builder.inputType('UpdateInventoryItemInput', {
+const UpdateInventoryItemFields = builder.inputType('UpdateInventoryItemInput', {
   description: 'Only the fields given change; responsibleUserId: null clears it. Stock changes through adjustStock.',
   fields: (t) => ({
     id: t.globalID({ for: InventoryItem }),
-    sku: t.string({ required: false, validate: requiredText('SKU', 64).optional() }),
-    name: t.string({ required: false, validate: requiredText('Name').optional() }),
-    location: t.string({ required: false, validate: requiredText('Location', 100).optional() }),
-    minQty: t.int({ required: false, validate: quantity('Minimum quantity').optional() }),
+    sku: t.string({ required: false }),
+    name: t.string({ required: false }),
+    location: t.string({ required: false }),
+    minQty: t.int({ required: false }),
     responsibleUserId: t.globalID({ for: User, required: false }),
   }),
 });
+const UpdateInventoryItemInput = UpdateInventoryItemFields.validate(
+  validateFields<typeof UpdateInventoryItemFields.$inferInput>(itemFields),
+);
 
-const AdjustStockInput = builder.inputType('AdjustStockInput', {
+const AdjustStockFields = builder.inputType('AdjustStockInput', {
   fields: (t) => ({
     itemId: t.globalID({ for: InventoryItem }),
-    delta: t.int({
-      description: 'How much to add (positive) or remove (negative).',
-      validate: z.number().int().refine((delta) => delta !== 0, 'The change cannot be zero.'),
-    }),
+    delta: t.int({ description: 'How much to add (positive) or remove (negative).' }),
     reason: t.field({
       type: StockMovementReason,
       required: false,
       description: 'ADJUSTMENT unless told otherwise; RECEIPT and INITIAL are recorded by the API itself.',
-      validate: z.enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
-        message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
-      }).nullish(),
     }),
-    note: t.string({ required: false, validate: optionalText('Note', 1000) }),
+    note: t.string({ required: false }),
   }),
 });
+const AdjustStockInput = AdjustStockFields.validate(
+  validateFields<typeof AdjustStockFields.$inferInput>({
+    delta: z.number().int().refine((delta) => delta !== 0, 'The change cannot be zero.'),
+    reason: z
+      .enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
+        message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
+      })
+      .nullable(),
+    note: optionalText('Note', 1000),
+  }),
+);
 
-async function organisationUser(tx: Tx, id: string | undefined | null, organisationId: string) {
-  if (!id) return id;
+/** The id of a user of the organisation, for a reference a client sent. */
+async function organisationUser(tx: Tx, id: string, organisationId: string) {
   const user = await tx.user.findFirst({ where: { id, organisationId }, select: { id: true } });
   if (!user) throw new NotFoundError('User');
   return user.id;
@@ -79,7 +97,9 @@ builder.mutationField('createInventoryItem', (t) =>
             name: input.name,
             location: input.location,
             minQty: input.minQty ?? 0,
-            responsibleUserId: await organisationUser(tx, input.responsibleUserId?.id, viewer.organisationId),
+            responsibleUserId: input.responsibleUserId
+              ? await organisationUser(tx, input.responsibleUserId.id, viewer.organisationId)
+              : null,
           },
         });
         await audit({ action: 'create', entityType: 'InventoryItem', entityId: item.id, after: item });
@@ -111,8 +131,9 @@ builder.mutationField('updateInventoryItem', (t) =>
             name: input.name ?? undefined,
             location: input.location ?? undefined,
             minQty: input.minQty ?? undefined,
-            responsibleUserId:
-              input.responsibleUserId === undefined ? undefined : await organisationUser(tx, input.responsibleUserId?.id, organisationId),
+            responsibleUserId: input.responsibleUserId
+              ? await organisationUser(tx, input.responsibleUserId.id, organisationId)
+              : input.responsibleUserId,
           },
         });
         await audit({ action: 'update', entityType: 'InventoryItem', entityId: after.id, before, after });

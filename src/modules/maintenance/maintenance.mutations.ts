@@ -1,7 +1,7 @@
 import { builder } from '../../builder.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { requireViewer } from '../../lib/tenancy.js';
-import { crossFieldRule, optionalText } from '../../lib/validation.js';
+import { optionalText, validateFields } from '../../lib/validation.js';
 import { write } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
@@ -16,16 +16,19 @@ const MaintenanceInputFields = builder.inputType('AddMaintenanceRecordInput', {
         required: false,
         description: 'When it is due again; also becomes the equipment’s nextMaintenanceAt. Must be after maintenanceDate.',
       }),
-      notes: t.string({ required: false, validate: optionalText('Notes', 5000) }),
+      notes: t.string({ required: false }),
       performedById: t.globalID({ for: User, required: false, description: 'Who did the work; the viewer when left out.' }),
     }),
 });
 
 const AddMaintenanceRecordInput = MaintenanceInputFields.validate(
-  crossFieldRule<typeof MaintenanceInputFields.$inferInput>(
-    (input) => !input.nextMaintenance || input.nextMaintenance > input.maintenanceDate,
-    { message: 'Next maintenance must be after the maintenance date.', path: ['nextMaintenance'] },
-  ),
+  validateFields<typeof MaintenanceInputFields.$inferInput>({ notes: optionalText('Notes', 5000) }, [
+    {
+      check: (input) => !input.nextMaintenance || input.nextMaintenance > input.maintenanceDate,
+      message: 'Next maintenance must be after the maintenance date.',
+      path: ['nextMaintenance'],
+    },
+  ]),
 );
 
 builder.mutationField('addMaintenanceRecord', (t) =>

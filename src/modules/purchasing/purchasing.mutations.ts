@@ -3,31 +3,37 @@ import { builder } from '../../builder.js';
 import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText } from '../../lib/validation.js';
+import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
 import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
 
-const supplierEmail = z.email('Email must be an email address.').nullish();
+const supplierFields = {
+  name: requiredText('Name'),
+  email: z.email('Email must be an email address.').nullable(),
+  phone: optionalText('Phone', 40),
+};
 
-const CreateSupplierInput = builder.inputType('CreateSupplierInput', {
+const CreateSupplierFields = builder.inputType('CreateSupplierInput', {
   fields: (t) => ({
-    name: t.string({ validate: requiredText('Name') }),
-    email: t.string({ required: false, validate: supplierEmail }),
-    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+    name: t.string(),
+    email: t.string({ required: false }),
+    phone: t.string({ required: false }),
   }),
 });
+const CreateSupplierInput = CreateSupplierFields.validate(validateFields<typeof CreateSupplierFields.$inferInput>(supplierFields));
 
-const UpdateSupplierInput = builder.inputType('UpdateSupplierInput', {
+const UpdateSupplierFields = builder.inputType('UpdateSupplierInput', {
   description: 'Only the fields given change; email or phone null clears it.',
   fields: (t) => ({
     id: t.globalID({ for: Supplier }),
-    name: t.string({ required: false, validate: requiredText('Name').optional() }),
-    email: t.string({ required: false, validate: supplierEmail }),
-    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
+    name: t.string({ required: false }),
+    email: t.string({ required: false }),
+    phone: t.string({ required: false }),
   }),
 });
+const UpdateSupplierInput = UpdateSupplierFields.validate(validateFields<typeof UpdateSupplierFields.$inferInput>(supplierFields));
 
 builder.mutationField('createSupplier', (t) =>
   t.prismaField({
@@ -64,40 +70,52 @@ builder.mutationField('updateSupplier', (t) =>
   }),
 );
 
-const LineInput = builder.inputType('PurchaseOrderLineInput', {
+const LineFields = builder.inputType('PurchaseOrderLineInput', {
   fields: (t) => ({
     itemId: t.globalID({ for: InventoryItem }),
-    quantity: t.int({ validate: z.number().int().min(1, 'Quantity must be at least 1.').max(1_000_000, 'Quantity is too large.') }),
-    unitPrice: t.field({
-      type: 'Decimal',
-      validate: z.string().refine((price) => Number(price) >= 0, 'Unit price cannot be negative.'),
-    }),
+    quantity: t.int(),
+    unitPrice: t.field({ type: 'Decimal' }),
   }),
 });
+const LineInput = LineFields.validate(
+  validateFields<typeof LineFields.$inferInput>({
+    quantity: z.number().int().min(1, 'Quantity must be at least 1.').max(1_000_000, 'Quantity is too large.'),
+    unitPrice: z.string().refine((price) => Number(price) >= 0, 'Unit price cannot be negative.'),
+  }),
+);
 
-const lines = z.array(z.unknown()).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.');
+const orderFields = {
+  number: requiredText('Number', 40),
+  lines: z.array(z.unknown()).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.'),
+};
 
-const CreatePurchaseOrderInput = builder.inputType('CreatePurchaseOrderInput', {
+const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', {
   fields: (t) => ({
-    number: t.string({ validate: requiredText('Number', 40) }),
+    number: t.string(),
     supplierId: t.globalID({ for: Supplier }),
-    lines: t.field({ type: [LineInput], validate: lines }),
+    lines: t.field({ type: [LineInput] }),
     allocatedBatchId: t.globalID({ for: Batch, required: false, description: 'An existing batch this order draws on.' }),
   }),
 });
+const CreatePurchaseOrderInput = CreatePurchaseOrderFields.validate(
+  validateFields<typeof CreatePurchaseOrderFields.$inferInput>(orderFields),
+);
 
-const UpdatePurchaseOrderInput = builder.inputType('UpdatePurchaseOrderInput', {
+const UpdatePurchaseOrderFields = builder.inputType('UpdatePurchaseOrderInput', {
   description: 'Changes a draft. Lines, when given, replace all of its lines.',
   fields: (t) => ({
     id: t.globalID({ for: PurchaseOrder }),
-    number: t.string({ required: false, validate: requiredText('Number', 40).optional() }),
+    number: t.string({ required: false }),
     supplierId: t.globalID({ for: Supplier, required: false }),
-    lines: t.field({ type: [LineInput], required: false, validate: lines.optional() }),
+    lines: t.field({ type: [LineInput], required: false }),
     allocatedBatchId: t.globalID({ for: Batch, required: false }),
   }),
 });
+const UpdatePurchaseOrderInput = UpdatePurchaseOrderFields.validate(
+  validateFields<typeof UpdatePurchaseOrderFields.$inferInput>(orderFields),
+);
 
-type LineShape = typeof LineInput.$inferInput;
+type LineShape = typeof LineFields.$inferInput;
 
 async function checkReferences(
   tx: Tx,
@@ -117,7 +135,12 @@ async function checkReferences(
 }
 
 function lineRows(lines: LineShape[]) {
-  return lines.map((line) => ({ itemId: line.itemId.id, quantity: line.quantity, unitPrice: line.unitPrice }));
+  return lines.map((line, index) => ({
+    position: index + 1,
+    itemId: line.itemId.id,
+    quantity: line.quantity,
+    unitPrice: line.unitPrice,
+  }));
 }
 
 /** Locks the order for the rest of the transaction, so that concurrent transitions run one at a time. */
@@ -125,7 +148,7 @@ async function lockOrder(tx: Tx, id: string, organisationId: string) {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM procurement.purchase_orders WHERE id = ${id}::uuid AND organisation_id = ${organisationId}::uuid FOR UPDATE`;
   if (!locked) throw new NotFoundError('PurchaseOrder');
-  return tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } });
+  return tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
 
 const statusNames: Record<PurchaseOrderStatus, string> = {
@@ -273,12 +296,12 @@ builder.mutationField('receivePurchaseOrder', (t) =>
         const order = await lockOrder(tx, id.id, viewer.organisationId);
         requireStatus(order, [PurchaseOrderStatus.APPROVED], 'received');
         const receivedAt = new Date();
-        for (const [index, line] of order.lines.entries()) {
+        for (const line of order.lines) {
           const batch = await tx.batch.create({
             data: {
               organisationId: viewer.organisationId,
               itemId: line.itemId,
-              code: `${order.number}-${index + 1}`,
+              code: `${order.number}-${line.position}`,
               quantity: line.quantity,
               receivedAt,
             },

@@ -65,6 +65,7 @@ export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
   nullable: true,
   findUnique: (id, context) => ({ id, purchaseOrder: { organisationId: organisationOf(context) } }),
   fields: (t) => ({
+    position: t.exposeInt('position', { description: 'The line number, from 1.' }),
     quantity: t.exposeInt('quantity'),
     unitPrice: t.expose('unitPrice', { type: 'Decimal' }),
     purchaseOrder: t.relation('purchaseOrder'),
@@ -99,22 +100,29 @@ export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     supplier: t.relation('supplier'),
     createdBy: t.relation('createdBy'),
-    lines: t.relation('lines', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    lines: t.relation('lines', { query: { orderBy: { position: 'asc' } } }),
     allocatedBatch: t.relation('allocatedBatch', {
       nullable: true,
       description: 'An existing batch this order draws on.',
     }),
-    createdBatches: t.connection({
-      type: Batch,
-      description: 'The batches receiving this order created (its provenance events).',
-      select: (args, context, nestedSelection) => ({
-        creationEvents: {
-          ...createdBatches.getQuery(args, context, nestedSelection),
-          orderBy: [{ batch: { code: 'asc' } }, { id: 'asc' }],
-        },
-      }),
-      resolve: (order, args, context) => createdBatches.resolve(order.creationEvents, args, context),
-    }),
+    createdBatches: t.connection(
+      {
+        type: Batch,
+        description: 'The batches receiving this order created (its provenance events).',
+        select: (args, context, nestedSelection) => ({
+          _count: { select: { creationEvents: true } },
+          creationEvents: {
+            ...createdBatches.getQuery(args, context, nestedSelection),
+            orderBy: [{ batch: { code: 'asc' } }, { id: 'asc' }],
+          },
+        }),
+        resolve: (order, args, context) => ({
+          ...createdBatches.resolve(order.creationEvents, args, context),
+          totalCount: order._count.creationEvents,
+        }),
+      },
+      { fields: (connection) => ({ totalCount: connection.int({ resolve: (result) => result.totalCount }) }) },
+    ),
   }),
 });
 

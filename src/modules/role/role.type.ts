@@ -23,18 +23,28 @@ const membersOfOrganisation = prismaConnectionHelpers(builder, 'UserRole', {
 });
 
 builder.prismaObjectField('Role', 'users', (t) =>
-  t.connection({
-    type: User,
-    description: "The viewer's organisation's users who have this role.",
-    select: (args, context, nestedSelection) => ({
-      users: {
-        ...membersOfOrganisation.getQuery(args, context, nestedSelection),
-        where: { user: { organisationId: organisationOf(context) } },
-        orderBy: [{ assignedAt: 'asc' }, { userId: 'asc' }],
+  t.connection(
+    {
+      type: User,
+      description: "The viewer's organisation's users who have this role.",
+      select: (args, context, nestedSelection) => {
+        const ofOrganisation = { user: { organisationId: organisationOf(context) } };
+        return {
+          _count: { select: { users: { where: ofOrganisation } } },
+          users: {
+            ...membersOfOrganisation.getQuery(args, context, nestedSelection),
+            where: ofOrganisation,
+            orderBy: [{ assignedAt: 'asc' }, { userId: 'asc' }],
+          },
+        };
       },
-    }),
-    resolve: (role, args, context) => membersOfOrganisation.resolve(role.users, args, context),
-  }),
+      resolve: (role, args, context) => ({
+        ...membersOfOrganisation.resolve(role.users, args, context),
+        totalCount: role._count.users,
+      }),
+    },
+    { fields: (connection) => ({ totalCount: connection.int({ resolve: (result) => result.totalCount }) }) },
+  ),
 );
 
 export const UserRole = builder.prismaNode('UserRole', {

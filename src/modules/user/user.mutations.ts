@@ -5,7 +5,7 @@ import { RoleName } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText } from '../../lib/validation.js';
+import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from './user.type.js';
@@ -16,29 +16,40 @@ const password = z
   .min(12, 'Password must be at least 12 characters.')
   .max(200, 'Password must be at most 200 characters.');
 
-const CreateUserInput = builder.inputType('CreateUserInput', {
+const userFields = {
+  email,
+  name: requiredText('Name'),
+  password,
+  phone: optionalText('Phone', 40),
+  department: optionalText('Department', 100),
+  notes: optionalText('Notes'),
+};
+
+const CreateUserFields = builder.inputType('CreateUserInput', {
   fields: (t) => ({
-    email: t.string({ validate: email }),
-    name: t.string({ validate: requiredText('Name') }),
-    password: t.string({ validate: password }),
-    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
-    department: t.string({ required: false, validate: optionalText('Department', 100) }),
-    notes: t.string({ required: false, validate: optionalText('Notes') }),
+    email: t.string(),
+    name: t.string(),
+    password: t.string(),
+    phone: t.string({ required: false }),
+    department: t.string({ required: false }),
+    notes: t.string({ required: false }),
     roles: t.field({ type: [RoleName], required: false, description: 'Roles to assign; none when left out.' }),
   }),
 });
+const CreateUserInput = CreateUserFields.validate(validateFields<typeof CreateUserFields.$inferInput>(userFields));
 
-const UpdateUserInput = builder.inputType('UpdateUserInput', {
+const UpdateUserFields = builder.inputType('UpdateUserInput', {
   description: 'Only the fields given change; phone, department or notes null clears it.',
   fields: (t) => ({
     id: t.globalID({ for: User }),
-    email: t.string({ required: false, validate: email.optional() }),
-    name: t.string({ required: false, validate: requiredText('Name').optional() }),
-    phone: t.string({ required: false, validate: optionalText('Phone', 40) }),
-    department: t.string({ required: false, validate: optionalText('Department', 100) }),
-    notes: t.string({ required: false, validate: optionalText('Notes') }),
+    email: t.string({ required: false }),
+    name: t.string({ required: false }),
+    phone: t.string({ required: false }),
+    department: t.string({ required: false }),
+    notes: t.string({ required: false }),
   }),
 });
+const UpdateUserInput = UpdateUserFields.validate(validateFields<typeof UpdateUserFields.$inferInput>(userFields));
 
 /** What an audit event may keep of a user: never the password hash. */
 function auditable({ passwordHash: _secret, ...user }: UserRow) {
