@@ -9,7 +9,9 @@ if (!url) {
 const db = connectDb(url, { poolSize: 2 });
 try {
   const { created } = await seedDemo(db);
-  console.log(created === 0 ? 'The demo organisation is already loaded.' : `Loaded the demo organisation (${created} rows).`);
+  console.log(
+    created === 0 ? 'The demo organisation is already loaded.' : `Loaded the demo organisation (${created} rows).`,
+  );
 } finally {
   await db.$disconnect();
 }

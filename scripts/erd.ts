@@ -28,7 +28,11 @@ export async function renderErd(): Promise<string> {
     lines.push(`  ${name} {`);
     for (const field of model.fields) {
       if (field.kind === 'object') continue;
-      const keys = [field.isId || model.primaryKey?.fields.includes(field.name) ? 'PK' : '', foreignKeys.has(field.name) ? 'FK' : '', field.isUnique ? 'UK' : '']
+      const keys = [
+        field.isId || model.primaryKey?.fields.includes(field.name) ? 'PK' : '',
+        foreignKeys.has(field.name) ? 'FK' : '',
+        field.isUnique ? 'UK' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       lines.push(`    ${field.type} ${field.name}${keys ? ` ${keys}` : ''}${field.isRequired ? '' : ' "nullable"'}`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -5,26 +7,8 @@ import type { Context, Viewer } from './context.js';
 import { db } from './db.js';
 import { schema } from './schema.js';
 
-const defaultQuery = /* GraphQL */ `# Welcome to OpsGraph. Press the play button to run this query.
-query Dashboard {
-  viewer {
-    name
-    organisation {
-      name
-      equipment(first: 5) {
-        totalCount
-        edges {
-          node {
-            name
-            status
-            nextMaintenanceAt
-          }
-        }
-      }
-    }
-  }
-}
-`;
+// GraphiQL opens on the web dashboard's own query, one of the example client operations.
+const defaultQuery = readFileSync(fileURLToPath(new URL('../operations/dashboard.graphql', import.meta.url)), 'utf8');
 
 // Until sign-in exists, development and test builds take the viewer's user id from a header.
 export const DEV_VIEWER_HEADER = 'x-opsgraph-viewer';

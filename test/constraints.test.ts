@@ -63,7 +63,10 @@ describe('CHECK constraints', () => {
          VALUES ($1, $2, $3, $4, $5)`,
         [purchaseOrderId, ++position, itemId, quantity, price],
       );
-    expect(await violation(line(0, '1.00'))).toEqual({ code: CHECK, constraint: 'purchase_order_lines_quantity_positive' });
+    expect(await violation(line(0, '1.00'))).toEqual({
+      code: CHECK,
+      constraint: 'purchase_order_lines_quantity_positive',
+    });
     expect(await violation(line(-3, '1.00'))).toMatchObject({ code: CHECK });
     expect(await violation(line(1, '-0.01'))).toEqual({
       code: CHECK,
@@ -84,7 +87,9 @@ describe('CHECK constraints', () => {
       ),
     ).toEqual({ code: CHECK, constraint: 'batches_quantity_positive' });
     expect(
-      await violation(sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, 0, 'adjustment')`, [itemId])),
+      await violation(
+        sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, 0, 'adjustment')`, [itemId]),
+      ),
     ).toEqual({ code: CHECK, constraint: 'stock_movements_delta_non_zero' });
   });
 
@@ -96,9 +101,10 @@ describe('CHECK constraints', () => {
     });
     expect(
       await violation(
-        sql(`INSERT INTO auth.users (organisation_id, email, password_hash, name) VALUES ($1, 'not-an-email', 'x', 'N')`, [
-          organisationId,
-        ]),
+        sql(
+          `INSERT INTO auth.users (organisation_id, email, password_hash, name) VALUES ($1, 'not-an-email', 'x', 'N')`,
+          [organisationId],
+        ),
       ),
     ).toEqual({ code: CHECK, constraint: 'users_email_format' });
   });
@@ -109,11 +115,10 @@ describe('the stock ledger', () => {
     const { organisationId, userId } = await organisationWithPeople(database);
     const itemId = await inventoryItem(database, organisationId);
     for (const delta of [10, -4, 7, -13]) {
-      await sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason, performed_by) VALUES ($1, $2, 'adjustment', $3)`, [
-        itemId,
-        delta,
-        userId,
-      ]);
+      await sql(
+        `INSERT INTO inventory.stock_movements (item_id, delta, reason, performed_by) VALUES ($1, $2, 'adjustment', $3)`,
+        [itemId, delta, userId],
+      );
     }
     const [row] = await sql<{ qty: number; ledger: string }>(
       `SELECT qty, (SELECT sum(delta) FROM inventory.stock_movements WHERE item_id = i.id) AS ledger
@@ -128,7 +133,9 @@ describe('the stock ledger', () => {
     const itemId = await inventoryItem(database, organisationId);
     await sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, 3, 'initial')`, [itemId]);
     expect(
-      await violation(sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, -4, 'issue')`, [itemId])),
+      await violation(
+        sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, -4, 'issue')`, [itemId]),
+      ),
     ).toEqual({ code: CHECK, constraint: 'inventory_items_qty_non_negative' });
     const movements = await sql(`SELECT delta FROM inventory.stock_movements WHERE item_id = $1`, [itemId]);
     const [item] = await sql<{ qty: number }>(`SELECT qty FROM inventory.inventory_items WHERE id = $1`, [itemId]);
@@ -145,9 +152,10 @@ describe('the stock ledger', () => {
     });
     expect(
       await violation(
-        sql(`INSERT INTO inventory.inventory_items (organisation_id, sku, name, location, qty) VALUES ($1, 'S-Q', 'N', 'L', 5)`, [
-          organisationId,
-        ]),
+        sql(
+          `INSERT INTO inventory.inventory_items (organisation_id, sku, name, location, qty) VALUES ($1, 'S-Q', 'N', 'L', 5)`,
+          [organisationId],
+        ),
       ),
     ).toEqual({ code: CHECK, constraint: 'inventory_items_qty_from_ledger' });
     await sql(`UPDATE inventory.inventory_items SET name = 'Renamed', min_qty = 9 WHERE id = $1`, [itemId]);
@@ -160,7 +168,9 @@ describe('the stock ledger', () => {
       `INSERT INTO inventory.stock_movements (item_id, delta, reason) VALUES ($1, 2, 'initial') RETURNING id`,
       [itemId],
     );
-    expect(await violation(sql(`UPDATE inventory.stock_movements SET delta = 9 WHERE id = $1`, [movement!.id]))).toEqual({
+    expect(
+      await violation(sql(`UPDATE inventory.stock_movements SET delta = 9 WHERE id = $1`, [movement!.id])),
+    ).toEqual({
       code: CHECK,
       constraint: 'stock_movements_immutable',
     });
@@ -183,7 +193,10 @@ describe('unique constraints', () => {
         email,
       ]);
     await insert('Grace.Hopper@Example.com');
-    expect(await violation(insert('grace.hopper@example.COM'))).toEqual({ code: UNIQUE, constraint: 'users_email_key' });
+    expect(await violation(insert('grace.hopper@example.COM'))).toEqual({
+      code: UNIQUE,
+      constraint: 'users_email_key',
+    });
     const found = await sql(`SELECT email FROM auth.users WHERE email = 'GRACE.HOPPER@EXAMPLE.COM'`);
     expect(found).toEqual([{ email: 'Grace.Hopper@Example.com' }]);
   });
@@ -192,21 +205,29 @@ describe('unique constraints', () => {
     const a = await organisationWithPeople(database);
     const b = await organisationWithPeople(database);
     const item = (org: string) =>
-      sql(`INSERT INTO inventory.inventory_items (organisation_id, sku, name, location) VALUES ($1, 'SKU-SHARED', 'N', 'L')`, [org]);
+      sql(
+        `INSERT INTO inventory.inventory_items (organisation_id, sku, name, location) VALUES ($1, 'SKU-SHARED', 'N', 'L')`,
+        [org],
+      );
     const unit = (org: string) =>
-      sql(`INSERT INTO assets.equipment (organisation_id, name, category, serial_number) VALUES ($1, 'N', 'other', 'SN-SHARED')`, [org]);
+      sql(
+        `INSERT INTO assets.equipment (organisation_id, name, category, serial_number) VALUES ($1, 'N', 'other', 'SN-SHARED')`,
+        [org],
+      );
     const order = async (org: string, user: string) =>
-      sql(`INSERT INTO procurement.purchase_orders (organisation_id, number, supplier_id, created_by) VALUES ($1, 'PO-SHARED', $2, $3)`, [
-        org,
-        await supplier(database, org),
-        user,
-      ]);
+      sql(
+        `INSERT INTO procurement.purchase_orders (organisation_id, number, supplier_id, created_by) VALUES ($1, 'PO-SHARED', $2, $3)`,
+        [org, await supplier(database, org), user],
+      );
     for (const { organisationId, userId } of [a, b]) {
       await item(organisationId);
       await unit(organisationId);
       await order(organisationId, userId);
     }
-    expect(await violation(item(a.organisationId))).toEqual({ code: UNIQUE, constraint: 'inventory_items_organisation_id_sku_key' });
+    expect(await violation(item(a.organisationId))).toEqual({
+      code: UNIQUE,
+      constraint: 'inventory_items_organisation_id_sku_key',
+    });
     expect(await violation(unit(a.organisationId))).toEqual({
       code: UNIQUE,
       constraint: 'equipment_organisation_id_serial_number_key',
@@ -230,11 +251,10 @@ describe('unique constraints', () => {
         )
       )[0]!.id;
     const event = (batchId: string) =>
-      sql(`INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`, [
-        batchId,
-        purchaseOrderId,
-        lineId,
-      ]);
+      sql(
+        `INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`,
+        [batchId, purchaseOrderId, lineId],
+      );
     const first = await batch('B-A');
     await event(first);
     expect(await violation(event(first))).toMatchObject({ code: UNIQUE });
@@ -254,7 +274,9 @@ describe('deletes', () => {
       [equipmentId, userId],
     );
     await sql(`DELETE FROM assets.equipment WHERE id = $1`, [equipmentId]);
-    expect(await sql(`SELECT 1 FROM assets.maintenance_records WHERE equipment_id = $1`, [equipmentId])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM assets.maintenance_records WHERE equipment_id = $1`, [equipmentId])).toHaveLength(
+      0,
+    );
   });
 
   it('refuses to delete a user who has history, so they are deactivated instead', async () => {
@@ -280,17 +302,26 @@ describe('deletes', () => {
     const { organisationId, userId } = await organisationWithPeople(database);
     const itemId = await inventoryItem(database, organisationId);
     await sql(`UPDATE inventory.inventory_items SET user_id = $1 WHERE id = $2`, [userId, itemId]);
-    await sql(`INSERT INTO auth.sessions (user_id, refresh_token_hash, expires_at) VALUES ($1, 'h', now() + interval '1 day')`, [userId]);
-    await sql(`INSERT INTO auth.user_roles (user_id, role_id) SELECT $1, id FROM auth.roles WHERE name = 'worker'`, [userId]);
+    await sql(
+      `INSERT INTO auth.sessions (user_id, refresh_token_hash, expires_at) VALUES ($1, 'h', now() + interval '1 day')`,
+      [userId],
+    );
+    await sql(`INSERT INTO auth.user_roles (user_id, role_id) SELECT $1, id FROM auth.roles WHERE name = 'worker'`, [
+      userId,
+    ]);
     await sql(`DELETE FROM auth.users WHERE id = $1`, [userId]);
     expect(await sql(`SELECT 1 FROM auth.sessions WHERE user_id = $1`, [userId])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM auth.user_roles WHERE user_id = $1`, [userId])).toHaveLength(0);
-    expect(await sql(`SELECT user_id FROM inventory.inventory_items WHERE id = $1`, [itemId])).toEqual([{ user_id: null }]);
+    expect(await sql(`SELECT user_id FROM inventory.inventory_items WHERE id = $1`, [itemId])).toEqual([
+      { user_id: null },
+    ]);
   });
 
   it('refuses to delete a role still assigned, or a supplier or item a purchase order uses', async () => {
     const { organisationId, userId } = await organisationWithPeople(database);
-    await sql(`INSERT INTO auth.user_roles (user_id, role_id) SELECT $1, id FROM auth.roles WHERE name = 'manager'`, [userId]);
+    await sql(`INSERT INTO auth.user_roles (user_id, role_id) SELECT $1, id FROM auth.roles WHERE name = 'manager'`, [
+      userId,
+    ]);
     expect(await violation(sql(`DELETE FROM auth.roles WHERE name = 'manager'`))).toEqual({
       code: RESTRICT,
       constraint: 'user_roles_role_id_fkey',
@@ -317,23 +348,27 @@ describe('deletes', () => {
       `INSERT INTO procurement.batches (organisation_id, item_id, code, quantity) VALUES ($1, $2, 'PROV-1', 5) RETURNING id`,
       [organisationId, itemId],
     );
-    await sql(`INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`, [
-      batch!.id,
-      purchaseOrderId,
-      lineId,
-    ]);
+    await sql(
+      `INSERT INTO procurement.batch_creation_events (batch_id, purchase_order_id, purchase_order_line_id) VALUES ($1, $2, $3)`,
+      [batch!.id, purchaseOrderId, lineId],
+    );
     const allocating = await purchaseOrder(database, organisationId, userId);
-    await sql(`UPDATE procurement.purchase_orders SET batch_id = $1 WHERE id = $2`, [batch!.id, allocating.purchaseOrderId]);
+    await sql(`UPDATE procurement.purchase_orders SET batch_id = $1 WHERE id = $2`, [
+      batch!.id,
+      allocating.purchaseOrderId,
+    ]);
 
     await sql(`DELETE FROM procurement.purchase_orders WHERE id = $1`, [purchaseOrderId]);
-    expect(await sql(`SELECT 1 FROM procurement.batch_creation_events WHERE batch_id = $1`, [batch!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM procurement.batch_creation_events WHERE batch_id = $1`, [batch!.id])).toHaveLength(
+      0,
+    );
     expect(await sql(`SELECT 1 FROM procurement.purchase_order_lines WHERE id = $1`, [lineId])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM procurement.batches WHERE id = $1`, [batch!.id])).toHaveLength(1);
 
     await sql(`DELETE FROM procurement.batches WHERE id = $1`, [batch!.id]);
-    expect(await sql(`SELECT batch_id FROM procurement.purchase_orders WHERE id = $1`, [allocating.purchaseOrderId])).toEqual([
-      { batch_id: null },
-    ]);
+    expect(
+      await sql(`SELECT batch_id FROM procurement.purchase_orders WHERE id = $1`, [allocating.purchaseOrderId]),
+    ).toEqual([{ batch_id: null }]);
   });
 
   it('deletes a whole organisation with everything it owns', async () => {
@@ -344,14 +379,16 @@ describe('deletes', () => {
       [equipmentId, userId],
     );
     const itemId = await inventoryItem(database, organisationId);
-    await sql(`INSERT INTO inventory.stock_movements (item_id, delta, reason, performed_by) VALUES ($1, 4, 'initial', $2)`, [itemId, userId]);
+    await sql(
+      `INSERT INTO inventory.stock_movements (item_id, delta, reason, performed_by) VALUES ($1, 4, 'initial', $2)`,
+      [itemId, userId],
+    );
     const { purchaseOrderId } = await purchaseOrder(database, organisationId, userId);
     await orderLine(database, purchaseOrderId, itemId);
-    await sql(`INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id) VALUES ($1, $2, 'create', 'Equipment', $3)`, [
-      organisationId,
-      userId,
-      equipmentId,
-    ]);
+    await sql(
+      `INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id) VALUES ($1, $2, 'create', 'Equipment', $3)`,
+      [organisationId, userId, equipmentId],
+    );
 
     await sql(`DELETE FROM auth.organisations WHERE id = $1`, [organisationId]);
     const [left] = await sql<{ n: number }>(

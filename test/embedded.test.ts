@@ -64,7 +64,9 @@ describe('the embedded database', () => {
       Array.from({ length: 120 }, (_, i) =>
         i % 2 === 0
           ? database.db.$queryRaw<{ v: number }[]>`SELECT ${i}::int + 1 AS v`.then((rows) => rows[0]!.v - 1)
-          : database.db.$queryRaw<{ v: string }[]>`SELECT ${`n${i}`}::text AS v, 'padding' AS w`.then((rows) => Number(rows[0]!.v.slice(1))),
+          : database.db.$queryRaw<{ v: string }[]>`SELECT ${`n${i}`}::text AS v, 'padding' AS w`.then((rows) =>
+              Number(rows[0]!.v.slice(1)),
+            ),
       ),
     );
     expect(answers).toEqual(Array.from({ length: 120 }, (_, i) => i));

@@ -32,14 +32,30 @@ async function auditTrail(entityId: string) {
 
 describe('equipment mutations', () => {
   it('creates equipment and records who did it', async () => {
-    const result = await create({ name: 'Scissor Lift SL-8', serialNumber: 'SL8-001', category: 'VEHICLE', nextMaintenanceAt: '2027-01-15T08:00:00Z' });
+    const result = await create({
+      name: 'Scissor Lift SL-8',
+      serialNumber: 'SL8-001',
+      category: 'VEHICLE',
+      nextMaintenanceAt: '2027-01-15T08:00:00Z',
+    });
     expect(result).toMatchObject({
       __typename: 'CreateEquipmentSuccess',
-      equipment: { name: 'Scissor Lift SL-8', status: 'ACTIVE', category: 'VEHICLE', nextMaintenanceAt: '2027-01-15T08:00:00.000Z', createdBy: { name: 'Ada Lindqvist' } },
+      equipment: {
+        name: 'Scissor Lift SL-8',
+        status: 'ACTIVE',
+        category: 'VEHICLE',
+        nextMaintenanceAt: '2027-01-15T08:00:00.000Z',
+        createdBy: { name: 'Ada Lindqvist' },
+      },
     });
     const id = Buffer.from(result.equipment.id, 'base64').toString().split(':')[1]!;
     const [event] = await auditTrail(id);
-    expect(event).toMatchObject({ action: 'create', entityType: 'Equipment', actorId: people.admin, organisationId: people.organisationId });
+    expect(event).toMatchObject({
+      action: 'create',
+      entityType: 'Equipment',
+      actorId: people.admin,
+      organisationId: people.organisationId,
+    });
     expect(event!.after).toMatchObject({ name: 'Scissor Lift SL-8', serialNumber: 'SL8-001' });
   });
 
@@ -59,12 +75,19 @@ describe('equipment mutations', () => {
   it('answers a duplicate serial number with a conflict naming the field', async () => {
     const result = await create({ name: 'Another forklift', serialNumber: 'FL20-0413', category: 'VEHICLE' });
     expect(result).toMatchObject({ __typename: 'ConflictError', field: 'serialNumber' });
-    const events = await database.db.auditEvent.count({ where: { after: { path: ['name'], equals: 'Another forklift' } } });
+    const events = await database.db.auditEvent.count({
+      where: { after: { path: ['name'], equals: 'Another forklift' } },
+    });
     expect(events).toBe(0);
   });
 
   it('updates only the given fields, and clears a date with null', async () => {
-    const created = await create({ name: 'Pump P-1', serialNumber: 'P1-77', category: 'MACHINERY', nextMaintenanceAt: '2027-03-01T00:00:00Z' });
+    const created = await create({
+      name: 'Pump P-1',
+      serialNumber: 'P1-77',
+      category: 'MACHINERY',
+      nextMaintenanceAt: '2027-03-01T00:00:00Z',
+    });
     const update = (input: Record<string, unknown>) =>
       data(
         `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${outcome} ... on UpdateEquipmentSuccess { equipment { name status serialNumber nextMaintenanceAt } } } }`,
@@ -72,21 +95,32 @@ describe('equipment mutations', () => {
         { as: people.manager },
       ).then((result) => result.updateEquipment);
     expect(await update({ status: 'IN_MAINTENANCE' })).toMatchObject({
-      equipment: { name: 'Pump P-1', status: 'IN_MAINTENANCE', serialNumber: 'P1-77', nextMaintenanceAt: '2027-03-01T00:00:00.000Z' },
+      equipment: {
+        name: 'Pump P-1',
+        status: 'IN_MAINTENANCE',
+        serialNumber: 'P1-77',
+        nextMaintenanceAt: '2027-03-01T00:00:00.000Z',
+      },
     });
     expect(await update({ nextMaintenanceAt: null })).toMatchObject({ equipment: { nextMaintenanceAt: null } });
-    expect(await update({ name: '' })).toMatchObject({ __typename: 'InputValidationError', issues: [{ path: ['input', 'name'] }] });
+    expect(await update({ name: '' })).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'name'] }],
+    });
   });
 
   it('soft-deletes and restores, hiding deleted equipment from lists but keeping it findable', async () => {
     const created = await create({ name: 'Old Drill', serialNumber: 'OD-1', category: 'POWER_TOOL' });
     const id = created.equipment.id;
     const run = (mutation: string) =>
-      data(`mutation($id: ID!) { ${mutation}(id: $id) { ${outcome} ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { equipment { deletedAt } } } }`, { id }, { as: people.admin }).then(
-        (result) => result[mutation],
-      );
+      data(
+        `mutation($id: ID!) { ${mutation}(id: $id) { ${outcome} ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { equipment { deletedAt } } } }`,
+        { id },
+        { as: people.admin },
+      ).then((result) => result[mutation]);
     const listed = async (filter = '{ search: "Old Drill" }') =>
-      (await data(`{ equipment(first: 5, filter: ${filter}) { totalCount } }`, {}, { as: people.admin })).equipment.totalCount;
+      (await data(`{ equipment(first: 5, filter: ${filter}) { totalCount } }`, {}, { as: people.admin })).equipment
+        .totalCount;
 
     expect((await run('deleteEquipment')).equipment.deletedAt).not.toBeNull();
     expect(await listed()).toBe(0);
@@ -122,13 +156,18 @@ describe('equipment mutations', () => {
 
     const missing = globalId('Equipment', '00000000-0000-4000-8000-000000000000');
     expect(await bulk([...ids, missing])).toMatchObject({ __typename: 'NotFoundError' });
-    const unchanged = await database.db.equipment.count({ where: { nextMaintenanceAt: new Date('2027-06-01T09:00:00Z') } });
+    const unchanged = await database.db.equipment.count({
+      where: { nextMaintenanceAt: new Date('2027-06-01T09:00:00Z') },
+    });
     expect(unchanged).toBe(0);
 
     const result = await bulk(ids);
     expect(result.equipment).toHaveLength(3);
     expect(result.equipment.every((row: any) => row.nextMaintenanceAt === '2027-06-01T09:00:00.000Z')).toBe(true);
-    expect(await bulk([])).toMatchObject({ __typename: 'InputValidationError', issues: [{ message: 'List at least one equipment.' }] });
+    expect(await bulk([])).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ message: 'List at least one equipment.' }],
+    });
   });
 });
 
@@ -153,13 +192,21 @@ describe('addMaintenanceRecord', () => {
       nextMaintenance: '2027-05-20T10:00:00.000Z',
       notes: 'Oil and filters changed.',
       performedBy: { name: 'Wes Carter' },
-      equipment: { nextMaintenanceAt: '2027-05-20T10:00:00.000Z', maintenanceCount: 1, lastMaintenanceAt: '2026-11-20T10:00:00.000Z' },
+      equipment: {
+        nextMaintenanceAt: '2027-05-20T10:00:00.000Z',
+        maintenanceCount: 1,
+        lastMaintenanceAt: '2026-11-20T10:00:00.000Z',
+      },
     });
   });
 
   it('rejects a next maintenance that is not after the maintenance date, on that field', async () => {
     const unit = await create({ name: 'Generator G-3', serialNumber: 'G3-1', category: 'MACHINERY' });
-    const result = await add({ equipmentId: unit.equipment.id, maintenanceDate: '2026-11-20T10:00:00Z', nextMaintenance: '2026-11-20T10:00:00Z' });
+    const result = await add({
+      equipmentId: unit.equipment.id,
+      maintenanceDate: '2026-11-20T10:00:00Z',
+      nextMaintenance: '2026-11-20T10:00:00Z',
+    });
     expect(result).toEqual({
       __typename: 'InputValidationError',
       message: expect.any(String),
@@ -171,7 +218,9 @@ describe('addMaintenanceRecord', () => {
   it('rejects a malformed date with a clear error', async () => {
     const unit = await create({ name: 'Generator G-4', serialNumber: 'G4-1', category: 'MACHINERY' });
     const raw = await database.db.equipment.count();
-    const response = await (await import('./helpers/graphql.js')).graphql(
+    const response = await (
+      await import('./helpers/graphql.js')
+    ).graphql(
       `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { __typename } }`,
       { input: { equipmentId: unit.equipment.id, maintenanceDate: 'last tuesday' } },
       { as: people.worker },

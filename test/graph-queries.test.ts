@@ -10,7 +10,12 @@ beforeAll(async () => {
   people = await demo(database);
   rival = await otherOrganisation(database);
   await database.db.equipment.create({
-    data: { organisationId: rival.organisationId, name: 'Rival Forklift', category: 'VEHICLE', serialNumber: 'FL20-0413' },
+    data: {
+      organisationId: rival.organisationId,
+      name: 'Rival Forklift',
+      category: 'VEHICLE',
+      serialNumber: 'FL20-0413',
+    },
   });
 });
 
@@ -21,15 +26,56 @@ describe('the organisation and its relations', () => {
         {
           organisation {
             name
-            summary { userCount equipmentCount overdueEquipmentCount inventoryItemCount lowStockItemCount openPurchaseOrderCount }
+            summary {
+              userCount
+              equipmentCount
+              overdueEquipmentCount
+              inventoryItemCount
+              lowStockItemCount
+              openPurchaseOrderCount
+            }
             equipment(first: 2, filter: { search: "forklift" }) {
               totalCount
-              edges { node { name createdBy { name } organisation { name } maintenanceRecords(first: 1) { totalCount edges { node { performedBy { name roles { name } } equipment { name } } } } } }
+              edges {
+                node {
+                  name
+                  createdBy {
+                    name
+                  }
+                  organisation {
+                    name
+                  }
+                  maintenanceRecords(first: 1) {
+                    totalCount
+                    edges {
+                      node {
+                        performedBy {
+                          name
+                          roles {
+                            name
+                          }
+                        }
+                        equipment {
+                          name
+                        }
+                      }
+                    }
+                  }
+                }
+              }
             }
-            users(first: 50) { totalCount }
-            suppliers(first: 10) { totalCount }
-            purchaseOrders(first: 10) { totalCount }
-            inventoryItems(first: 10) { totalCount }
+            users(first: 50) {
+              totalCount
+            }
+            suppliers(first: 10) {
+              totalCount
+            }
+            purchaseOrders(first: 10) {
+              totalCount
+            }
+            inventoryItems(first: 10) {
+              totalCount
+            }
           }
         }
       `,
@@ -48,7 +94,11 @@ describe('the organisation and its relations', () => {
     });
     expect(organisation.equipment.totalCount).toBe(2);
     const forklift = organisation.equipment.edges[0].node;
-    expect(forklift).toMatchObject({ name: 'Forklift FL-20', createdBy: { name: 'Marek Nowak' }, organisation: { name: 'Harbour Works Ltd' } });
+    expect(forklift).toMatchObject({
+      name: 'Forklift FL-20',
+      createdBy: { name: 'Marek Nowak' },
+      organisation: { name: 'Harbour Works Ltd' },
+    });
     expect(forklift.maintenanceRecords.totalCount).toBe(4);
     expect(forklift.maintenanceRecords.edges[0].node).toMatchObject({
       performedBy: { name: 'Nina Petrova', roles: [{ name: 'WORKER' }] },
@@ -68,14 +118,60 @@ describe('the organisation and its relations', () => {
             edges {
               node {
                 number
-                supplier { name }
-                createdBy { name }
-                lines { quantity unitPrice item { sku } batch { code } }
-                createdBatches(first: 5) { edges { node { code item { sku } creationEvent { sourcePurchaseOrder { number } purchaseOrderLine { quantity } } } } }
+                supplier {
+                  name
+                }
+                createdBy {
+                  name
+                }
+                lines {
+                  quantity
+                  unitPrice
+                  item {
+                    sku
+                  }
+                  batch {
+                    code
+                  }
+                }
+                createdBatches(first: 5) {
+                  edges {
+                    node {
+                      code
+                      item {
+                        sku
+                      }
+                      creationEvent {
+                        sourcePurchaseOrder {
+                          number
+                        }
+                        purchaseOrderLine {
+                          quantity
+                        }
+                      }
+                    }
+                  }
+                }
               }
             }
           }
-          draft: purchaseOrders(first: 1, filter: { status: [DRAFT] }) { edges { node { number allocatedBatch { code allocatedTo(first: 5) { edges { node { number } } } } } } }
+          draft: purchaseOrders(first: 1, filter: { status: [DRAFT] }) {
+            edges {
+              node {
+                number
+                allocatedBatch {
+                  code
+                  allocatedTo(first: 5) {
+                    edges {
+                      node {
+                        number
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       `,
       {},
@@ -89,8 +185,16 @@ describe('the organisation and its relations', () => {
       { quantity: 30, unitPrice: '3.1', item: { sku: 'PPE-GLV-M' }, batch: { code: 'PO-2026-0004-2' } },
     ]);
     expect(latest.createdBatches.edges.map((edge: any) => edge.node)).toEqual([
-      { code: 'PO-2026-0004-1', item: { sku: 'AED-PAD-ADL' }, creationEvent: { sourcePurchaseOrder: { number: 'PO-2026-0004' }, purchaseOrderLine: { quantity: 4 } } },
-      { code: 'PO-2026-0004-2', item: { sku: 'PPE-GLV-M' }, creationEvent: { sourcePurchaseOrder: { number: 'PO-2026-0004' }, purchaseOrderLine: { quantity: 30 } } },
+      {
+        code: 'PO-2026-0004-1',
+        item: { sku: 'AED-PAD-ADL' },
+        creationEvent: { sourcePurchaseOrder: { number: 'PO-2026-0004' }, purchaseOrderLine: { quantity: 4 } },
+      },
+      {
+        code: 'PO-2026-0004-2',
+        item: { sku: 'PPE-GLV-M' },
+        creationEvent: { sourcePurchaseOrder: { number: 'PO-2026-0004' }, purchaseOrderLine: { quantity: 30 } },
+      },
     ]);
     expect(result.draft.edges[0].node).toEqual({
       number: 'PO-2026-0008',
@@ -104,9 +208,49 @@ describe('the organisation and its relations', () => {
         {
           inventoryItems(first: 10, filter: { lowStock: true }) {
             totalCount
-            edges { node { sku qty minQty isLowStock responsibleUser { name responsibleItems(first: 1) { totalCount } } movements(first: 10) { totalCount edges { node { delta reason performedBy { name } } } } } }
+            edges {
+              node {
+                sku
+                qty
+                minQty
+                isLowStock
+                responsibleUser {
+                  name
+                  responsibleItems(first: 1) {
+                    totalCount
+                  }
+                }
+                movements(first: 10) {
+                  totalCount
+                  edges {
+                    node {
+                      delta
+                      reason
+                      performedBy {
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
-          byLocation: inventoryItems(first: 10, filter: { location: "Stores A1" }) { edges { node { sku batches(first: 5) { totalCount edges { node { code quantity } } } } } }
+          byLocation: inventoryItems(first: 10, filter: { location: "Stores A1" }) {
+            edges {
+              node {
+                sku
+                batches(first: 5) {
+                  totalCount
+                  edges {
+                    node {
+                      code
+                      quantity
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       `,
       {},
@@ -132,7 +276,11 @@ describe('the organisation and its relations', () => {
 
 describe('filters, ordering and derived fields', () => {
   const equipmentNames = async (args: string) => {
-    const result = await data(`{ equipment(first: 50${args}) { totalCount edges { node { name } } } }`, {}, { as: people.admin });
+    const result = await data(
+      `{ equipment(first: 50${args}) { totalCount edges { node { name } } } }`,
+      {},
+      { as: people.admin },
+    );
     return result.equipment.edges.map((edge: any) => edge.node.name);
   };
 
@@ -144,7 +292,11 @@ describe('filters, ordering and derived fields', () => {
       'Forklift FL-25',
     ]);
     expect(await equipmentNames(', filter: { search: "AC-5" }')).toEqual(['Air Compressor AC-500']);
-    expect(await equipmentNames(', filter: { overdue: true }')).toEqual(['Air Compressor AC-500', 'Forklift FL-25', 'Torque Wrench TW-300']);
+    expect(await equipmentNames(', filter: { overdue: true }')).toEqual([
+      'Air Compressor AC-500',
+      'Forklift FL-25',
+      'Torque Wrench TW-300',
+    ]);
     expect(await equipmentNames(', filter: { overdue: false }')).toHaveLength(7);
     expect((await equipmentNames(', orderBy: NAME_DESC'))[0]).toBe('Torque Wrench TW-300');
     expect((await equipmentNames(', orderBy: NEXT_MAINTENANCE_ASC'))[0]).toBe('Torque Wrench TW-300');
@@ -158,8 +310,14 @@ describe('filters, ordering and derived fields', () => {
     );
     const byName = Object.fromEntries(result.equipment.edges.map((edge: any) => [edge.node.name, edge.node]));
     expect(byName['Air Compressor AC-500']).toMatchObject({ maintenanceCount: 5, isOverdue: true });
-    expect(byName['Air Compressor AC-500'].lastMaintenanceAt).toBe(byName['Air Compressor AC-500'].maintenanceRecords.edges[0].node.maintenanceDate);
-    expect(byName['Diagnostics Laptop']).toMatchObject({ maintenanceCount: 0, lastMaintenanceAt: null, isOverdue: false });
+    expect(byName['Air Compressor AC-500'].lastMaintenanceAt).toBe(
+      byName['Air Compressor AC-500'].maintenanceRecords.edges[0].node.maintenanceDate,
+    );
+    expect(byName['Diagnostics Laptop']).toMatchObject({
+      maintenanceCount: 0,
+      lastMaintenanceAt: null,
+      isOverdue: false,
+    });
     expect(byName['Pallet Jack PJ-2']).toMatchObject({ maintenanceCount: 1, isOverdue: false });
   });
 
@@ -189,7 +347,11 @@ describe('filters, ordering and derived fields', () => {
 describe('pagination', () => {
   it('pages forwards and backwards with cursors, in a stable order', async () => {
     const page = (args: string) =>
-      data(`{ equipment(${args}) { edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, {}, { as: people.admin });
+      data(
+        `{ equipment(${args}) { edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+        {},
+        { as: people.admin },
+      );
     const all = (await page('first: 10')).equipment.edges.map((edge: any) => edge.node.name);
     const first = await page('first: 4');
     expect(first.equipment.edges.map((edge: any) => edge.node.name)).toEqual(all.slice(0, 4));
@@ -201,17 +363,51 @@ describe('pagination', () => {
   });
 
   it('refuses a page larger than the maximum with a clear error', async () => {
-    const result = await graphql(`{ equipment(first: 101) { edges { node { name } } } }`, {}, { as: people.admin });
+    const result = await graphql(
+      `
+        {
+          equipment(first: 101) {
+            edges {
+              node {
+                name
+              }
+            }
+          }
+        }
+      `,
+      {},
+      { as: people.admin },
+    );
     expect(result.data).toBeNull();
     expect(result.errors?.[0]?.message).toContain('first can be at most 100');
-    const nested = await graphql(`{ organisation { equipment(last: 500) { edges { node { name } } } } }`, {}, { as: people.admin });
+    const nested = await graphql(
+      `
+        {
+          organisation {
+            equipment(last: 500) {
+              edges {
+                node {
+                  name
+                }
+              }
+            }
+          }
+        }
+      `,
+      {},
+      { as: people.admin },
+    );
     expect(nested.errors?.[0]?.message).toContain('last can be at most 100');
   });
 });
 
 describe('nodes and tenancy', () => {
   it('refetches any node by its global id', async () => {
-    const listed = await data(`{ equipment(first: 1) { edges { node { id name } } } viewer { id } }`, {}, { as: people.admin });
+    const listed = await data(
+      `{ equipment(first: 1) { edges { node { id name } } } viewer { id } }`,
+      {},
+      { as: people.admin },
+    );
     const equipment = listed.equipment.edges[0].node;
     const fetched = await data(
       `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Equipment { name } ... on User { email } } }`,
@@ -236,13 +432,27 @@ describe('nodes and tenancy', () => {
       { as: people.admin },
     );
     expect(result).toEqual({ node: null, org: null, user: null, equipment: { totalCount: 0 } });
-    const theirs = await data(`{ equipment(first: 5) { totalCount edges { node { name serialNumber } } } }`, {}, { as: rival.admin });
-    expect(theirs.equipment).toEqual({ totalCount: 1, edges: [{ node: { name: 'Rival Forklift', serialNumber: 'FL20-0413' } }] });
+    const theirs = await data(
+      `{ equipment(first: 5) { totalCount edges { node { name serialNumber } } } }`,
+      {},
+      { as: rival.admin },
+    );
+    expect(theirs.equipment).toEqual({
+      totalCount: 1,
+      edges: [{ node: { name: 'Rival Forklift', serialNumber: 'FL20-0413' } }],
+    });
   });
 
   it('answers viewer-bound queries only for a signed-in viewer', async () => {
     expect(await data(`{ viewer { id } }`)).toEqual({ viewer: null });
-    const anonymous = await graphql(`{ organisation { name } }`);
+    const anonymous =
+      await graphql(`
+        {
+          organisation {
+            name
+          }
+        }
+      `);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

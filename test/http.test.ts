@@ -48,6 +48,7 @@ describe('the HTTP surface', () => {
     expect(response.status).toBe(200);
     const page = await response.text();
     expect(page).toContain('<title>OpsGraph</title>');
+    expect(page).toContain('query Dashboard');
     expect(page).toContain(id);
     expect(page).not.toMatch(/<(script|link)[^>]+(src|href)="https?:\/\//);
   });
@@ -60,7 +61,11 @@ describe('the HTTP surface', () => {
       body: JSON.stringify({ query: dashboard }),
     });
     expect(response.status).toBe(200);
-    const { data } = (await response.json()) as { data: { viewer: { email: string; organisation: { name: string; equipment: { totalCount: number; edges: unknown[] } } } } };
+    const { data } = (await response.json()) as {
+      data: {
+        viewer: { email: string; organisation: { name: string; equipment: { totalCount: number; edges: unknown[] } } };
+      };
+    };
     expect(data.viewer.email).toBe(DEMO_ADMIN_EMAIL);
     expect(data.viewer.organisation.name).toBe('Harbour Works Ltd');
     expect(data.viewer.organisation.equipment.totalCount).toBe(10);

@@ -31,13 +31,26 @@ const adjust = (input: Record<string, unknown>, as = people.worker) =>
   ).then((result) => result.adjustStock);
 
 async function ledger(sku: string) {
-  const item = await database.db.inventoryItem.findFirstOrThrow({ where: { sku, organisationId: people.organisationId }, include: { movements: true } });
-  return { qty: item.qty, sum: item.movements.reduce((total, movement) => total + movement.delta, 0), movements: item.movements.length };
+  const item = await database.db.inventoryItem.findFirstOrThrow({
+    where: { sku, organisationId: people.organisationId },
+    include: { movements: true },
+  });
+  return {
+    qty: item.qty,
+    sum: item.movements.reduce((total, movement) => total + movement.delta, 0),
+    movements: item.movements.length,
+  };
 }
 
 describe('inventory', () => {
   it('creates an item whose opening stock is an INITIAL movement', async () => {
-    const result = await createItem({ sku: 'CBL-10M', name: 'Extension cable 10 m', location: 'Stores B1', minQty: 3, initialQty: 12 });
+    const result = await createItem({
+      sku: 'CBL-10M',
+      name: 'Extension cable 10 m',
+      location: 'Stores B1',
+      minQty: 3,
+      initialQty: 12,
+    });
     expect(result.inventoryItem).toMatchObject({
       sku: 'CBL-10M',
       qty: 12,
@@ -63,7 +76,9 @@ describe('inventory', () => {
   });
 
   it('adjusts stock through the ledger, and refuses to go below zero', async () => {
-    const item = (await createItem({ sku: 'TAPE-50', name: 'Duct tape', location: 'Stores B2', minQty: 5, initialQty: 6 })).inventoryItem;
+    const item = (
+      await createItem({ sku: 'TAPE-50', name: 'Duct tape', location: 'Stores B2', minQty: 5, initialQty: 6 })
+    ).inventoryItem;
     expect(await adjust({ itemId: item.id, delta: -2, reason: 'ISSUE', note: 'Workshop' })).toMatchObject({
       inventoryItem: { qty: 4, isLowStock: true },
     });
@@ -86,7 +101,8 @@ describe('inventory', () => {
   });
 
   it('never loses an update or goes below zero under concurrent adjustments', async () => {
-    const item = (await createItem({ sku: 'BOLT-M8', name: 'M8 bolts', location: 'Stores C1', initialQty: 20 })).inventoryItem;
+    const item = (await createItem({ sku: 'BOLT-M8', name: 'M8 bolts', location: 'Stores C1', initialQty: 20 }))
+      .inventoryItem;
     const results = await Promise.all(Array.from({ length: 30 }, () => adjust({ itemId: item.id, delta: -1 })));
     const succeeded = results.filter((result) => result.__typename === 'AdjustStockSuccess').length;
     const refused = results.filter((result) => result.__typename === 'InsufficientStockError').length;
@@ -104,7 +120,13 @@ describe('inventory', () => {
       ).then((result) => result.updateInventoryItem);
     const { viewer } = await data(`{ viewer { id } }`, {}, { as: people.worker });
     expect(await update({ name: 'Wood glue', minQty: 4, responsibleUserId: viewer.id })).toMatchObject({
-      inventoryItem: { name: 'Wood glue', location: 'Stores D', minQty: 4, qty: 2, responsibleUser: { name: 'Wes Carter' } },
+      inventoryItem: {
+        name: 'Wood glue',
+        location: 'Stores D',
+        minQty: 4,
+        qty: 2,
+        responsibleUser: { name: 'Wes Carter' },
+      },
     });
     expect(await update({ responsibleUserId: null, name: null })).toMatchObject({
       __typename: 'InputValidationError',

@@ -45,7 +45,9 @@ describe('prisma migrate with the offline schema engine', () => {
   it('names the bridge as its schema engine', async () => {
     const { code, stdout } = await prisma(['--version']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Schema Engine\s+: schema-engine-cli [0-9a-f]{40} \(at bin\/schema-engine, resolved by PRISMA_SCHEMA_ENGINE_BINARY\)/);
+    expect(stdout).toMatch(
+      /Schema Engine\s+: schema-engine-cli [0-9a-f]{40} \(at bin\/schema-engine, resolved by PRISMA_SCHEMA_ENGINE_BINARY\)/,
+    );
   });
 
   it('deploys every migration to a database it creates, after which status is clean', async () => {
@@ -69,9 +71,12 @@ describe('prisma migrate with the offline schema engine', () => {
   it('finds no drift between the committed migrations and schema.prisma', async () => {
     const url = await emptyDatabase();
     const diff = (schema: string) =>
-      prisma(['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', schema, '--script', '--exit-code'], {
-        DATABASE_URL: url,
-      });
+      prisma(
+        ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', schema, '--script', '--exit-code'],
+        {
+          DATABASE_URL: url,
+        },
+      );
     const committed = await diff('prisma/schema.prisma');
     expect(committed.stdout).toContain('-- This is an empty migration.');
     expect(committed.code).toBe(0);
@@ -92,7 +97,10 @@ describe('prisma migrate with the offline schema engine', () => {
     expect((await prisma(['migrate', 'deploy', '--config', project.config], env)).code).toBe(0);
 
     const schema = await readFile(project.schema, 'utf8');
-    await writeFile(project.schema, schema.replace('  workspaceFolderId String?', '  timezone          String?\n  workspaceFolderId String?'));
+    await writeFile(
+      project.schema,
+      schema.replace('  workspaceFolderId String?', '  timezone          String?\n  workspaceFolderId String?'),
+    );
     const dev = await prisma(['migrate', 'dev', '--name', 'add_timezone', '--config', project.config], env);
     expect(dev.output).toContain('Your database is now in sync with your schema.');
     expect(dev.code).toBe(0);
@@ -102,9 +110,14 @@ describe('prisma migrate with the offline schema engine', () => {
     expect(sql).toContain('ALTER TABLE "auth"."organisations" ADD COLUMN     "timezone" TEXT;');
     expect(await query(url, `SELECT timezone FROM auth.organisations`)).toEqual([]);
 
-    const shadows = await query(withDatabase(server, 'postgres'), `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'`);
+    const shadows = await query(
+      withDatabase(server, 'postgres'),
+      `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'`,
+    );
     expect(shadows).toEqual([]);
-    expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain('2 migrations found');
+    expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
+      '2 migrations found',
+    );
     await rm(project.dir, { recursive: true, force: true });
   });
 
@@ -212,13 +225,18 @@ describe('the schema engine bridge says what failed', () => {
       `${requests}\n`,
     );
     expect(engine.code).toBe(0);
-    const responses = engine.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: unknown });
+    const responses = engine.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: unknown });
     const byId = (id: unknown) => responses.find((response) => response.id === id);
     expect(responses).toHaveLength(4);
     expect(byId(1)).toMatchObject({ result: expect.stringContaining('PostgreSQL') });
     expect(byId(null)).toMatchObject({ error: { code: -32700, message: 'Parse error' } });
     expect(byId(2)).toMatchObject({
-      error: { data: { is_panic: false, message: 'The offline schema engine does not support the "noSuchMethod" command.' } },
+      error: {
+        data: { is_panic: false, message: 'The offline schema engine does not support the "noSuchMethod" command.' },
+      },
     });
     expect(byId(3)).toMatchObject({ result: expect.stringContaining('PostgreSQL') });
   });
@@ -231,7 +249,10 @@ describe('the schema engine bridge says what failed', () => {
       '{"id":1,"jsonrpc":"2.0","method":"debugPanic"}\n',
     );
     expect(engine.code).toBe(101);
-    const log = engine.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; fields: Record<string, unknown> });
+    const log = engine.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; fields: Record<string, unknown> });
     expect(log.at(-1)).toMatchObject({
       level: 'ERROR',
       fields: { is_panic: true, message: expect.stringContaining('This is the debugPanic artificial panic') },
@@ -241,7 +262,12 @@ describe('the schema engine bridge says what failed', () => {
   it('refuses a shadowDatabaseUrl it would not use, saying so', async () => {
     const engine = await run(
       schemaEngine,
-      ['--datasource', JSON.stringify({ url: server, shadowDatabaseUrl: server }), '--datamodels', 'prisma/schema.prisma'],
+      [
+        '--datasource',
+        JSON.stringify({ url: server, shadowDatabaseUrl: server }),
+        '--datamodels',
+        'prisma/schema.prisma',
+      ],
       {},
       '',
     );

@@ -41,7 +41,8 @@ const transition = (field: string, id: string) =>
     { as: people.manager },
   ).then((result) => result[field]);
 
-const qtyOf = async (sku: string) => (await database.db.inventoryItem.findFirstOrThrow({ where: { sku, organisationId: people.organisationId } })).qty;
+const qtyOf = async (sku: string) =>
+  (await database.db.inventoryItem.findFirstOrThrow({ where: { sku, organisationId: people.organisationId } })).qty;
 
 describe('purchase orders', () => {
   it('goes draft → submitted → approved → received, creating batches, provenance and stock at once', async () => {
@@ -53,7 +54,11 @@ describe('purchase orders', () => {
         { itemId: items[1]!.id, quantity: 7, unitPrice: '2' },
       ],
     });
-    expect(created.purchaseOrder).toMatchObject({ number: 'PO-T-1', status: 'DRAFT', createdBatches: { totalCount: 0 } });
+    expect(created.purchaseOrder).toMatchObject({
+      number: 'PO-T-1',
+      status: 'DRAFT',
+      createdBatches: { totalCount: 0 },
+    });
     const id = created.purchaseOrder.id;
     const before = await Promise.all(items.map((item) => qtyOf(item.sku)));
 
@@ -62,8 +67,18 @@ describe('purchase orders', () => {
     const received = (await transition('receivePurchaseOrder', id)).purchaseOrder;
     expect(received.status).toBe('RECEIVED');
     expect(received.createdBatches.edges.map((edge: any) => edge.node)).toEqual([
-      { code: 'PO-T-1-1', quantity: 3, item: { sku: items[0]!.sku, qty: before[0]! + 3 }, creationEvent: { sourcePurchaseOrder: { number: 'PO-T-1' } } },
-      { code: 'PO-T-1-2', quantity: 7, item: { sku: items[1]!.sku, qty: before[1]! + 7 }, creationEvent: { sourcePurchaseOrder: { number: 'PO-T-1' } } },
+      {
+        code: 'PO-T-1-1',
+        quantity: 3,
+        item: { sku: items[0]!.sku, qty: before[0]! + 3 },
+        creationEvent: { sourcePurchaseOrder: { number: 'PO-T-1' } },
+      },
+      {
+        code: 'PO-T-1-2',
+        quantity: 7,
+        item: { sku: items[1]!.sku, qty: before[1]! + 7 },
+        creationEvent: { sourcePurchaseOrder: { number: 'PO-T-1' } },
+      },
     ]);
     const movements = await database.db.stockMovement.findMany({ where: { purchaseOrder: { number: 'PO-T-1' } } });
     expect(movements.map((movement) => [movement.reason, movement.delta, movement.batchId !== null])).toEqual(
@@ -80,13 +95,20 @@ describe('purchase orders', () => {
   });
 
   it('rejects illegal transitions with the current state, changing nothing', async () => {
-    const { purchaseOrder } = await createOrder({ number: 'PO-T-2', supplierId, lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }] });
+    const { purchaseOrder } = await createOrder({
+      number: 'PO-T-2',
+      supplierId,
+      lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }],
+    });
     expect(await transition('approvePurchaseOrder', purchaseOrder.id)).toEqual({
       __typename: 'InvalidStateError',
       message: 'Only a submitted purchase order can be approved; this one is draft.',
       currentState: 'DRAFT',
     });
-    expect(await transition('receivePurchaseOrder', purchaseOrder.id)).toMatchObject({ __typename: 'InvalidStateError', currentState: 'DRAFT' });
+    expect(await transition('receivePurchaseOrder', purchaseOrder.id)).toMatchObject({
+      __typename: 'InvalidStateError',
+      currentState: 'DRAFT',
+    });
     expect((await transition('cancelPurchaseOrder', purchaseOrder.id)).purchaseOrder.status).toBe('CANCELLED');
     expect(await transition('submitPurchaseOrder', purchaseOrder.id)).toMatchObject({
       message: 'Only a draft purchase order can be submitted; this one is cancelled.',
@@ -95,11 +117,17 @@ describe('purchase orders', () => {
   });
 
   it('receives an order exactly once, even when receipts race', async () => {
-    const { purchaseOrder } = await createOrder({ number: 'PO-T-3', supplierId, lines: [{ itemId: items[0]!.id, quantity: 5, unitPrice: '1' }] });
+    const { purchaseOrder } = await createOrder({
+      number: 'PO-T-3',
+      supplierId,
+      lines: [{ itemId: items[0]!.id, quantity: 5, unitPrice: '1' }],
+    });
     await transition('submitPurchaseOrder', purchaseOrder.id);
     await transition('approvePurchaseOrder', purchaseOrder.id);
     const before = await qtyOf(items[0]!.sku);
-    const results = await Promise.all(Array.from({ length: 4 }, () => transition('receivePurchaseOrder', purchaseOrder.id)));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => transition('receivePurchaseOrder', purchaseOrder.id)),
+    );
     expect(results.map((result) => result.__typename).sort()).toEqual([
       'InvalidStateError',
       'InvalidStateError',
@@ -111,17 +139,30 @@ describe('purchase orders', () => {
   });
 
   it('edits only drafts, replacing their lines', async () => {
-    const { purchaseOrder } = await createOrder({ number: 'PO-T-4', supplierId, lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }] });
+    const { purchaseOrder } = await createOrder({
+      number: 'PO-T-4',
+      supplierId,
+      lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }],
+    });
     const update = (input: Record<string, unknown>) =>
       data(
         `mutation($input: UpdatePurchaseOrderInput!) { updatePurchaseOrder(input: $input) { ${outcome} ... on InvalidStateError { currentState } ... on UpdatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
         { input: { id: purchaseOrder.id, ...input } },
         { as: people.manager },
       ).then((result) => result.updatePurchaseOrder);
-    const updated = await update({ number: 'PO-T-4b', lines: [{ itemId: items[1]!.id, quantity: 9, unitPrice: '4.25' }] });
-    expect(updated.purchaseOrder).toMatchObject({ number: 'PO-T-4b', lines: [{ quantity: 9, unitPrice: '4.25', item: { sku: items[1]!.sku } }] });
+    const updated = await update({
+      number: 'PO-T-4b',
+      lines: [{ itemId: items[1]!.id, quantity: 9, unitPrice: '4.25' }],
+    });
+    expect(updated.purchaseOrder).toMatchObject({
+      number: 'PO-T-4b',
+      lines: [{ quantity: 9, unitPrice: '4.25', item: { sku: items[1]!.sku } }],
+    });
     await transition('submitPurchaseOrder', purchaseOrder.id);
-    expect(await update({ number: 'PO-T-4c' })).toMatchObject({ __typename: 'InvalidStateError', currentState: 'SUBMITTED' });
+    expect(await update({ number: 'PO-T-4c' })).toMatchObject({
+      __typename: 'InvalidStateError',
+      currentState: 'SUBMITTED',
+    });
   });
 
   it('validates orders and their lines field by field', async () => {
@@ -130,12 +171,20 @@ describe('purchase orders', () => {
       { path: ['input', 'number'], message: 'Number is required.' },
       { path: ['input', 'lines'], message: 'An order needs at least one line.' },
     ]);
-    const badLine = await createOrder({ number: 'PO-T-5', supplierId, lines: [{ itemId: items[0]!.id, quantity: 0, unitPrice: '-1' }] });
+    const badLine = await createOrder({
+      number: 'PO-T-5',
+      supplierId,
+      lines: [{ itemId: items[0]!.id, quantity: 0, unitPrice: '-1' }],
+    });
     expect(badLine.issues).toEqual([
       { path: ['input', 'lines', '0', 'quantity'], message: 'Quantity must be at least 1.' },
       { path: ['input', 'lines', '0', 'unitPrice'], message: 'Unit price cannot be negative.' },
     ]);
-    const duplicate = await createOrder({ number: 'PO-2026-0003', supplierId, lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }] });
+    const duplicate = await createOrder({
+      number: 'PO-2026-0003',
+      supplierId,
+      lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }],
+    });
     expect(duplicate).toMatchObject({ __typename: 'ConflictError', field: 'number' });
   });
 
@@ -151,6 +200,8 @@ describe('purchase orders', () => {
       { id: created.createSupplier.supplier.id },
       { as: people.manager },
     );
-    expect(invalid.updateSupplier.issues).toEqual([{ path: ['input', 'email'], message: 'Email must be an email address.' }]);
+    expect(invalid.updateSupplier.issues).toEqual([
+      { path: ['input', 'email'], message: 'Email must be an email address.' },
+    ]);
   });
 });

@@ -25,21 +25,32 @@ beforeAll(async () => {
     [people.worker],
   );
   await database.sql('ANALYZE');
-  const [{ n }] = (await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM assets.maintenance_records`)) as [{ n: number }];
+  const [{ n }] = (await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM assets.maintenance_records`)) as [
+    { n: number },
+  ];
   maintenanceRows = n;
 });
 
 type Cost = { statements: number; rowsRead: number; sql: string[] };
 
 // Rows that scans fetched from tables and indexes (a bitmap heap scan's rows, not its index's twice).
-function rowsReadBy(plan: { 'Node Type': string; 'Actual Rows': number; 'Actual Loops': number; Plans?: unknown[] }): number {
+function rowsReadBy(plan: {
+  'Node Type': string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  Plans?: unknown[];
+}): number {
   const type = plan['Node Type'];
-  const own = /Scan/.test(type) && type !== 'Bitmap Index Scan' ? Math.round(plan['Actual Rows'] * plan['Actual Loops']) : 0;
+  const own =
+    /Scan/.test(type) && type !== 'Bitmap Index Scan' ? Math.round(plan['Actual Rows'] * plan['Actual Loops']) : 0;
   return own + (plan.Plans ?? []).reduce<number>((sum, child) => sum + rowsReadBy(child as typeof plan), 0);
 }
 
 /** Runs a query and measures what it cost the database: statements sent, and rows they read. */
-async function measure(query: string, variables: Record<string, unknown>): Promise<Cost & { result: Record<string, any> }> {
+async function measure(
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Cost & { result: Record<string, any> }> {
   database.statements.length = 0;
   const result = await data(query, variables, { as: admin });
   const sent: QueryEvent[] = [...database.statements];
@@ -66,7 +77,17 @@ const deepQuery = /* GraphQL */ `
             lastMaintenanceAt
             maintenanceRecords(first: $records) {
               totalCount
-              edges { node { maintenanceDate performedBy { name roles { name } } } }
+              edges {
+                node {
+                  maintenanceDate
+                  performedBy {
+                    name
+                    roles {
+                      name
+                    }
+                  }
+                }
+              }
             }
           }
         }
@@ -86,7 +107,10 @@ describe('nested selections cost what the page costs', () => {
     expect(bulk.maintenanceRecords.edges).toHaveLength(20);
     expect(bulk.maintenanceRecords.totalCount).toBe(RECORDS_EACH);
     expect(bulk.maintenanceCount).toBe(RECORDS_EACH);
-    expect(bulk.maintenanceRecords.edges[0].node.performedBy).toEqual({ name: 'Wes Carter', roles: [{ name: 'WORKER' }] });
+    expect(bulk.maintenanceRecords.edges[0].node.performedBy).toEqual({
+      name: 'Wes Carter',
+      roles: [{ name: 'WORKER' }],
+    });
 
     console.log(
       `[query cost] deep query: page 5x5 ${small.statements} statements, ${small.rowsRead} rows read; ` +
@@ -104,14 +128,46 @@ describe('nested selections cost what the page costs', () => {
   it('the dashboard: summary counts, overdue equipment and low stock in a bounded number of statements', async () => {
     const dashboard = /* GraphQL */ `
       query Dashboard($n: Int!) {
-        organisation { summary { equipmentCount overdueEquipmentCount lowStockItemCount openPurchaseOrderCount } }
+        organisation {
+          summary {
+            equipmentCount
+            overdueEquipmentCount
+            lowStockItemCount
+            openPurchaseOrderCount
+          }
+        }
         overdue: equipment(first: $n, filter: { overdue: true }, orderBy: NEXT_MAINTENANCE_ASC) {
           totalCount
-          edges { node { name nextMaintenanceAt lastMaintenanceAt createdBy { name } } }
+          edges {
+            node {
+              name
+              nextMaintenanceAt
+              lastMaintenanceAt
+              createdBy {
+                name
+              }
+            }
+          }
         }
         lowStock: inventoryItems(first: $n, filter: { lowStock: true }) {
           totalCount
-          edges { node { sku qty minQty responsibleUser { name } movements(first: 3) { edges { node { delta } } } } }
+          edges {
+            node {
+              sku
+              qty
+              minQty
+              responsibleUser {
+                name
+              }
+              movements(first: 3) {
+                edges {
+                  node {
+                    delta
+                  }
+                }
+              }
+            }
+          }
         }
       }
     `;

@@ -42,11 +42,15 @@ describe('the demo seed', () => {
   });
 
   it('is a realistic organisation: every role, every PO status, history and provenance', async () => {
-    const roles = await database.sql(`SELECT DISTINCT r.name::text AS name FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id ORDER BY 1`);
+    const roles = await database.sql(
+      `SELECT DISTINCT r.name::text AS name FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id ORDER BY 1`,
+    );
     expect(roles.map((row) => row.name)).toEqual(['admin', 'employee', 'manager', 'superadmin', 'worker']);
     expect(await database.sql(`SELECT count(*)::int AS n FROM auth.users WHERE NOT is_active`)).toEqual([{ n: 1 }]);
 
-    const statuses = await database.sql(`SELECT DISTINCT status::text AS status FROM procurement.purchase_orders ORDER BY 1`);
+    const statuses = await database.sql(
+      `SELECT DISTINCT status::text AS status FROM procurement.purchase_orders ORDER BY 1`,
+    );
     expect(statuses.map((row) => row.status)).toEqual(['approved', 'cancelled', 'draft', 'received', 'submitted']);
 
     const withoutHistory = await database.sql(
@@ -58,7 +62,9 @@ describe('the demo seed', () => {
       `SELECT count(*)::int AS n FROM assets.equipment WHERE next_maintenance_at < now() AND status <> 'retired'`,
     );
     expect(overdue!.n).toBeGreaterThan(0);
-    const [low] = await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM inventory.inventory_items WHERE qty <= min_qty`);
+    const [low] = await database.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM inventory.inventory_items WHERE qty <= min_qty`,
+    );
     expect(low!.n).toBeGreaterThan(0);
 
     // Every line of every received PO became a batch whose creation event names that PO.
@@ -73,7 +79,9 @@ describe('the demo seed', () => {
       { number: 'PO-2026-0003', lines: 1, events: 1 },
       { number: 'PO-2026-0004', lines: 2, events: 2 },
     ]);
-    const [allocated] = await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM procurement.purchase_orders WHERE batch_id IS NOT NULL`);
+    const [allocated] = await database.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM procurement.purchase_orders WHERE batch_id IS NOT NULL`,
+    );
     expect(allocated!.n).toBe(1);
 
     const unbalanced = await database.sql(

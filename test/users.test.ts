@@ -33,8 +33,18 @@ const roleChange = (field: 'assignRole' | 'revokeRole', userId: string, role: st
 
 describe('users', () => {
   it('creates a user with roles and a hashed password that never reaches the audit trail', async () => {
-    const result = await createUser({ email: 'Pat@Harbourworks.example', name: 'Pat Doe', password: 'correct horse battery', roles: ['EMPLOYEE'] });
-    expect(result.user).toMatchObject({ email: 'Pat@Harbourworks.example', name: 'Pat Doe', isActive: true, roles: [{ name: 'EMPLOYEE' }] });
+    const result = await createUser({
+      email: 'Pat@Harbourworks.example',
+      name: 'Pat Doe',
+      password: 'correct horse battery',
+      roles: ['EMPLOYEE'],
+    });
+    expect(result.user).toMatchObject({
+      email: 'Pat@Harbourworks.example',
+      name: 'Pat Doe',
+      isActive: true,
+      roles: [{ name: 'EMPLOYEE' }],
+    });
     const stored = await database.db.user.findUniqueOrThrow({ where: { email: 'pat@harbourworks.example' } });
     expect(stored.passwordHash).not.toContain('correct horse');
     expect(await verifyPassword('correct horse battery', stored.passwordHash)).toBe(true);
@@ -44,7 +54,11 @@ describe('users', () => {
   });
 
   it('refuses an email already taken in any case, naming the field', async () => {
-    const result = await createUser({ email: 'ADA@harbourworks.example', name: 'Ada Again', password: 'another long password' });
+    const result = await createUser({
+      email: 'ADA@harbourworks.example',
+      name: 'Ada Again',
+      password: 'another long password',
+    });
     expect(result).toMatchObject({ __typename: 'ConflictError', field: 'email' });
   });
 
@@ -58,7 +72,11 @@ describe('users', () => {
   });
 
   it('assigns and revokes roles idempotently, even when assignments race', async () => {
-    const { user } = await createUser({ email: 'sam@harbourworks.example', name: 'Sam Roe', password: 'a long enough password' });
+    const { user } = await createUser({
+      email: 'sam@harbourworks.example',
+      name: 'Sam Roe',
+      password: 'a long enough password',
+    });
     const results = await Promise.all(Array.from({ length: 5 }, () => roleChange('assignRole', user.id, 'MANAGER')));
     expect(results.every((result) => result.__typename === 'AssignRoleSuccess')).toBe(true);
     expect(await database.db.userRole.count({ where: { user: { email: 'sam@harbourworks.example' } } })).toBe(1);

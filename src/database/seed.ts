@@ -20,34 +20,154 @@ function daysFromNow(days: number): Date {
 }
 
 const people = [
-  { key: 'superadmin', email: 'operator@opsgraph.example', name: 'Olu Operator', role: 'SUPERADMIN', department: 'Platform' },
+  {
+    key: 'superadmin',
+    email: 'operator@opsgraph.example',
+    name: 'Olu Operator',
+    role: 'SUPERADMIN',
+    department: 'Platform',
+  },
   { key: 'admin', email: DEMO_ADMIN_EMAIL, name: 'Ada Lindqvist', role: 'ADMIN', department: 'Operations' },
-  { key: 'manager', email: 'marek@harbourworks.example', name: 'Marek Nowak', role: 'MANAGER', department: 'Maintenance' },
+  {
+    key: 'manager',
+    email: 'marek@harbourworks.example',
+    name: 'Marek Nowak',
+    role: 'MANAGER',
+    department: 'Maintenance',
+  },
   { key: 'employee', email: 'esi@harbourworks.example', name: 'Esi Mensah', role: 'EMPLOYEE', department: 'Stores' },
   { key: 'worker', email: 'wes@harbourworks.example', name: 'Wes Carter', role: 'WORKER', department: 'Workshop' },
   { key: 'worker2', email: 'nina@harbourworks.example', name: 'Nina Petrova', role: 'WORKER', department: 'Workshop' },
-  { key: 'former', email: 'frank@harbourworks.example', name: 'Frank Olsen', role: 'WORKER', department: 'Workshop', inactive: true },
+  {
+    key: 'former',
+    email: 'frank@harbourworks.example',
+    name: 'Frank Olsen',
+    role: 'WORKER',
+    department: 'Workshop',
+    inactive: true,
+  },
 ] as const;
 
 const equipment = [
-  { key: 'forklift-1', name: 'Forklift FL-20', category: 'VEHICLE', serial: 'FL20-0413', status: 'ACTIVE', services: 4, nextInDays: 21 },
-  { key: 'forklift-2', name: 'Forklift FL-25', category: 'VEHICLE', serial: 'FL25-1187', status: 'ACTIVE', services: 3, nextInDays: -6 },
-  { key: 'compressor', name: 'Air Compressor AC-500', category: 'MACHINERY', serial: 'AC500-77', status: 'IN_MAINTENANCE', services: 5, nextInDays: -2 },
-  { key: 'lathe', name: 'CNC Lathe TL-1', category: 'MACHINERY', serial: 'TL1-2209', status: 'ACTIVE', services: 2, nextInDays: 45 },
-  { key: 'drill', name: 'Hammer Drill HD-18', category: 'POWER_TOOL', serial: 'HD18-5521', status: 'ACTIVE', services: 1, nextInDays: 90 },
-  { key: 'torque', name: 'Torque Wrench TW-300', category: 'HAND_TOOL', serial: 'TW300-0098', status: 'ACTIVE', services: 2, nextInDays: -30 },
-  { key: 'laptop', name: 'Diagnostics Laptop', category: 'IT_HARDWARE', serial: 'DL-7Q2K', status: 'ACTIVE', services: 0, nextInDays: null },
-  { key: 'harness', name: 'Fall Arrest Harness', category: 'SAFETY', serial: 'FAH-3310', status: 'ACTIVE', services: 3, nextInDays: 14 },
-  { key: 'defib', name: 'Defibrillator AED Plus', category: 'MEDICAL', serial: 'AED-99120', status: 'ACTIVE', services: 2, nextInDays: 120 },
-  { key: 'pallet-jack', name: 'Pallet Jack PJ-2', category: 'OTHER', serial: 'PJ2-0007', status: 'RETIRED', services: 1, nextInDays: null },
+  {
+    key: 'forklift-1',
+    name: 'Forklift FL-20',
+    category: 'VEHICLE',
+    serial: 'FL20-0413',
+    status: 'ACTIVE',
+    services: 4,
+    nextInDays: 21,
+  },
+  {
+    key: 'forklift-2',
+    name: 'Forklift FL-25',
+    category: 'VEHICLE',
+    serial: 'FL25-1187',
+    status: 'ACTIVE',
+    services: 3,
+    nextInDays: -6,
+  },
+  {
+    key: 'compressor',
+    name: 'Air Compressor AC-500',
+    category: 'MACHINERY',
+    serial: 'AC500-77',
+    status: 'IN_MAINTENANCE',
+    services: 5,
+    nextInDays: -2,
+  },
+  {
+    key: 'lathe',
+    name: 'CNC Lathe TL-1',
+    category: 'MACHINERY',
+    serial: 'TL1-2209',
+    status: 'ACTIVE',
+    services: 2,
+    nextInDays: 45,
+  },
+  {
+    key: 'drill',
+    name: 'Hammer Drill HD-18',
+    category: 'POWER_TOOL',
+    serial: 'HD18-5521',
+    status: 'ACTIVE',
+    services: 1,
+    nextInDays: 90,
+  },
+  {
+    key: 'torque',
+    name: 'Torque Wrench TW-300',
+    category: 'HAND_TOOL',
+    serial: 'TW300-0098',
+    status: 'ACTIVE',
+    services: 2,
+    nextInDays: -30,
+  },
+  {
+    key: 'laptop',
+    name: 'Diagnostics Laptop',
+    category: 'IT_HARDWARE',
+    serial: 'DL-7Q2K',
+    status: 'ACTIVE',
+    services: 0,
+    nextInDays: null,
+  },
+  {
+    key: 'harness',
+    name: 'Fall Arrest Harness',
+    category: 'SAFETY',
+    serial: 'FAH-3310',
+    status: 'ACTIVE',
+    services: 3,
+    nextInDays: 14,
+  },
+  {
+    key: 'defib',
+    name: 'Defibrillator AED Plus',
+    category: 'MEDICAL',
+    serial: 'AED-99120',
+    status: 'ACTIVE',
+    services: 2,
+    nextInDays: 120,
+  },
+  {
+    key: 'pallet-jack',
+    name: 'Pallet Jack PJ-2',
+    category: 'OTHER',
+    serial: 'PJ2-0007',
+    status: 'RETIRED',
+    services: 1,
+    nextInDays: null,
+  },
 ] as const;
 
 const items = [
-  { key: 'filter', sku: 'FLT-AIR-500', name: 'Compressor air filter', location: 'Stores A1', minQty: 4, stock: [10, -3, -2] },
+  {
+    key: 'filter',
+    sku: 'FLT-AIR-500',
+    name: 'Compressor air filter',
+    location: 'Stores A1',
+    minQty: 4,
+    stock: [10, -3, -2],
+  },
   { key: 'oil', sku: 'OIL-HYD-20L', name: 'Hydraulic oil 20 L', location: 'Stores A2', minQty: 2, stock: [6, -4] },
-  { key: 'gloves', sku: 'PPE-GLV-M', name: 'Cut-resistant gloves (M)', location: 'PPE cabinet', minQty: 20, stock: [40, -24] },
+  {
+    key: 'gloves',
+    sku: 'PPE-GLV-M',
+    name: 'Cut-resistant gloves (M)',
+    location: 'PPE cabinet',
+    minQty: 20,
+    stock: [40, -24],
+  },
   { key: 'bits', sku: 'DRL-BIT-SET', name: 'SDS drill bit set', location: 'Workshop rack 3', minQty: 6, stock: [5] },
-  { key: 'pads', sku: 'AED-PAD-ADL', name: 'AED adult electrode pads', location: 'First aid room', minQty: 2, stock: [2, -1] },
+  {
+    key: 'pads',
+    sku: 'AED-PAD-ADL',
+    name: 'AED adult electrode pads',
+    location: 'First aid room',
+    minQty: 2,
+    stock: [2, -1],
+  },
   { key: 'tyre', sku: 'FLK-TYR-SOL', name: 'Forklift solid tyre', location: 'Yard store', minQty: 1, stock: [4] },
 ] as const;
 
@@ -68,13 +188,69 @@ const purchaseOrders: {
   lines: { item: (typeof items)[number]['key']; quantity: number; unitPrice: string }[];
   allocateFrom?: string;
 }[] = [
-  { key: 'po-draft', number: 'PO-2026-0007', status: 'DRAFT', supplier: 'safety', daysAgo: 1, lines: [{ item: 'gloves', quantity: 40, unitPrice: '3.20' }] },
-  { key: 'po-submitted', number: 'PO-2026-0006', status: 'SUBMITTED', supplier: 'fluids', daysAgo: 4, lines: [{ item: 'oil', quantity: 4, unitPrice: '74.90' }] },
-  { key: 'po-approved', number: 'PO-2026-0005', status: 'APPROVED', supplier: 'lift', daysAgo: 9, lines: [{ item: 'tyre', quantity: 2, unitPrice: '189.00' }, { item: 'filter', quantity: 6, unitPrice: '18.50' }] },
-  { key: 'po-received', number: 'PO-2026-0004', status: 'RECEIVED', supplier: 'safety', daysAgo: 21, lines: [{ item: 'pads', quantity: 4, unitPrice: '42.00' }, { item: 'gloves', quantity: 30, unitPrice: '3.10' }] },
-  { key: 'po-received-2', number: 'PO-2026-0003', status: 'RECEIVED', supplier: 'lift', daysAgo: 35, lines: [{ item: 'filter', quantity: 8, unitPrice: '18.00' }] },
-  { key: 'po-cancelled', number: 'PO-2026-0002', status: 'CANCELLED', supplier: 'fluids', daysAgo: 50, lines: [{ item: 'oil', quantity: 10, unitPrice: '71.00' }] },
-  { key: 'po-allocated', number: 'PO-2026-0008', status: 'DRAFT', supplier: 'lift', daysAgo: 0, lines: [{ item: 'filter', quantity: 2, unitPrice: '18.00' }], allocateFrom: 'po-received-2' },
+  {
+    key: 'po-draft',
+    number: 'PO-2026-0007',
+    status: 'DRAFT',
+    supplier: 'safety',
+    daysAgo: 1,
+    lines: [{ item: 'gloves', quantity: 40, unitPrice: '3.20' }],
+  },
+  {
+    key: 'po-submitted',
+    number: 'PO-2026-0006',
+    status: 'SUBMITTED',
+    supplier: 'fluids',
+    daysAgo: 4,
+    lines: [{ item: 'oil', quantity: 4, unitPrice: '74.90' }],
+  },
+  {
+    key: 'po-approved',
+    number: 'PO-2026-0005',
+    status: 'APPROVED',
+    supplier: 'lift',
+    daysAgo: 9,
+    lines: [
+      { item: 'tyre', quantity: 2, unitPrice: '189.00' },
+      { item: 'filter', quantity: 6, unitPrice: '18.50' },
+    ],
+  },
+  {
+    key: 'po-received',
+    number: 'PO-2026-0004',
+    status: 'RECEIVED',
+    supplier: 'safety',
+    daysAgo: 21,
+    lines: [
+      { item: 'pads', quantity: 4, unitPrice: '42.00' },
+      { item: 'gloves', quantity: 30, unitPrice: '3.10' },
+    ],
+  },
+  {
+    key: 'po-received-2',
+    number: 'PO-2026-0003',
+    status: 'RECEIVED',
+    supplier: 'lift',
+    daysAgo: 35,
+    lines: [{ item: 'filter', quantity: 8, unitPrice: '18.00' }],
+  },
+  {
+    key: 'po-cancelled',
+    number: 'PO-2026-0002',
+    status: 'CANCELLED',
+    supplier: 'fluids',
+    daysAgo: 50,
+    lines: [{ item: 'oil', quantity: 10, unitPrice: '71.00' }],
+  },
+  {
+    key: 'po-allocated',
+    number: 'PO-2026-0008',
+    status: 'DRAFT',
+    supplier: 'lift',
+    daysAgo: 0,
+    lines: [{ item: 'filter', quantity: 2, unitPrice: '18.00' }],
+    allocateFrom: 'po-received-2',
+  },
 ];
 
 export type SeedSummary = { organisationId: string; created: number };
@@ -102,7 +278,12 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
     const count = ({ count }: { count: number }) => {
       created += count;
     };
-    count(await tx.organisation.createMany({ data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME }], skipDuplicates: true }));
+    count(
+      await tx.organisation.createMany({
+        data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME }],
+        skipDuplicates: true,
+      }),
+    );
     count(
       await tx.user.createMany({
         skipDuplicates: true,
@@ -120,7 +301,11 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
     count(
       await tx.userRole.createMany({
         skipDuplicates: true,
-        data: people.map((person) => ({ userId: user(person.key), roleId: roleId(person.role), assignedById: user('admin') })),
+        data: people.map((person) => ({
+          userId: user(person.key),
+          roleId: roleId(person.role),
+          assignedById: user('admin'),
+        })),
       }),
     );
     count(
@@ -150,7 +335,8 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
               performedById: user(index % 2 === 0 ? 'worker' : 'worker2'),
               maintenanceDate: daysFromNow(-daysAgo),
               nextMaintenance: daysFromNow(-daysAgo + 60),
-              notes: index === unit.services - 1 ? 'Inspected, lubricated and tested under load.' : 'Scheduled service.',
+              notes:
+                index === unit.services - 1 ? 'Inspected, lubricated and tested under load.' : 'Scheduled service.',
             };
           }),
         ),
@@ -170,7 +356,12 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
         })),
       }),
     );
-    count(await tx.supplier.createMany({ skipDuplicates: true, data: suppliers.map((s) => ({ id: seedId(`supplier:${s.key}`), organisationId, name: s.name, email: s.email })) }));
+    count(
+      await tx.supplier.createMany({
+        skipDuplicates: true,
+        data: suppliers.map((s) => ({ id: seedId(`supplier:${s.key}`), organisationId, name: s.name, email: s.email })),
+      }),
+    );
     count(
       await tx.batch.createMany({
         skipDuplicates: true,
@@ -192,7 +383,8 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
         data: purchaseOrders.map((po) => {
           const orderedAt = daysFromNow(-po.daysAgo);
           const reached = (status: string) =>
-            ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(po.status) >= ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(status);
+            ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(po.status) >=
+            ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(status);
           return {
             id: seedId(`po:${po.key}`),
             organisationId,

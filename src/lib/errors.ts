@@ -53,7 +53,10 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
 
 function uniqueField(error: Prisma.PrismaClientKnownRequestError): string {
   const meta = error.meta as
-    | { target?: string[] | string; driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } } }
+    | {
+        target?: string[] | string;
+        driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+      }
     | undefined;
   const constraint = meta?.driverAdapterError?.cause?.constraint;
   if (constraint?.index && CONSTRAINT_FIELDS[constraint.index]) return CONSTRAINT_FIELDS[constraint.index]!;

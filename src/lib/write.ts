@@ -50,3 +50,13 @@ export async function write<T>(context: Context, change: (tx: Tx, audit: Audit) 
     throw translateDatabaseError(error);
   }
 }
+
+/**
+ * A mutation's planned query for reading back what it wrote. When the client selects none of the
+ * record's fields (only __typename, or only the error branches) the plan selects nothing, which
+ * Prisma refuses; then the default row is read.
+ */
+export function readBack<T extends object>(query: T): T {
+  const { select, ...rest } = query as T & { select?: object };
+  return select && Object.keys(select).length === 0 ? (rest as T) : query;
+}

@@ -45,11 +45,7 @@ export async function applyPendingMigrations(
   { maxConnections = 2 }: { maxConnections?: number } = {},
 ): Promise<string[]> {
   const adapterFactory = new MigrationPgAdapterFactory(url, { maxConnections });
-  const engine = await startSchemaEngine(
-    [[schemaPath, await readFile(schemaPath, 'utf8')]],
-    adapterFactory,
-    () => {},
-  );
+  const engine = await startSchemaEngine([[schemaPath, await readFile(schemaPath, 'utf8')]], adapterFactory, () => {});
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList: await migrationsList(),

@@ -76,8 +76,7 @@ async function executeWholeScript(pool: pg.Pool, script: string): Promise<void> 
 
 function fitForSchemaEngine<T extends SqlDriverAdapter>(adapter: T, pool: pg.Pool): T {
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) =>
-    readCharColumns(await startTransaction(isolationLevel));
+  adapter.startTransaction = async (isolationLevel) => readCharColumns(await startTransaction(isolationLevel));
   adapter.executeScript = (script) => executeWholeScript(pool, script);
   return readCharColumns(adapter);
 }

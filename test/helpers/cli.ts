@@ -9,7 +9,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export type Run = { code: number | null; stdout: string; stderr: string; output: string };
 
 /** Runs a command as an admin would type it in the repository, with the given environment. */
-export function run(command: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<Run> {
+export function run(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  input?: string,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: repoRoot,

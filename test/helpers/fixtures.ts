@@ -6,10 +6,9 @@ const next = () => ++sequence;
 /** Inserts the smallest valid rows the constraint tests build on, returning their ids. */
 export async function organisationWithPeople({ sql }: TestDatabase) {
   const n = next();
-  const [org] = await sql<{ id: string }>(
-    `INSERT INTO auth.organisations (name) VALUES ($1) RETURNING id`,
-    [`Org ${n}`],
-  );
+  const [org] = await sql<{ id: string }>(`INSERT INTO auth.organisations (name) VALUES ($1) RETURNING id`, [
+    `Org ${n}`,
+  ]);
   const [user] = await sql<{ id: string }>(
     `INSERT INTO auth.users (organisation_id, email, password_hash, name)
      VALUES ($1, $2, 'x', 'Test User') RETURNING id`,

@@ -28,7 +28,11 @@ export async function graphql<T = Record<string, any>>(
 }
 
 /** The data of a request that must succeed. */
-export async function data<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, options: { as?: string } = {}) {
+export async function data<T = Record<string, any>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { as?: string } = {},
+) {
   const result = await graphql<T>(query, variables, options);
   expect(result.errors).toBeUndefined();
   return result.data!;
@@ -41,7 +45,10 @@ export { app };
 /** Loads the demo organisation and returns the ids of its people, by role key. */
 export async function demo(database: TestDatabase) {
   const { organisationId } = await seedDemo(database.db);
-  const users = await database.db.user.findMany({ where: { organisationId }, include: { roles: { include: { role: true } } } });
+  const users = await database.db.user.findMany({
+    where: { organisationId },
+    include: { roles: { include: { role: true } } },
+  });
   const byEmail = (email: string) => users.find((user) => user.email === email)!.id;
   return {
     organisationId,
@@ -55,7 +62,12 @@ export async function demo(database: TestDatabase) {
 export async function otherOrganisation(database: TestDatabase) {
   const organisation = await database.db.organisation.create({ data: { name: 'Rival Works' } });
   const user = await database.db.user.create({
-    data: { organisationId: organisation.id, email: `rival-${organisation.id}@example.com`, name: 'Rita Rival', passwordHash: 'x' },
+    data: {
+      organisationId: organisation.id,
+      email: `rival-${organisation.id}@example.com`,
+      name: 'Rita Rival',
+      passwordHash: 'x',
+    },
   });
   return { organisationId: organisation.id, admin: user.id };
 }

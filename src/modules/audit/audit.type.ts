@@ -25,7 +25,9 @@ builder.queryField('auditEvents', (t) =>
     description: "The organisation's audit trail, newest first.",
     args: { entityType: t.arg.string({ required: false }) },
     totalCount: (_connection, args, context) =>
-      db.auditEvent.count({ where: { organisationId: organisationOf(context), entityType: args.entityType ?? undefined } }),
+      db.auditEvent.count({
+        where: { organisationId: organisationOf(context), entityType: args.entityType ?? undefined },
+      }),
     resolve: (query, _root, args, context) =>
       db.auditEvent.findMany({
         ...query,

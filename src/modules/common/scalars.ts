@@ -5,7 +5,10 @@ builder.scalarType('DateTime', {
   description: 'An instant in time, as an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z.',
   serialize: (value) => value.toISOString(),
   parseValue: (value) => {
-    const date = typeof value === 'string' && /\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) ? new Date(value) : undefined;
+    const date =
+      typeof value === 'string' && /\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(value)
+        ? new Date(value)
+        : undefined;
     if (!date || Number.isNaN(date.getTime())) {
       throw new GraphQLError('DateTime must be an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z.');
     }

@@ -4,7 +4,7 @@ import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums
 import { NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { requiredText, validateFields } from '../../lib/validation.js';
-import { write, type Tx } from '../../lib/write.js';
+import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from './equipment.type.js';
 
@@ -71,7 +71,7 @@ builder.mutationField('createEquipment', (t) =>
           },
         });
         await audit({ action: 'create', entityType: 'Equipment', entityId: equipment.id, after: equipment });
-        return tx.equipment.findUniqueOrThrow({ ...query, where: { id: equipment.id } });
+        return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: equipment.id } });
       }),
   }),
 );
@@ -95,7 +95,7 @@ builder.mutationField('updateEquipment', (t) =>
           },
         });
         await audit({ action: 'update', entityType: 'Equipment', entityId: after.id, before, after });
-        return tx.equipment.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
       }),
   }),
 );
@@ -119,8 +119,14 @@ for (const [field, deleting] of [
             where: { id: before.id },
             data: { deletedAt: deleting ? new Date() : null },
           });
-          await audit({ action: deleting ? 'delete' : 'restore', entityType: 'Equipment', entityId: after.id, before, after });
-          return tx.equipment.findUniqueOrThrow({ ...query, where: { id: after.id } });
+          await audit({
+            action: deleting ? 'delete' : 'restore',
+            entityType: 'Equipment',
+            entityId: after.id,
+            before,
+            after,
+          });
+          return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
         }),
     }),
   );
@@ -144,8 +150,15 @@ builder.mutationField('bulkUpdateNextMaintenance', (t) =>
         const organisationId = organisationOf(context);
         const before = await tx.equipment.findMany({ where: { id: { in: ids }, organisationId, deletedAt: null } });
         if (before.length !== ids.length) throw new NotFoundError('Equipment');
-        await tx.equipment.updateMany({ where: { id: { in: ids } }, data: { nextMaintenanceAt: args.nextMaintenanceAt } });
-        const after = await tx.equipment.findMany({ ...query, where: { id: { in: ids } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+        await tx.equipment.updateMany({
+          where: { id: { in: ids } },
+          data: { nextMaintenanceAt: args.nextMaintenanceAt },
+        });
+        const after = await tx.equipment.findMany({
+          ...readBack(query),
+          where: { id: { in: ids } },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        });
         for (const row of before) {
           await audit({
             action: 'update',

@@ -30,7 +30,10 @@ const maintenanceStats = createContextCache(
     }),
 );
 
-export function isOverdue(equipment: { status: EquipmentStatus; nextMaintenanceAt: Date | null; deletedAt: Date | null }, now = new Date()) {
+export function isOverdue(
+  equipment: { status: EquipmentStatus; nextMaintenanceAt: Date | null; deletedAt: Date | null },
+  now = new Date(),
+) {
   return (
     equipment.deletedAt === null &&
     equipment.status !== EquipmentStatus.RETIRED &&
@@ -51,7 +54,11 @@ export const Equipment = builder.prismaNode('Equipment', {
     nextMaintenanceAt: t.expose('nextMaintenanceAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true, description: 'Set while the equipment is deleted.' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set while the equipment is deleted.',
+    }),
     isOverdue: t.boolean({
       description: 'In service, not deleted, and its next maintenance is in the past.',
       resolve: (equipment) => isOverdue(equipment),
@@ -90,13 +97,19 @@ export const EquipmentFilter = builder.inputType('EquipmentFilter', {
     category: t.field({ type: [EquipmentCategory], required: false, description: 'Any of these categories.' }),
     search: t.string({ required: false, description: 'Part of the name or serial number, any case.' }),
     overdue: t.boolean({ required: false, description: 'Only equipment whose maintenance is (or is not) overdue.' }),
-    deleted: t.boolean({ required: false, description: 'true: only deleted equipment; default: only equipment not deleted.' }),
+    deleted: t.boolean({
+      required: false,
+      description: 'true: only deleted equipment; default: only equipment not deleted.',
+    }),
   }),
 });
 
 type EquipmentFilterShape = typeof EquipmentFilter.$inferInput;
 
-export function equipmentWhere(filter: EquipmentFilterShape | null | undefined, now = new Date()): Prisma.EquipmentWhereInput {
+export function equipmentWhere(
+  filter: EquipmentFilterShape | null | undefined,
+  now = new Date(),
+): Prisma.EquipmentWhereInput {
   const where: Prisma.EquipmentWhereInput[] = [filter?.deleted ? { deletedAt: { not: null } } : { deletedAt: null }];
   if (filter?.status?.length) where.push({ status: { in: filter.status } });
   if (filter?.category?.length) where.push({ category: { in: filter.category } });
@@ -111,7 +124,9 @@ export function equipmentWhere(filter: EquipmentFilterShape | null | undefined, 
   if (filter?.overdue === true) {
     where.push({ status: { not: EquipmentStatus.RETIRED }, nextMaintenanceAt: { lt: now } });
   } else if (filter?.overdue === false) {
-    where.push({ OR: [{ status: EquipmentStatus.RETIRED }, { nextMaintenanceAt: null }, { nextMaintenanceAt: { gte: now } }] });
+    where.push({
+      OR: [{ status: EquipmentStatus.RETIRED }, { nextMaintenanceAt: null }, { nextMaintenanceAt: { gte: now } }],
+    });
   }
   return { AND: where };
 }

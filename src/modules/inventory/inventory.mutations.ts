@@ -4,7 +4,7 @@ import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
-import { write, type Tx } from '../../lib/write.js';
+import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from '../user/user.type.js';
 import { InventoryItem } from './inventory.type.js';
@@ -12,7 +12,9 @@ import { InventoryItem } from './inventory.type.js';
 const quantity = (label: string) =>
   z
     .number({ error: `${label} must be a whole number.` })
-    .int().min(0, `${label} cannot be negative.`).max(1_000_000_000, `${label} is too large.`);
+    .int()
+    .min(0, `${label} cannot be negative.`)
+    .max(1_000_000_000, `${label} is too large.`);
 
 const itemFields = {
   sku: requiredText('SKU', 64),
@@ -65,7 +67,10 @@ const AdjustStockFields = builder.inputType('AdjustStockInput', {
 });
 const AdjustStockInput = AdjustStockFields.validate(
   validateFields<typeof AdjustStockFields.$inferInput>({
-    delta: z.number().int().refine((delta) => delta !== 0, 'The change cannot be zero.'),
+    delta: z
+      .number()
+      .int()
+      .refine((delta) => delta !== 0, 'The change cannot be zero.'),
     reason: z
       .enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
         message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
@@ -105,11 +110,16 @@ builder.mutationField('createInventoryItem', (t) =>
         await audit({ action: 'create', entityType: 'InventoryItem', entityId: item.id, after: item });
         if (input.initialQty) {
           const movement = await tx.stockMovement.create({
-            data: { itemId: item.id, delta: input.initialQty, reason: StockMovementReason.INITIAL, performedById: viewer.id },
+            data: {
+              itemId: item.id,
+              delta: input.initialQty,
+              reason: StockMovementReason.INITIAL,
+              performedById: viewer.id,
+            },
           });
           await audit({ action: 'create', entityType: 'StockMovement', entityId: movement.id, after: movement });
         }
-        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: item.id } });
+        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: item.id } });
       }),
   }),
 );
@@ -122,7 +132,9 @@ builder.mutationField('updateInventoryItem', (t) =>
     resolve: (query, _root, { input }, context) =>
       write(context, async (tx, audit) => {
         const organisationId = organisationOf(context);
-        const before = await tx.inventoryItem.findFirst({ where: { id: input.id.id, organisationId, deletedAt: null } });
+        const before = await tx.inventoryItem.findFirst({
+          where: { id: input.id.id, organisationId, deletedAt: null },
+        });
         if (!before) throw new NotFoundError('InventoryItem');
         const after = await tx.inventoryItem.update({
           where: { id: before.id },
@@ -137,7 +149,7 @@ builder.mutationField('updateInventoryItem', (t) =>
           },
         });
         await audit({ action: 'update', entityType: 'InventoryItem', entityId: after.id, before, after });
-        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
       }),
   }),
 );
@@ -175,7 +187,7 @@ builder.mutationField('adjustStock', (t) =>
           before: { qty: item.qty },
           after: { qty: item.qty + input.delta, movementId: movement.id },
         });
-        return tx.inventoryItem.findUniqueOrThrow({ ...query, where: { id: item.id } });
+        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: item.id } });
       }),
   }),
 );

@@ -74,10 +74,17 @@ export const InventoryOrder = builder.enumType('InventoryOrder', {
 });
 
 function inventoryWhere(filter: typeof InventoryFilter.$inferInput | null | undefined): Prisma.InventoryItemWhereInput {
-  const where: Prisma.InventoryItemWhereInput[] = [filter?.deleted ? { deletedAt: { not: null } } : { deletedAt: null }];
+  const where: Prisma.InventoryItemWhereInput[] = [
+    filter?.deleted ? { deletedAt: { not: null } } : { deletedAt: null },
+  ];
   if (filter?.location) where.push({ location: filter.location });
   if (filter?.search) {
-    where.push({ OR: [{ name: { contains: filter.search, mode: 'insensitive' } }, { sku: { contains: filter.search, mode: 'insensitive' } }] });
+    where.push({
+      OR: [
+        { name: { contains: filter.search, mode: 'insensitive' } },
+        { sku: { contains: filter.search, mode: 'insensitive' } },
+      ],
+    });
   }
   if (filter?.lowStock === true) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
   if (filter?.lowStock === false) where.push({ qty: { gt: db.inventoryItem.fields.minQty } });

@@ -2,23 +2,28 @@ import { builder } from '../../builder.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { requireViewer } from '../../lib/tenancy.js';
 import { optionalText, validateFields } from '../../lib/validation.js';
-import { write } from '../../lib/write.js';
+import { readBack, write } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
 import { User } from '../user/user.type.js';
 
 const MaintenanceInputFields = builder.inputType('AddMaintenanceRecordInput', {
-    fields: (t) => ({
-      equipmentId: t.globalID({ for: Equipment }),
-      maintenanceDate: t.field({ type: 'DateTime' }),
-      nextMaintenance: t.field({
-        type: 'DateTime',
-        required: false,
-        description: 'When it is due again; also becomes the equipment’s nextMaintenanceAt. Must be after maintenanceDate.',
-      }),
-      notes: t.string({ required: false }),
-      performedById: t.globalID({ for: User, required: false, description: 'Who did the work; the viewer when left out.' }),
+  fields: (t) => ({
+    equipmentId: t.globalID({ for: Equipment }),
+    maintenanceDate: t.field({ type: 'DateTime' }),
+    nextMaintenance: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'When it is due again; also becomes the equipment’s nextMaintenanceAt. Must be after maintenanceDate.',
     }),
+    notes: t.string({ required: false }),
+    performedById: t.globalID({
+      for: User,
+      required: false,
+      description: 'Who did the work; the viewer when left out.',
+    }),
+  }),
 });
 
 const AddMaintenanceRecordInput = MaintenanceInputFields.validate(
@@ -44,7 +49,9 @@ builder.mutationField('addMaintenanceRecord', (t) =>
         });
         if (!equipment) throw new NotFoundError('Equipment');
         const performedById = input.performedById?.id ?? viewer.id;
-        const performer = await tx.user.findFirst({ where: { id: performedById, organisationId: viewer.organisationId } });
+        const performer = await tx.user.findFirst({
+          where: { id: performedById, organisationId: viewer.organisationId },
+        });
         if (!performer) throw new NotFoundError('User');
         const record = await tx.maintenanceRecord.create({
           data: {
@@ -57,7 +64,10 @@ builder.mutationField('addMaintenanceRecord', (t) =>
         });
         await audit({ action: 'create', entityType: 'MaintenanceRecord', entityId: record.id, after: record });
         if (input.nextMaintenance) {
-          const updated = await tx.equipment.update({ where: { id: equipment.id }, data: { nextMaintenanceAt: input.nextMaintenance } });
+          const updated = await tx.equipment.update({
+            where: { id: equipment.id },
+            data: { nextMaintenanceAt: input.nextMaintenance },
+          });
           await audit({
             action: 'update',
             entityType: 'Equipment',
@@ -66,7 +76,7 @@ builder.mutationField('addMaintenanceRecord', (t) =>
             after: { nextMaintenanceAt: updated.nextMaintenanceAt },
           });
         }
-        return tx.maintenanceRecord.findUniqueOrThrow({ ...query, where: { id: record.id } });
+        return tx.maintenanceRecord.findUniqueOrThrow({ ...readBack(query), where: { id: record.id } });
       }),
   }),
 );

@@ -29,7 +29,10 @@ function maintenanceWhere(range: typeof DateRange.$inferInput | null | undefined
   return { maintenanceDate: { gte: range?.from ?? undefined, lt: range?.to ?? undefined } };
 }
 
-const newestFirst = [{ maintenanceDate: 'desc' }, { id: 'desc' }] satisfies Prisma.MaintenanceRecordOrderByWithRelationInput[];
+const newestFirst = [
+  { maintenanceDate: 'desc' },
+  { id: 'desc' },
+] satisfies Prisma.MaintenanceRecordOrderByWithRelationInput[];
 
 builder.prismaObjectField('Equipment', 'maintenanceRecords', (t) =>
   t.relatedConnection('maintenanceRecords', {

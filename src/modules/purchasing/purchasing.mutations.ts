@@ -4,7 +4,7 @@ import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
-import { write, type Tx } from '../../lib/write.js';
+import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
 import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
@@ -22,7 +22,9 @@ const CreateSupplierFields = builder.inputType('CreateSupplierInput', {
     phone: t.string({ required: false }),
   }),
 });
-const CreateSupplierInput = CreateSupplierFields.validate(validateFields<typeof CreateSupplierFields.$inferInput>(supplierFields));
+const CreateSupplierInput = CreateSupplierFields.validate(
+  validateFields<typeof CreateSupplierFields.$inferInput>(supplierFields),
+);
 
 const UpdateSupplierFields = builder.inputType('UpdateSupplierInput', {
   description: 'Only the fields given change; email or phone null clears it.',
@@ -33,7 +35,9 @@ const UpdateSupplierFields = builder.inputType('UpdateSupplierInput', {
     phone: t.string({ required: false }),
   }),
 });
-const UpdateSupplierInput = UpdateSupplierFields.validate(validateFields<typeof UpdateSupplierFields.$inferInput>(supplierFields));
+const UpdateSupplierInput = UpdateSupplierFields.validate(
+  validateFields<typeof UpdateSupplierFields.$inferInput>(supplierFields),
+);
 
 builder.mutationField('createSupplier', (t) =>
   t.prismaField({
@@ -46,7 +50,7 @@ builder.mutationField('createSupplier', (t) =>
           data: { organisationId: organisationOf(context), name: input.name, email: input.email, phone: input.phone },
         });
         await audit({ action: 'create', entityType: 'Supplier', entityId: supplier.id, after: supplier });
-        return tx.supplier.findUniqueOrThrow({ ...query, where: { id: supplier.id } });
+        return tx.supplier.findUniqueOrThrow({ ...readBack(query), where: { id: supplier.id } });
       }),
   }),
 );
@@ -58,14 +62,16 @@ builder.mutationField('updateSupplier', (t) =>
     args: { input: t.arg({ type: UpdateSupplierInput }) },
     resolve: (query, _root, { input }, context) =>
       write(context, async (tx, audit) => {
-        const before = await tx.supplier.findFirst({ where: { id: input.id.id, organisationId: organisationOf(context), deletedAt: null } });
+        const before = await tx.supplier.findFirst({
+          where: { id: input.id.id, organisationId: organisationOf(context), deletedAt: null },
+        });
         if (!before) throw new NotFoundError('Supplier');
         const after = await tx.supplier.update({
           where: { id: before.id },
           data: { name: input.name ?? undefined, email: input.email, phone: input.phone },
         });
         await audit({ action: 'update', entityType: 'Supplier', entityId: after.id, before, after });
-        return tx.supplier.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        return tx.supplier.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
       }),
   }),
 );
@@ -94,7 +100,11 @@ const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', 
     number: t.string(),
     supplierId: t.globalID({ for: Supplier }),
     lines: t.field({ type: [LineInput] }),
-    allocatedBatchId: t.globalID({ for: Batch, required: false, description: 'An existing batch this order draws on.' }),
+    allocatedBatchId: t.globalID({
+      for: Batch,
+      required: false,
+      description: 'An existing batch this order draws on.',
+    }),
   }),
 });
 const CreatePurchaseOrderInput = CreatePurchaseOrderFields.validate(
@@ -122,14 +132,21 @@ async function checkReferences(
   organisationId: string,
   refs: { supplierId?: string; batchId?: string | null; lines?: LineShape[] },
 ) {
-  if (refs.supplierId && !(await tx.supplier.count({ where: { id: refs.supplierId, organisationId, deletedAt: null } }))) {
+  if (
+    refs.supplierId &&
+    !(await tx.supplier.count({ where: { id: refs.supplierId, organisationId, deletedAt: null } }))
+  ) {
     throw new NotFoundError('Supplier');
   }
   if (refs.batchId && !(await tx.batch.count({ where: { id: refs.batchId, organisationId } }))) {
     throw new NotFoundError('Batch');
   }
   const itemIds = [...new Set(refs.lines?.map((line) => line.itemId.id) ?? [])];
-  if (itemIds.length && (await tx.inventoryItem.count({ where: { id: { in: itemIds }, organisationId, deletedAt: null } })) !== itemIds.length) {
+  if (
+    itemIds.length &&
+    (await tx.inventoryItem.count({ where: { id: { in: itemIds }, organisationId, deletedAt: null } })) !==
+      itemIds.length
+  ) {
     throw new NotFoundError('InventoryItem');
   }
 }
@@ -195,7 +212,7 @@ builder.mutationField('createPurchaseOrder', (t) =>
           include: { lines: true },
         });
         await audit({ action: 'create', entityType: 'PurchaseOrder', entityId: order.id, after: order });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: order.id } });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: order.id } });
       }),
   }),
 );
@@ -226,7 +243,7 @@ builder.mutationField('updatePurchaseOrder', (t) =>
           include: { lines: true },
         });
         await audit({ action: 'update', entityType: 'PurchaseOrder', entityId: after.id, before, after });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
       }),
   }),
 );
@@ -277,7 +294,7 @@ for (const [field, transition] of Object.entries(transitions)) {
             before: { status: before.status },
             after: { status: after.status },
           });
-          return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: after.id } });
+          return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
         }),
     }),
   );
@@ -321,7 +338,10 @@ builder.mutationField('receivePurchaseOrder', (t) =>
           });
           await audit({ action: 'create', entityType: 'Batch', entityId: batch.id, after: batch });
         }
-        await tx.purchaseOrder.update({ where: { id: order.id }, data: { status: PurchaseOrderStatus.RECEIVED, receivedAt } });
+        await tx.purchaseOrder.update({
+          where: { id: order.id },
+          data: { status: PurchaseOrderStatus.RECEIVED, receivedAt },
+        });
         await audit({
           action: 'receive',
           entityType: 'PurchaseOrder',
@@ -329,7 +349,7 @@ builder.mutationField('receivePurchaseOrder', (t) =>
           before: { status: order.status },
           after: { status: PurchaseOrderStatus.RECEIVED },
         });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...query, where: { id: order.id } });
+        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: order.id } });
       }),
   }),
 );

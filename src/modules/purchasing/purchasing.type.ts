@@ -134,7 +134,9 @@ export const PurchaseOrderFilter = builder.inputType('PurchaseOrderFilter', {
   }),
 });
 
-function purchaseOrderWhere(filter: typeof PurchaseOrderFilter.$inferInput | null | undefined): Prisma.PurchaseOrderWhereInput {
+function purchaseOrderWhere(
+  filter: typeof PurchaseOrderFilter.$inferInput | null | undefined,
+): Prisma.PurchaseOrderWhereInput {
   return {
     status: filter?.status?.length ? { in: filter.status } : undefined,
     orderedAt: { gte: filter?.ordered?.from ?? undefined, lt: filter?.ordered?.to ?? undefined },
@@ -172,7 +174,9 @@ builder.queryField('purchaseOrders', (t) =>
     description: 'Newest first.',
     args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
     totalCount: (_connection, args, context) =>
-      db.purchaseOrder.count({ where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) } }),
+      db.purchaseOrder.count({
+        where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) },
+      }),
     resolve: (query, _root, args, context) =>
       db.purchaseOrder.findMany({
         ...query,
@@ -186,7 +190,8 @@ builder.queryField('suppliers', (t) =>
   t.prismaConnection({
     type: 'Supplier',
     cursor: 'id',
-    totalCount: (_connection, _args, context) => db.supplier.count({ where: { organisationId: organisationOf(context), deletedAt: null } }),
+    totalCount: (_connection, _args, context) =>
+      db.supplier.count({ where: { organisationId: organisationOf(context), deletedAt: null } }),
     resolve: (query, _root, _args, context) =>
       db.supplier.findMany({
         ...query,

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
-import { write, type Tx } from '../../lib/write.js';
+import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from './user.type.js';
 
@@ -88,10 +88,12 @@ builder.mutationField('createUser', (t) =>
         });
         await audit({ action: 'create', entityType: 'User', entityId: user.id, after: auditable(user) });
         for (const name of new Set(input.roles ?? [])) {
-          await tx.userRole.create({ data: { userId: user.id, roleId: await roleId(tx, name), assignedById: viewer.id } });
+          await tx.userRole.create({
+            data: { userId: user.id, roleId: await roleId(tx, name), assignedById: viewer.id },
+          });
           await audit({ action: 'assignRole', entityType: 'User', entityId: user.id, after: { role: name } });
         }
-        return tx.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
+        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: user.id } });
       });
     },
   }),
@@ -115,8 +117,14 @@ builder.mutationField('updateUser', (t) =>
             notes: input.notes,
           },
         });
-        await audit({ action: 'update', entityType: 'User', entityId: after.id, before: auditable(before), after: auditable(after) });
-        return tx.user.findUniqueOrThrow({ ...query, where: { id: after.id } });
+        await audit({
+          action: 'update',
+          entityType: 'User',
+          entityId: after.id,
+          before: auditable(before),
+          after: auditable(after),
+        });
+        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
       }),
   }),
 );
@@ -133,8 +141,14 @@ builder.mutationField('deactivateUser', (t) =>
         const now = new Date();
         await tx.user.update({ where: { id: before.id }, data: { isActive: false, credentialsChangedAt: now } });
         await tx.session.updateMany({ where: { userId: before.id, revokedAt: null }, data: { revokedAt: now } });
-        await audit({ action: 'deactivate', entityType: 'User', entityId: before.id, before: { isActive: before.isActive }, after: { isActive: false } });
-        return tx.user.findUniqueOrThrow({ ...query, where: { id: before.id } });
+        await audit({
+          action: 'deactivate',
+          entityType: 'User',
+          entityId: before.id,
+          before: { isActive: before.isActive },
+          after: { isActive: false },
+        });
+        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: before.id } });
       }),
   }),
 );
@@ -157,7 +171,10 @@ for (const [field, assigning] of [
           const user = await organisationUser(tx, args.userId.id, viewer.organisationId);
           const role = await roleId(tx, args.role);
           const { count } = assigning
-            ? await tx.userRole.createMany({ data: [{ userId: user.id, roleId: role, assignedById: viewer.id }], skipDuplicates: true })
+            ? await tx.userRole.createMany({
+                data: [{ userId: user.id, roleId: role, assignedById: viewer.id }],
+                skipDuplicates: true,
+              })
             : await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role } });
           if (count > 0) await tx.user.update({ where: { id: user.id }, data: { credentialsChangedAt: new Date() } });
           await audit({
@@ -166,7 +183,7 @@ for (const [field, assigning] of [
             entityId: user.id,
             after: { role: args.role, changed: count > 0 },
           });
-          return tx.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
+          return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: user.id } });
         }),
     }),
   );

@@ -38,7 +38,10 @@ function userWhere(filter: typeof UserFilter.$inferInput | null | undefined): Pr
   return {
     isActive: filter?.active ?? undefined,
     OR: filter?.search
-      ? [{ name: { contains: filter.search, mode: 'insensitive' } }, { email: { contains: filter.search, mode: 'insensitive' } }]
+      ? [
+          { name: { contains: filter.search, mode: 'insensitive' } },
+          { email: { contains: filter.search, mode: 'insensitive' } },
+        ]
       : undefined,
   };
 }
@@ -62,7 +65,11 @@ builder.queryField('users', (t) =>
     totalCount: (_connection, args, context) =>
       db.user.count({ where: { organisationId: organisationOf(context), ...userWhere(args.filter) } }),
     resolve: (query, _root, args, context) =>
-      db.user.findMany({ ...query, where: { organisationId: organisationOf(context), ...userWhere(args.filter) }, orderBy: byName }),
+      db.user.findMany({
+        ...query,
+        where: { organisationId: organisationOf(context), ...userWhere(args.filter) },
+        orderBy: byName,
+      }),
   }),
 );
 

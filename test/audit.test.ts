@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema.js';
+import { useTestDatabase } from './helpers/database.js';
+import { data, demo } from './helpers/graphql.js';
+
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+
+beforeAll(async () => {
+  people = await demo(database);
+});
+
+const written = new Map<string, number>();
+
+/** Runs one mutation as the admin, records how many audit events it wrote, and returns its result. */
+async function mutate(field: string, args: string, variables: Record<string, unknown>, selection = '') {
+  const before = await database.db.auditEvent.count();
+  const result = await data(
+    `mutation(${Object.keys(variables)
+      .map((name) => `$${name}: ${types[name]}`)
+      .join(', ')}) { ${field}(${args}) { __typename ... on Error { message } ${selection} } }`,
+    variables,
+    { as: people.admin },
+  );
+  expect(result[field].__typename, JSON.stringify(result[field])).toMatch(/Success$/);
+  written.set(field, (await database.db.auditEvent.count()) - before);
+  return result[field];
+}
+
+const types: Record<string, string> = {
+  id: 'ID!',
+  ids: '[ID!]!',
+  at: 'DateTime!',
+  userId: 'ID!',
+  equipment: 'CreateEquipmentInput!',
+  update: 'UpdateEquipmentInput!',
+  maintenance: 'AddMaintenanceRecordInput!',
+  item: 'CreateInventoryItemInput!',
+  itemUpdate: 'UpdateInventoryItemInput!',
+  adjust: 'AdjustStockInput!',
+  supplier: 'CreateSupplierInput!',
+  supplierUpdate: 'UpdateSupplierInput!',
+  order: 'CreatePurchaseOrderInput!',
+  orderUpdate: 'UpdatePurchaseOrderInput!',
+  user: 'CreateUserInput!',
+  userUpdate: 'UpdateUserInput!',
+};
+
+describe('the audit trail', () => {
+  it('records every mutation of the schema, with its actor, in its own transaction', async () => {
+    const equipment = await mutate(
+      'createEquipment',
+      'input: $equipment',
+      { equipment: { name: 'Audit Rig', serialNumber: 'AR-1', category: 'OTHER' } },
+      '... on CreateEquipmentSuccess { equipment { id } }',
+    );
+    const equipmentId = equipment.equipment.id;
+    await mutate('updateEquipment', 'input: $update', { update: { id: equipmentId, status: 'IN_MAINTENANCE' } });
+    await mutate('addMaintenanceRecord', 'input: $maintenance', {
+      maintenance: { equipmentId, maintenanceDate: '2026-11-01T00:00:00Z' },
+    });
+    await mutate('bulkUpdateNextMaintenance', 'ids: $ids, nextMaintenanceAt: $at', {
+      ids: [equipmentId],
+      at: '2027-01-01T00:00:00Z',
+    });
+    await mutate('deleteEquipment', 'id: $id', { id: equipmentId });
+    await mutate('restoreEquipment', 'id: $id', { id: equipmentId });
+
+    const item = await mutate(
+      'createInventoryItem',
+      'input: $item',
+      { item: { sku: 'AUD-1', name: 'Audit item', location: 'X' } },
+      '... on CreateInventoryItemSuccess { inventoryItem { id } }',
+    );
+    const itemId = item.inventoryItem.id;
+    await mutate('updateInventoryItem', 'input: $itemUpdate', { itemUpdate: { id: itemId, minQty: 2 } });
+    await mutate('adjustStock', 'input: $adjust', { adjust: { itemId, delta: 5 } });
+
+    const supplier = await mutate(
+      'createSupplier',
+      'input: $supplier',
+      { supplier: { name: 'Audit Supplies' } },
+      '... on CreateSupplierSuccess { supplier { id } }',
+    );
+    const supplierId = supplier.supplier.id;
+    await mutate('updateSupplier', 'input: $supplierUpdate', { supplierUpdate: { id: supplierId, phone: '+44 1' } });
+    const line = { itemId, quantity: 2, unitPrice: '1.00' };
+    const order = await mutate(
+      'createPurchaseOrder',
+      'input: $order',
+      { order: { number: 'AUD-PO-1', supplierId, lines: [line] } },
+      '... on CreatePurchaseOrderSuccess { purchaseOrder { id } }',
+    );
+    const orderId = order.purchaseOrder.id;
+    await mutate('updatePurchaseOrder', 'input: $orderUpdate', { orderUpdate: { id: orderId, lines: [line, line] } });
+    await mutate('submitPurchaseOrder', 'id: $id', { id: orderId });
+    await mutate('approvePurchaseOrder', 'id: $id', { id: orderId });
+    await mutate('receivePurchaseOrder', 'id: $id', { id: orderId });
+    const cancelled = await mutate(
+      'createPurchaseOrder',
+      'input: $order',
+      { order: { number: 'AUD-PO-2', supplierId, lines: [line] } },
+      '... on CreatePurchaseOrderSuccess { purchaseOrder { id } }',
+    );
+    await mutate('cancelPurchaseOrder', 'id: $id', { id: cancelled.purchaseOrder.id });
+
+    const user = await mutate(
+      'createUser',
+      'input: $user',
+      { user: { email: 'audit@harbourworks.example', name: 'Audit Person', password: 'a sufficiently long one' } },
+      '... on CreateUserSuccess { user { id } }',
+    );
+    const userId = user.user.id;
+    await mutate('updateUser', 'input: $userUpdate', { userUpdate: { id: userId, department: 'QA' } });
+    await mutate('assignRole', 'userId: $userId, role: EMPLOYEE', { userId });
+    await mutate('revokeRole', 'userId: $userId, role: EMPLOYEE', { userId });
+    await mutate('deactivateUser', 'id: $id', { id: userId });
+
+    const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
+    expect([...written.keys()].sort()).toEqual(mutations);
+    expect(mutations.filter((field) => !(written.get(field)! >= 1))).toEqual([]);
+    const events = await database.db.auditEvent.findMany({
+      where: { createdAt: { gte: new Date(Date.now() - 60_000) } },
+    });
+    expect(
+      events.every((event) => event.actorId === people.admin && event.organisationId === people.organisationId),
+    ).toBe(true);
+  });
+});

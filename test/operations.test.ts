@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from '@graphql-codegen/cli';
+import { Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { schema } from '../src/schema.js';
+import { repoRoot } from './helpers/cli.js';
+import { useTestDatabase } from './helpers/database.js';
+import { data, demo } from './helpers/graphql.js';
+
+// The example operations in operations/ are what a web dashboard and a mobile app send.
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+const operations = new Map<string, string>();
+const kinds = new Map<string, 'Query' | 'Mutation'>();
+
+beforeAll(async () => {
+  people = await demo(database);
+  const dir = join(repoRoot, 'operations');
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.graphql'))) {
+    const source = await readFile(join(dir, file), 'utf8');
+    for (const definition of parse(source).definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      operations.set(definition.name!.value, source);
+      kinds.set(definition.name!.value, definition.operation === 'mutation' ? 'Mutation' : 'Query');
+    }
+  }
+});
+
+async function operation(name: string, variables: Record<string, unknown>, as?: string) {
+  const document = parse(operations.get(name)!);
+  const only = document.definitions.find(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name,
+  )!;
+  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+  return data(print({ kind: Kind.DOCUMENT, definitions: [only, ...fragments] }), variables, { as: as ?? people.admin });
+}
+
+describe('the example client operations', () => {
+  it('are all valid against the schema', () => {
+    expect(operations.size).toBeGreaterThanOrEqual(10);
+    for (const [name, source] of operations) {
+      expect({ name, errors: validate(schema, parse(source)).map((error) => error.message) }).toEqual({
+        name,
+        errors: [],
+      });
+    }
+  });
+
+  it('generate typed documents with codegen.ts', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'opsgraph-codegen-'));
+    try {
+      const { default: config } = await import('../codegen.js');
+      const target = `${out}/`;
+      await generate({ ...config, cwd: repoRoot, generates: { [target]: Object.values(config.generates)[0]! } }, true);
+      const generated = await readFile(join(out, 'graphql.ts'), 'utf8');
+      for (const name of operations.keys()) {
+        expect(generated).toContain(`export const ${name}Document = `);
+        expect(generated).toContain(`export type ${name}${kinds.get(name)} = `);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('answer as a client expects, against the demo organisation', async () => {
+    const dashboard = await operation('Dashboard', {});
+    expect(dashboard.organisation.summary.equipmentCount).toBe(10);
+    expect(dashboard.overdue.totalCount).toBe(3);
+    expect(dashboard.lowStock.edges.map((edge: any) => edge.node.sku)).toEqual(['OIL-HYD-20L', 'DRL-BIT-SET']);
+
+    const summary = await operation('EquipmentSummary', { first: 4 });
+    const next = await operation('EquipmentSummary', { first: 4, after: summary.equipment.pageInfo.endCursor });
+    expect(summary.equipment.totalCount).toBe(10);
+    expect(next.equipment.edges).toHaveLength(4);
+    const id = summary.equipment.edges[0].node.id;
+    const detail = await operation('EquipmentDetail', { id, records: 2 });
+    expect(detail.node.maintenanceRecords.edges.length).toBeLessThanOrEqual(2);
+
+    const logged = await operation(
+      'LogMaintenance',
+      { input: { equipmentId: id, maintenanceDate: '2026-11-22T08:00:00Z', nextMaintenance: '2027-02-22T08:00:00Z' } },
+      people.worker,
+    );
+    expect(logged.addMaintenanceRecord.__typename).toBe('AddMaintenanceRecordSuccess');
+    const work = await operation('MyWork', {}, people.worker);
+    expect(work.viewer.maintenanceRecordsPerformed.edges[0].node.equipment.id).toBe(id);
+
+    const orders = await operation('PurchaseOrders', { filter: { status: ['APPROVED'] } });
+    const approved = orders.purchaseOrders.edges[0].node;
+    const received = await operation('ReceivePurchaseOrder', { id: approved.id }, people.manager);
+    expect(received.receivePurchaseOrder.purchaseOrder.status).toBe('RECEIVED');
+    const item = approved.lines[0].item.id;
+    const adjusted = await operation('AdjustStock', { input: { itemId: item, delta: -1 } }, people.worker);
+    expect(adjusted.adjustStock.__typename).toBe('AdjustStockSuccess');
+    const created = await operation('CreateEquipment', {
+      input: { name: 'Tablet', serialNumber: 'TAB-1', category: 'IT_HARDWARE' },
+    });
+    const rescheduled = await operation('RescheduleMaintenance', {
+      ids: [created.createEquipment.equipment.id],
+      at: '2027-01-01T00:00:00Z',
+    });
+    expect(rescheduled.bulkUpdateNextMaintenance.equipment).toHaveLength(1);
+  });
+});
