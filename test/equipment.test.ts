@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, globalId, otherOrganisation } from './helpers/graphql.js';
+import { data, demo, globalId, mutationErrors, otherOrganisation } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -11,17 +11,9 @@ beforeAll(async () => {
   rival = await otherOrganisation(database);
 });
 
-const outcome = /* GraphQL */ `
-  __typename
-  ... on Error { message }
-  ... on InputValidationError { issues { path message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { entity }
-`;
-
 const create = (input: Record<string, unknown>, as = people.admin) =>
   data(
-    `mutation($input: CreateEquipmentInput!) { createEquipment(input: $input) { ${outcome} ... on CreateEquipmentSuccess { equipment { id name serialNumber status category nextMaintenanceAt createdBy { name } } } } }`,
+    `mutation($input: CreateEquipmentInput!) { createEquipment(input: $input) { ${mutationErrors} ... on CreateEquipmentSuccess { equipment { id name serialNumber status category nextMaintenanceAt createdBy { name } } } } }`,
     { input },
     { as },
   ).then((result) => result.createEquipment);
@@ -90,7 +82,7 @@ describe('equipment mutations', () => {
     });
     const update = (input: Record<string, unknown>) =>
       data(
-        `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${outcome} ... on UpdateEquipmentSuccess { equipment { name status serialNumber nextMaintenanceAt } } } }`,
+        `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors} ... on UpdateEquipmentSuccess { equipment { name status serialNumber nextMaintenanceAt } } } }`,
         { input: { id: created.equipment.id, ...input } },
         { as: people.manager },
       ).then((result) => result.updateEquipment);
@@ -114,7 +106,7 @@ describe('equipment mutations', () => {
     const id = created.equipment.id;
     const run = (mutation: string) =>
       data(
-        `mutation($id: ID!) { ${mutation}(id: $id) { ${outcome} ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { equipment { deletedAt } } } }`,
+        `mutation($id: ID!) { ${mutation}(id: $id) { ${mutationErrors} ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { equipment { deletedAt } } } }`,
         { id },
         { as: people.admin },
       ).then((result) => result[mutation]);
@@ -136,7 +128,7 @@ describe('equipment mutations', () => {
       data: { organisationId: rival.organisationId, name: 'Rival Saw', category: 'POWER_TOOL', serialNumber: 'RS-1' },
     });
     const result = await data(
-      `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${outcome} } }`,
+      `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors} } }`,
       { input: { id: globalId('Equipment', foreign.id), name: 'Mine now' } },
       { as: people.admin },
     );
@@ -149,7 +141,7 @@ describe('equipment mutations', () => {
     const ids = listed.equipment.edges.map((edge: any) => edge.node.id);
     const bulk = (idList: string[]) =>
       data(
-        `mutation($ids: [ID!]!, $at: DateTime!) { bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) { ${outcome} ... on BulkUpdateNextMaintenanceSuccess { equipment { name nextMaintenanceAt } } } }`,
+        `mutation($ids: [ID!]!, $at: DateTime!) { bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) { ${mutationErrors} ... on BulkUpdateNextMaintenanceSuccess { equipment { name nextMaintenanceAt } } } }`,
         { ids: idList, at: '2027-06-01T09:00:00Z' },
         { as: people.manager },
       ).then((result) => result.bulkUpdateNextMaintenance);
@@ -174,7 +166,7 @@ describe('equipment mutations', () => {
 describe('addMaintenanceRecord', () => {
   const add = (input: Record<string, unknown>) =>
     data(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${outcome} ... on AddMaintenanceRecordSuccess { maintenanceRecord { maintenanceDate nextMaintenance notes performedBy { name } equipment { nextMaintenanceAt maintenanceCount lastMaintenanceAt } } } } }`,
+      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors} ... on AddMaintenanceRecordSuccess { maintenanceRecord { maintenanceDate nextMaintenance notes performedBy { name } equipment { nextMaintenanceAt maintenanceCount lastMaintenanceAt } } } } }`,
       { input },
       { as: people.worker },
     ).then((result) => result.addMaintenanceRecord);

@@ -445,14 +445,13 @@ describe('nodes and tenancy', () => {
 
   it('answers viewer-bound queries only for a signed-in viewer', async () => {
     expect(await data(`{ viewer { id } }`)).toEqual({ viewer: null });
-    const anonymous =
-      await graphql(`
-        {
-          organisation {
-            name
-          }
+    const anonymous = await graphql(`
+      {
+        organisation {
+          name
         }
-      `);
+      }
+    `);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { data, demo, mutationErrors } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -9,23 +9,16 @@ beforeAll(async () => {
   people = await demo(database);
 });
 
-const outcome = /* GraphQL */ `
-  __typename
-  ... on Error { message }
-  ... on InputValidationError { issues { path message } }
-  ... on ConflictError { field }
-`;
-
 const createItem = (input: Record<string, unknown>) =>
   data(
-    `mutation($input: CreateInventoryItemInput!) { createInventoryItem(input: $input) { ${outcome} ... on CreateInventoryItemSuccess { inventoryItem { id sku qty minQty isLowStock responsibleUser { name } movements(first: 5) { edges { node { delta reason performedBy { name } } } } } } } }`,
+    `mutation($input: CreateInventoryItemInput!) { createInventoryItem(input: $input) { ${mutationErrors} ... on CreateInventoryItemSuccess { inventoryItem { id sku qty minQty isLowStock responsibleUser { name } movements(first: 5) { edges { node { delta reason performedBy { name } } } } } } } }`,
     { input },
     { as: people.manager },
   ).then((result) => result.createInventoryItem);
 
 const adjust = (input: Record<string, unknown>, as = people.worker) =>
   data(
-    `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${outcome} ... on InsufficientStockError { available requested } ... on AdjustStockSuccess { inventoryItem { qty isLowStock } } } }`,
+    `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} ... on InsufficientStockError { available requested } ... on AdjustStockSuccess { inventoryItem { qty isLowStock } } } }`,
     { input },
     { as },
   ).then((result) => result.adjustStock);
@@ -114,7 +107,7 @@ describe('inventory', () => {
     const item = (await createItem({ sku: 'GLUE', name: 'Glue', location: 'Stores D', initialQty: 2 })).inventoryItem;
     const update = (input: Record<string, unknown>) =>
       data(
-        `mutation($input: UpdateInventoryItemInput!) { updateInventoryItem(input: $input) { ${outcome} ... on UpdateInventoryItemSuccess { inventoryItem { name location minQty qty responsibleUser { name } } } } }`,
+        `mutation($input: UpdateInventoryItemInput!) { updateInventoryItem(input: $input) { ${mutationErrors} ... on UpdateInventoryItemSuccess { inventoryItem { name location minQty qty responsibleUser { name } } } } }`,
         { input: { id: item.id, ...input } },
         { as: people.manager },
       ).then((result) => result.updateInventoryItem);

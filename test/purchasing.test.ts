@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { data, demo, mutationErrors } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -18,25 +18,18 @@ beforeAll(async () => {
   items = listed.inventoryItems.edges.map((edge: any) => edge.node);
 });
 
-const outcome = /* GraphQL */ `
-  __typename
-  ... on Error { message }
-  ... on InputValidationError { issues { path message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { entity }
-`;
 const order = `id number status lines { quantity unitPrice item { sku } } createdBatches(first: 10) { totalCount edges { node { code quantity item { sku qty } creationEvent { sourcePurchaseOrder { number } } } } }`;
 
 const createOrder = (input: Record<string, unknown>) =>
   data(
-    `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${outcome} ... on CreatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
+    `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${mutationErrors} ... on CreatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
     { input },
     { as: people.manager },
   ).then((result) => result.createPurchaseOrder);
 
 const transition = (field: string, id: string) =>
   data(
-    `mutation($id: ID!) { ${field}(id: $id) { ${outcome} ... on InvalidStateError { currentState } ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { purchaseOrder { ${order} } } } }`,
+    `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on InvalidStateError { currentState } ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { purchaseOrder { ${order} } } } }`,
     { id },
     { as: people.manager },
   ).then((result) => result[field]);
@@ -146,7 +139,7 @@ describe('purchase orders', () => {
     });
     const update = (input: Record<string, unknown>) =>
       data(
-        `mutation($input: UpdatePurchaseOrderInput!) { updatePurchaseOrder(input: $input) { ${outcome} ... on InvalidStateError { currentState } ... on UpdatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
+        `mutation($input: UpdatePurchaseOrderInput!) { updatePurchaseOrder(input: $input) { ${mutationErrors} ... on InvalidStateError { currentState } ... on UpdatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
         { input: { id: purchaseOrder.id, ...input } },
         { as: people.manager },
       ).then((result) => result.updatePurchaseOrder);
@@ -190,13 +183,13 @@ describe('purchase orders', () => {
 
   it('creates and updates suppliers', async () => {
     const created = await data(
-      `mutation { createSupplier(input: { name: "Acme Tools", email: "sales@acme.example" }) { ${outcome} ... on CreateSupplierSuccess { supplier { id name email } } } }`,
+      `mutation { createSupplier(input: { name: "Acme Tools", email: "sales@acme.example" }) { ${mutationErrors} ... on CreateSupplierSuccess { supplier { id name email } } } }`,
       {},
       { as: people.manager },
     );
     expect(created.createSupplier.supplier).toMatchObject({ name: 'Acme Tools', email: 'sales@acme.example' });
     const invalid = await data(
-      `mutation($id: ID!) { updateSupplier(input: { id: $id, email: "not an email" }) { ${outcome} } }`,
+      `mutation($id: ID!) { updateSupplier(input: { id: $id, email: "not an email" }) { ${mutationErrors} } }`,
       { id: created.createSupplier.supplier.id },
       { as: people.manager },
     );

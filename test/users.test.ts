@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../src/lib/passwords.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { data, demo, mutationErrors } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -10,23 +10,16 @@ beforeAll(async () => {
   people = await demo(database);
 });
 
-const outcome = /* GraphQL */ `
-  __typename
-  ... on Error { message }
-  ... on InputValidationError { issues { path message } }
-  ... on ConflictError { field }
-`;
-
 const createUser = (input: Record<string, unknown>) =>
   data(
-    `mutation($input: CreateUserInput!) { createUser(input: $input) { ${outcome} ... on CreateUserSuccess { user { id email name isActive roles { name } } } } }`,
+    `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} ... on CreateUserSuccess { user { id email name isActive roles { name } } } } }`,
     { input },
     { as: people.admin },
   ).then((result) => result.createUser);
 
 const roleChange = (field: 'assignRole' | 'revokeRole', userId: string, role: string) =>
   data(
-    `mutation($userId: ID!, $role: RoleName!) { ${field}(userId: $userId, role: $role) { ${outcome} ... on ${field === 'assignRole' ? 'AssignRoleSuccess' : 'RevokeRoleSuccess'} { user { roles { name } } } } }`,
+    `mutation($userId: ID!, $role: RoleName!) { ${field}(userId: $userId, role: $role) { ${mutationErrors} ... on ${field === 'assignRole' ? 'AssignRoleSuccess' : 'RevokeRoleSuccess'} { user { roles { name } } } } }`,
     { userId, role },
     { as: people.admin },
   ).then((result) => result[field]);
@@ -91,13 +84,13 @@ describe('users', () => {
     expect(sessions.count).toBe(1);
     const { viewer } = await data(`{ viewer { id } }`, {}, { as: people.worker });
     const updated = await data(
-      `mutation($id: ID!) { updateUser(input: { id: $id, department: "Night shift", phone: null }) { ${outcome} ... on UpdateUserSuccess { user { department phone } } } }`,
+      `mutation($id: ID!) { updateUser(input: { id: $id, department: "Night shift", phone: null }) { ${mutationErrors} ... on UpdateUserSuccess { user { department phone } } } }`,
       { id: viewer.id },
       { as: people.admin },
     );
     expect(updated.updateUser.user).toEqual({ department: 'Night shift', phone: null });
     const deactivated = await data(
-      `mutation($id: ID!) { deactivateUser(id: $id) { ${outcome} ... on DeactivateUserSuccess { user { isActive maintenanceRecordsPerformed(first: 1) { totalCount } } } } }`,
+      `mutation($id: ID!) { deactivateUser(id: $id) { ${mutationErrors} ... on DeactivateUserSuccess { user { isActive maintenanceRecordsPerformed(first: 1) { totalCount } } } } }`,
       { id: viewer.id },
       { as: people.admin },
     );

@@ -13,6 +13,15 @@ export function testConfig(env: Config['env'] = 'test'): Config {
   return { env, port: 0, host: '127.0.0.1', databaseUrl: undefined, dataDir: '.data', databasePoolSize: 2 };
 }
 
+/** The selection of the errors every mutation can answer with (its result's __typename first). */
+export const mutationErrors = /* GraphQL */ `
+  __typename
+  ... on Error { message }
+  ... on InputValidationError { issues { path message } }
+  ... on ConflictError { field }
+  ... on NotFoundError { entity }
+`;
+
 /** Sends one GraphQL request through the Yoga app, as the given user (by id) or anonymously. */
 export async function graphql<T = Record<string, any>>(
   query: string,
