@@ -3,13 +3,16 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import type { Context } from './context.js';
 import { db } from './db.js';
+import { may, type Permission } from './lib/permissions.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -32,13 +35,39 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: true;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
+  AuthScopes: {
+    signedIn: boolean;
+    may: Permission;
+  };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Decimal: { Input: string; Output: { toString(): string } };
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ValidationPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    SimpleObjectsPlugin,
+  ],
+  scopeAuth: {
+    authScopes: (context) => ({
+      signedIn: context.viewer !== null,
+      may: (permission) => may(context.viewer, permission),
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer
+        ? new GraphQLError('Your role does not allow this.', {
+            extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+          })
+        : new GraphQLError('Sign in to use this API.', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          }),
+  },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   prisma: {

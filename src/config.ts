@@ -3,6 +3,25 @@ import { resolve } from 'node:path';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
+export type AuthConfig = {
+  /** HMAC key for access tokens (HS256): at least 32 bytes, the same on every instance. */
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+};
+
+export type LimitsConfig = {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+  maxDirectives: number;
+  maxBodyBytes: number;
+  introspection: boolean;
+};
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -11,6 +30,10 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
+  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  auth: AuthConfig;
+  limits: LimitsConfig;
 };
 
 export class ConfigError extends Error {
@@ -42,6 +65,37 @@ function databaseUrl(): string | undefined {
   return raw;
 }
 
+function boolean(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, not "${raw}".`);
+}
+
+const MIN_SECRET_BYTES = 32;
+
+function authSecret(env: Config['env']): Uint8Array {
+  const raw = process.env.AUTH_SECRET;
+  if (!raw) {
+    if (env === 'production') {
+      throw new ConfigError(
+        `AUTH_SECRET is required in production: ${MIN_SECRET_BYTES} or more random bytes, e.g. from \`openssl rand -base64 48\`.`,
+      );
+    }
+    // Outside production a missing secret gets a random one: tokens then last until a restart.
+    return crypto.getRandomValues(new Uint8Array(MIN_SECRET_BYTES));
+  }
+  const secret = new TextEncoder().encode(raw);
+  const distinct = new Set(raw).size;
+  if (secret.length < MIN_SECRET_BYTES || distinct < 10) {
+    throw new ConfigError(
+      `AUTH_SECRET is too weak: it needs at least ${MIN_SECRET_BYTES} bytes of random text (it has ${secret.length} bytes, ${distinct} distinct characters).`,
+    );
+  }
+  return secret;
+}
+
 export function loadConfig(): Config {
   const env = process.env.NODE_ENV ?? 'development';
   if (env !== 'development' && env !== 'test' && env !== 'production') {
@@ -54,5 +108,22 @@ export function loadConfig(): Config {
     databaseUrl: databaseUrl(),
     dataDir: resolve(process.env.DATA_DIR || '.data'),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    trustProxy: boolean('TRUST_PROXY', false),
+    auth: {
+      secret: authSecret(env),
+      issuer: process.env.AUTH_ISSUER || 'opsgraph',
+      audience: process.env.AUTH_AUDIENCE || 'opsgraph-api',
+      accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 900, { min: 30, max: 86_400 }),
+      refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, { min: 300, max: 365 * 86_400 }),
+    },
+    limits: {
+      maxDepth: integer('GRAPHQL_MAX_DEPTH', 12, { min: 2, max: 100 }),
+      maxAliases: integer('GRAPHQL_MAX_ALIASES', 15, { min: 1, max: 1000 }),
+      maxTokens: integer('GRAPHQL_MAX_TOKENS', 2000, { min: 50, max: 100_000 }),
+      maxCost: integer('GRAPHQL_MAX_COST', 25_000, { min: 10, max: 1_000_000 }),
+      maxDirectives: integer('GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
+      maxBodyBytes: integer('GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
+      introspection: boolean('GRAPHQL_INTROSPECTION', env !== 'production'),
+    },
   };
 }

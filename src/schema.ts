@@ -5,6 +5,7 @@ import './modules/common/errors.type.js';
 import './modules/organisation/organisation.type.js';
 import './modules/user/user.type.js';
 import './modules/user/user.mutations.js';
+import './modules/auth/auth.mutations.js';
 import './modules/role/role.type.js';
 import './modules/equipment/equipment.type.js';
 import './modules/equipment/equipment.mutations.js';

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
-import { DEMO_ADMIN_EMAIL } from './database/seed.js';
 import { createApp } from './yoga.js';
 
 const log = (message: string) => console.log(`[opsgraph] ${message}`);
@@ -9,11 +8,7 @@ const log = (message: string) => console.log(`[opsgraph] ${message}`);
 async function main() {
   const config = loadConfig();
   const database = await openDatabase(config, log);
-  const demoAdmin =
-    config.env === 'production'
-      ? null
-      : await database.db.user.findUnique({ where: { email: DEMO_ADMIN_EMAIL }, select: { id: true } });
-  const app = createApp(config, { demoViewerId: demoAdmin?.id });
+  const app = createApp(config);
   const server = createServer(app);
   server.listen(config.port, config.host, () => {
     log(`GraphQL and GraphiQL on http://${config.host}:${config.port}/graphql (${database.mode} database)`);

@@ -1,44 +1,52 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
-import type { Context, Viewer } from './context.js';
-import { db } from './db.js';
+import type { Context } from './context.js';
+import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
+import { configureTokens } from './lib/tokens.js';
+import { createContext } from './modules/auth/authenticate.js';
 import { schema } from './schema.js';
 
 // GraphiQL opens on the web dashboard's own query, one of the example client operations.
 const defaultQuery = readFileSync(fileURLToPath(new URL('../operations/dashboard.graphql', import.meta.url)), 'utf8');
 
-// Until sign-in exists, development and test builds take the viewer's user id from a header.
-export const DEV_VIEWER_HEADER = 'x-opsgraph-viewer';
-
-async function developmentViewer(request: Request): Promise<Viewer | null> {
-  const userId = request.headers.get(DEV_VIEWER_HEADER);
-  if (!userId) return null;
-  return db.user.findFirst({
-    where: { id: userId, isActive: true },
-    select: { id: true, organisationId: true },
-  });
+/** The limits every request is held to; each answers with an error that names it. */
+function limits({ limits, env }: Config): Plugin[] {
+  const plugins: Plugin[] = [
+    useBodySizeLimit(limits.maxBodyBytes),
+    // A browser cannot add these to a cross-site request without a CORS preflight.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
+    maxTokensPlugin({ n: limits.maxTokens }),
+    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesPlugin({ n: limits.maxAliases }),
+    maxDirectivesPlugin({ n: limits.maxDirectives }),
+    useQueryCostLimit(limits.maxCost),
+  ] as Plugin[];
+  if (env === 'production') plugins.push(blockFieldSuggestionsPlugin() as Plugin);
+  if (!limits.introspection) plugins.push(useDisableIntrospection());
+  return plugins;
 }
 
-export function createApp(config: Config, { demoViewerId }: { demoViewerId?: string } = {}) {
-  return createYoga<Record<string, never>, Context>({
+export function createApp(config: Config) {
+  configureTokens(config.auth);
+  return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL,
-    graphiql:
-      config.env === 'production'
-        ? false
-        : {
-            title: 'OpsGraph',
-            defaultQuery,
-            headers: demoViewerId ? JSON.stringify({ [DEV_VIEWER_HEADER]: demoViewerId }) : undefined,
-          },
-    context: async ({ request }) => ({
-      viewer: config.env === 'production' ? null : await developmentViewer(request),
-    }),
+    graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
+    plugins: limits(config),
+    context: ({ request, req }) => createContext({ request, req }, config),
   });
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { data, demo, type As } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -13,14 +13,23 @@ beforeAll(async () => {
 const written = new Map<string, number>();
 
 /** Runs one mutation as the admin, records how many audit events it wrote, and returns its result. */
-async function mutate(field: string, args: string, variables: Record<string, unknown>, selection = '') {
+async function mutate(
+  field: string,
+  args: string,
+  variables: Record<string, unknown>,
+  selection = '',
+  as: As = { as: people.admin },
+) {
   const before = await database.db.auditEvent.count();
+  const declared = Object.keys(variables).length > 0;
   const result = await data(
-    `mutation(${Object.keys(variables)
+    `mutation${declared ? '(' : ''}${Object.keys(variables)
       .map((name) => `$${name}: ${types[name]}`)
-      .join(', ')}) { ${field}(${args}) { __typename ... on Error { message } ${selection} } }`,
+      .join(
+        ', ',
+      )}${declared ? ')' : ''} { ${field}${args ? `(${args})` : ''} { __typename ... on Error { message } ${selection} } }`,
     variables,
-    { as: people.admin },
+    as,
   );
   expect(result[field].__typename, JSON.stringify(result[field])).toMatch(/Success$/);
   written.set(field, (await database.db.auditEvent.count()) - before);
@@ -44,6 +53,9 @@ const types: Record<string, string> = {
   orderUpdate: 'UpdatePurchaseOrderInput!',
   user: 'CreateUserInput!',
   userUpdate: 'UpdateUserInput!',
+  login: 'LoginInput!',
+  refreshToken: 'String!',
+  password: 'ChangePasswordInput!',
 };
 
 describe('the audit trail', () => {
@@ -114,7 +126,32 @@ describe('the audit trail', () => {
     await mutate('updateUser', 'input: $userUpdate', { userUpdate: { id: userId, department: 'QA' } });
     await mutate('assignRole', 'userId: $userId, role: EMPLOYEE', { userId });
     await mutate('revokeRole', 'userId: $userId, role: EMPLOYEE', { userId });
+    await mutate('revokeUserSessions', 'userId: $userId', { userId });
     await mutate('deactivateUser', 'id: $id', { id: userId });
+
+    const tokens = '... on LoginSuccess { tokens { accessToken refreshToken } }';
+    const credentials = { login: { email: 'ada@harbourworks.example', password: 'opsgraph-demo' } };
+    const first = (await mutate('login', 'input: $login', credentials, tokens)).tokens;
+    const second = (await mutate('login', 'input: $login', credentials, tokens)).tokens;
+    const refreshed = (
+      await mutate(
+        'refreshSession',
+        'refreshToken: $refreshToken',
+        { refreshToken: first.refreshToken },
+        '... on RefreshSessionSuccess { tokens { accessToken } }',
+      )
+    ).tokens;
+    await mutate('logout', '', {}, '', { token: refreshed.accessToken });
+    const changed = (
+      await mutate(
+        'changePassword',
+        'input: $password',
+        { password: { currentPassword: 'opsgraph-demo', newPassword: 'a brand new passphrase' } },
+        '... on ChangePasswordSuccess { tokens { accessToken } }',
+        { token: second.accessToken },
+      )
+    ).tokens;
+    await mutate('logoutEverywhere', '', {}, '', { token: changed.accessToken });
 
     const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
     expect([...written.keys()].sort()).toEqual(mutations);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
+import { testConfig } from './helpers/config.js';
 import { openDatabase, type OpenDatabase } from '../src/database/open.js';
 import { DEMO_ADMIN_EMAIL } from '../src/database/seed.js';
 
@@ -11,14 +12,7 @@ let dataDir: string;
 const log: string[] = [];
 
 function config(): Config {
-  return {
-    env: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: undefined,
-    dataDir,
-    databasePoolSize: 10,
-  };
+  return testConfig({ dataDir });
 }
 
 beforeAll(async () => {
@@ -35,7 +29,10 @@ describe('the embedded database', () => {
   it('on first start applies the migrations and loads the demo organisation', async () => {
     database = await openDatabase(config(), (line) => log.push(line));
     expect(database.mode).toBe('embedded');
-    expect(database.appliedMigrations).toEqual([expect.stringMatching(/^\d{14}_init$/)]);
+    expect(database.appliedMigrations).toEqual([
+      expect.stringMatching(/^\d{14}_init$/),
+      expect.stringMatching(/^\d{14}_auth_tokens$/),
+    ]);
     expect(database.seeded).toBe(true);
     expect(await database.db.user.count({ where: { email: DEMO_ADMIN_EMAIL.toUpperCase() } })).toBe(1);
     expect(log.join('\n')).toContain(join(dataDir, 'pglite'));

@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEV_VIEWER_HEADER } from '../src/yoga.js';
 import { useTestDatabase } from './helpers/database.js';
-import { app, demo } from './helpers/graphql.js';
+import { app, bearer, demo } from './helpers/graphql.js';
 
 // GraphQL over HTTP, as the spec has it: https://graphql.github.io/graphql-over-http/draft/
 const database = useTestDatabase();
-let admin: string;
+let token: string;
 
 beforeAll(async () => {
-  admin = (await demo(database)).admin;
+  token = await bearer((await demo(database)).admin);
 });
 
 const url = (params: Record<string, string>) => `http://localhost/graphql?${new URLSearchParams(params)}`;
@@ -16,7 +15,7 @@ const url = (params: Record<string, string>) => `http://localhost/graphql?${new 
 describe('GraphQL over HTTP', () => {
   it('answers queries sent with GET', async () => {
     const response = await app.fetch(url({ query: '{ organisation { name } }' }), {
-      headers: { accept: 'application/graphql-response+json', [DEV_VIEWER_HEADER]: admin },
+      headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
@@ -25,7 +24,7 @@ describe('GraphQL over HTTP', () => {
 
   it('refuses mutations sent with GET, with 405 and the allowed method', async () => {
     const response = await app.fetch(url({ query: 'mutation { deleteEquipment(id: "x") { __typename } }' }), {
-      headers: { accept: 'application/graphql-response+json', [DEV_VIEWER_HEADER]: admin },
+      headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
@@ -64,7 +63,7 @@ describe('GraphQL over HTTP', () => {
   it('keeps internal errors out of responses', async () => {
     const response = await app.fetch('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [DEV_VIEWER_HEADER]: admin },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ node(id: "bm90LWEtdHlwZTox") { id } }' }),
     });
     const body = (await response.json()) as { errors?: { message: string }[] };

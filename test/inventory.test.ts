@@ -16,7 +16,7 @@ const createItem = (input: Record<string, unknown>) =>
     { as: people.manager },
   ).then((result) => result.createInventoryItem);
 
-const adjust = (input: Record<string, unknown>, as = people.worker) =>
+const adjust = (input: Record<string, unknown>, as = people.employee) =>
   data(
     `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} ... on InsufficientStockError { available requested } ... on AdjustStockSuccess { inventoryItem { qty isLowStock } } } }`,
     { input },
@@ -89,7 +89,7 @@ describe('inventory', () => {
       ],
     });
     expect(await ledger('TAPE-50')).toEqual({ qty: 4, sum: 4, movements: 2 });
-    const audit = await database.db.auditEvent.findMany({ where: { action: 'adjustStock', actorId: people.worker } });
+    const audit = await database.db.auditEvent.findMany({ where: { action: 'adjustStock', actorId: people.employee } });
     expect(audit.map((event) => event.after)).toEqual([expect.objectContaining({ qty: 4 })]);
   });
 

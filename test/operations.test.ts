@@ -93,7 +93,7 @@ describe('the example client operations', () => {
     const received = await operation('ReceivePurchaseOrder', { id: approved.id }, people.manager);
     expect(received.receivePurchaseOrder.purchaseOrder.status).toBe('RECEIVED');
     const item = approved.lines[0].item.id;
-    const adjusted = await operation('AdjustStock', { input: { itemId: item, delta: -1 } }, people.worker);
+    const adjusted = await operation('AdjustStock', { input: { itemId: item, delta: -1 } }, people.employee);
     expect(adjusted.adjustStock.__typename).toBe('AdjustStockSuccess');
     const created = await operation('CreateEquipment', {
       input: { name: 'Tablet', serialNumber: 'TAB-1', category: 'IT_HARDWARE' },

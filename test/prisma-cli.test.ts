@@ -65,7 +65,7 @@ describe('prisma migrate with the offline schema engine', () => {
       `SELECT count(*) AS n FROM information_schema.tables
        WHERE table_schema IN ('auth', 'assets', 'inventory', 'procurement', 'audit')`,
     );
-    expect(Number(tables[0]!.n)).toBe(15);
+    expect(Number(tables[0]!.n)).toBe(17);
   });
 
   it('finds no drift between the committed migrations and schema.prisma', async () => {
@@ -116,7 +116,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '2 migrations found',
+      '3 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -202,6 +202,7 @@ describe('the schema engine bridge says what failed', () => {
     );
     expect(history.map((row) => [row.migration_name.replace(/^\d+_/, ''), row.finished])).toEqual([
       ['init', true],
+      ['auth_tokens', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QueryEvent } from '../src/db.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { bearer, data, demo } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let admin: string;
@@ -51,8 +51,9 @@ async function measure(
   query: string,
   variables: Record<string, unknown>,
 ): Promise<Cost & { result: Record<string, any> }> {
+  const token = await bearer(admin);
   database.statements.length = 0;
-  const result = await data(query, variables, { as: admin });
+  const result = await data(query, variables, { token });
   const sent: QueryEvent[] = [...database.statements];
   let rowsRead = 0;
   for (const statement of sent) {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../src/lib/passwords.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, mutationErrors } from './helpers/graphql.js';
+import { data, demo, graphql, mutationErrors } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -97,6 +97,17 @@ describe('users', () => {
     expect(deactivated.deactivateUser.user.isActive).toBe(false);
     expect(deactivated.deactivateUser.user.maintenanceRecordsPerformed.totalCount).toBeGreaterThan(0);
     expect(await database.db.session.count({ where: { userId: people.worker, revokedAt: null } })).toBe(0);
-    expect(await data(`{ viewer { id } }`, {}, { as: people.worker })).toEqual({ viewer: null });
+    const afterwards = await graphql(
+      `
+        {
+          viewer {
+            id
+          }
+        }
+      `,
+      {},
+      { as: people.worker },
+    );
+    expect(afterwards.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -80,3 +80,16 @@ export function translateDatabaseError(error: unknown): unknown {
       return error;
   }
 }
+
+/** Sign-in failed; deliberately silent on whether the account exists. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+}
+
+/** Too many failed sign-ins for an account or from an address: wait before trying again. */
+export class TooManyAttemptsError extends Error {
+  override name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed sign-in attempts: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
+  }
+}

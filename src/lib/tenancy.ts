@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Context, Viewer } from '../context.js';
+import { isSuperadmin } from './permissions.js';
 
 export function requireViewer({ viewer }: Context): Viewer {
   if (!viewer) {
@@ -10,7 +11,11 @@ export function requireViewer({ viewer }: Context): Viewer {
   return viewer;
 }
 
-/** The organisation every read and write of this request is confined to. */
-export function organisationOf(context: Context): string {
-  return requireViewer(context).organisationId;
+/**
+ * The organisation every read and every change of existing rows is confined to: the viewer's, or
+ * undefined (no filter) for a superadmin. Prisma reads `organisationId: undefined` as no condition.
+ */
+export function organisationOf(context: Context): string | undefined {
+  const viewer = requireViewer(context);
+  return isSuperadmin(viewer) ? undefined : viewer.organisationId;
 }

@@ -20,21 +20,32 @@ function json(value: object | null | undefined) {
   return value ? (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue) : Prisma.DbNull;
 }
 
+/** Who a change is recorded against. */
+export type Actor = { id: string; organisationId: string };
+
 /**
  * Runs a mutation as one transaction on behalf of the viewer. The change records what it did
  * through audit(), in the same transaction; a change that records nothing is a bug and fails.
  */
-export async function write<T>(context: Context, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
-  const viewer = requireViewer(context);
+export function write<T>(context: Context, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  return writeAs(requireViewer(context), change);
+}
+
+/** write() for a mutation whose actor is known only once it runs (sign-in, refresh). */
+export async function writeAs<T>(
+  actor: Actor | ((tx: Tx) => Promise<Actor>),
+  change: (tx: Tx, audit: Audit) => Promise<T>,
+): Promise<T> {
   try {
     return await db.$transaction(async (tx) => {
       let audited = 0;
       const result = await change(tx, async (entry) => {
         audited += 1;
+        const { id, organisationId } = typeof actor === 'function' ? await actor(tx) : actor;
         await tx.auditEvent.create({
           data: {
-            organisationId: viewer.organisationId,
-            actorId: viewer.id,
+            organisationId,
+            actorId: id,
             action: entry.action,
             entityType: entry.entityType,
             entityId: entry.entityId,

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Config } from '../../src/config.js';
+import { db } from '../../src/db.js';
 import { DEMO_ADMIN_EMAIL, seedDemo } from '../../src/database/seed.js';
-import { createApp, DEV_VIEWER_HEADER } from '../../src/yoga.js';
+import { signAccessToken } from '../../src/lib/tokens.js';
+import { createApp } from '../../src/yoga.js';
+import { testConfig } from './config.js';
 import type { TestDatabase } from './database.js';
 
 export type GraphQLResponse<T = Record<string, any>> = {
@@ -9,8 +12,28 @@ export type GraphQLResponse<T = Record<string, any>> = {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 };
 
-export function testConfig(env: Config['env'] = 'test'): Config {
-  return { env, port: 0, host: '127.0.0.1', databaseUrl: undefined, dataDir: '.data', databasePoolSize: 2 };
+const sessions = new Map<string, string>();
+
+/**
+ * An access token for a user, as sign-in would issue it: for a session of its own, carrying the
+ * user's current credentials version (so it is refused after a role or password change).
+ */
+export async function bearer(userId: string): Promise<string> {
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { credentialsChangedAt: true } });
+  let sessionId = sessions.get(userId);
+  if (!sessionId) {
+    const session = await db.session.create({
+      data: { userId, refreshTokenHash: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) },
+    });
+    sessionId = session.id;
+    sessions.set(userId, sessionId);
+  }
+  const { token } = await signAccessToken({
+    userId,
+    sessionId,
+    credentialsVersion: user.credentialsChangedAt.getTime(),
+  });
+  return token;
 }
 
 /** The selection of the errors every mutation can answer with (its result's __typename first). */
@@ -22,15 +45,18 @@ export const mutationErrors = /* GraphQL */ `
   ... on NotFoundError { entity }
 `;
 
-/** Sends one GraphQL request through the Yoga app, as the given user (by id) or anonymously. */
+export type As = { as?: string; token?: string };
+
+/** Sends one GraphQL request through the Yoga app: as a user (by id), with a token, or anonymously. */
 export async function graphql<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
-  { as }: { as?: string } = {},
+  { as, token }: As = {},
 ): Promise<GraphQLResponse<T>> {
+  const credential = token ?? (as ? await bearer(as) : undefined);
   const response = await app.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(as ? { [DEV_VIEWER_HEADER]: as } : {}) },
+    headers: { 'content-type': 'application/json', ...(credential ? { authorization: `Bearer ${credential}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
@@ -40,7 +66,7 @@ export async function graphql<T = Record<string, any>>(
 export async function data<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
-  options: { as?: string } = {},
+  options: As = {},
 ) {
   const result = await graphql<T>(query, variables, options);
   expect(result.errors).toBeUndefined();
@@ -63,19 +89,23 @@ export async function demo(database: TestDatabase) {
     organisationId,
     admin: byEmail(DEMO_ADMIN_EMAIL),
     manager: byEmail('marek@harbourworks.example'),
+    employee: byEmail('esi@harbourworks.example'),
     worker: byEmail('wes@harbourworks.example'),
+    superadmin: byEmail('operator@opsgraph.example'),
   };
 }
 
 /** A second organisation with one admin, for tenant-isolation checks. */
 export async function otherOrganisation(database: TestDatabase) {
   const organisation = await database.db.organisation.create({ data: { name: 'Rival Works' } });
+  const admin = await database.db.role.findUniqueOrThrow({ where: { name: 'ADMIN' } });
   const user = await database.db.user.create({
     data: {
       organisationId: organisation.id,
       email: `rival-${organisation.id}@example.com`,
       name: 'Rita Rival',
       passwordHash: 'x',
+      roles: { create: { roleId: admin.id } },
     },
   });
   return { organisationId: organisation.id, admin: user.id };

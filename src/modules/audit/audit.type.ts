@@ -3,6 +3,7 @@ import { db } from '../../db.js';
 import { organisationOf } from '../../lib/tenancy.js';
 
 export const AuditEvent = builder.prismaNode('AuditEvent', {
+  authScopes: { may: 'readAudit' },
   id: { field: 'id' },
   nullable: true,
   description: 'Who did what to which record, and when, with the record before and after.',
@@ -20,6 +21,7 @@ export const AuditEvent = builder.prismaNode('AuditEvent', {
 
 builder.queryField('auditEvents', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readAudit' },
     type: 'AuditEvent',
     cursor: 'id',
     description: "The organisation's audit trail, newest first.",

@@ -43,7 +43,7 @@ const UpdateEquipmentInput = UpdateEquipmentFields.validate(
   validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields),
 );
 
-async function liveEquipment(tx: Tx, id: string, organisationId: string, { deleted = false } = {}) {
+async function liveEquipment(tx: Tx, id: string, organisationId: string | undefined, { deleted = false } = {}) {
   const equipment = await tx.equipment.findFirst({
     where: { id, organisationId, deletedAt: deleted ? { not: null } : null },
   });
@@ -53,6 +53,7 @@ async function liveEquipment(tx: Tx, id: string, organisationId: string, { delet
 
 builder.mutationField('createEquipment', (t) =>
   t.prismaField({
+    authScopes: { may: 'createEquipment' },
     type: 'Equipment',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
     args: { input: t.arg({ type: CreateEquipmentInput }) },
@@ -78,6 +79,7 @@ builder.mutationField('createEquipment', (t) =>
 
 builder.mutationField('updateEquipment', (t) =>
   t.prismaField({
+    authScopes: { may: 'updateEquipment' },
     type: 'Equipment',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
     args: { input: t.arg({ type: UpdateEquipmentInput }) },
@@ -106,6 +108,7 @@ for (const [field, deleting] of [
 ] as const) {
   builder.mutationField(field, (t) =>
     t.prismaField({
+      authScopes: { may: field },
       type: 'Equipment',
       description: deleting
         ? 'Soft-deletes equipment: it leaves every list but keeps its history, and can be restored.'
@@ -134,6 +137,7 @@ for (const [field, deleting] of [
 
 builder.mutationField('bulkUpdateNextMaintenance', (t) =>
   t.prismaField({
+    authScopes: { may: 'bulkUpdateNextMaintenance' },
     type: ['Equipment'],
     description: 'Sets the next maintenance date of every listed equipment, or of none if any is missing.',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },

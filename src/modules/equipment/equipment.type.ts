@@ -43,6 +43,7 @@ export function isOverdue(
 }
 
 export const Equipment = builder.prismaNode('Equipment', {
+  authScopes: { may: 'readEquipment' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -153,6 +154,7 @@ builder.prismaObjectField('User', 'createdEquipment', (t) =>
 
 builder.queryField('equipment', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readEquipment' },
     type: 'Equipment',
     cursor: 'id',
     description:

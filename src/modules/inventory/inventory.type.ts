@@ -7,6 +7,7 @@ import { organisationOf } from '../../lib/tenancy.js';
 builder.enumType(StockMovementReason, { name: 'StockMovementReason' });
 
 export const InventoryItem = builder.prismaNode('InventoryItem', {
+  authScopes: { may: 'readInventory' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -38,6 +39,7 @@ export const InventoryItem = builder.prismaNode('InventoryItem', {
 });
 
 export const StockMovement = builder.prismaNode('StockMovement', {
+  authScopes: { may: 'readInventory' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, item: { organisationId: organisationOf(context) } }),
@@ -113,6 +115,7 @@ builder.prismaObjectField('User', 'responsibleItems', (t) =>
 
 builder.queryField('inventoryItems', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readInventory' },
     type: 'InventoryItem',
     cursor: 'id',
     args: {

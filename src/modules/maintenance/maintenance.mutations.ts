@@ -38,6 +38,7 @@ const AddMaintenanceRecordInput = MaintenanceInputFields.validate(
 
 builder.mutationField('addMaintenanceRecord', (t) =>
   t.prismaField({
+    authScopes: { may: 'addMaintenanceRecord' },
     type: 'MaintenanceRecord',
     errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
     args: { input: t.arg({ type: AddMaintenanceRecordInput }) },

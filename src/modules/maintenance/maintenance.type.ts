@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { organisationOf } from '../../lib/tenancy.js';
 
 export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
+  authScopes: { may: 'readEquipment' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, equipment: { organisationId: organisationOf(context) } }),
@@ -56,6 +57,7 @@ builder.prismaObjectField('User', 'maintenanceRecordsPerformed', (t) =>
 
 builder.queryField('maintenanceRecords', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readEquipment' },
     type: 'MaintenanceRecord',
     cursor: 'id',
     description: "Maintenance of the organisation's equipment, newest first.",

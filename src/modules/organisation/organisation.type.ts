@@ -4,7 +4,7 @@ import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import { organisationOf } from '../../lib/tenancy.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 
 type Summary = {
   userCount: number;
@@ -48,6 +48,7 @@ const OrganisationSummary = builder.simpleObject('OrganisationSummary', {
 });
 
 export const Organisation = builder.prismaNode('Organisation', {
+  authScopes: { may: 'readOrganisation' },
   id: { field: 'id' },
   nullable: true,
   // Another organisation's id finds nothing: node(id) answers null, as for a missing row.
@@ -68,6 +69,6 @@ builder.queryField('organisation', (t) =>
     type: 'Organisation',
     description: "The viewer's organisation.",
     resolve: (query, _root, _args, context) =>
-      db.organisation.findUniqueOrThrow({ ...query, where: { id: organisationOf(context) } }),
+      db.organisation.findUniqueOrThrow({ ...query, where: { id: requireViewer(context).organisationId } }),
   }),
 );

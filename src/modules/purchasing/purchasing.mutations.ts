@@ -41,13 +41,19 @@ const UpdateSupplierInput = UpdateSupplierFields.validate(
 
 builder.mutationField('createSupplier', (t) =>
   t.prismaField({
+    authScopes: { may: 'createSupplier' },
     type: 'Supplier',
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
     args: { input: t.arg({ type: CreateSupplierInput }) },
     resolve: (query, _root, { input }, context) =>
       write(context, async (tx, audit) => {
         const supplier = await tx.supplier.create({
-          data: { organisationId: organisationOf(context), name: input.name, email: input.email, phone: input.phone },
+          data: {
+            organisationId: requireViewer(context).organisationId,
+            name: input.name,
+            email: input.email,
+            phone: input.phone,
+          },
         });
         await audit({ action: 'create', entityType: 'Supplier', entityId: supplier.id, after: supplier });
         return tx.supplier.findUniqueOrThrow({ ...readBack(query), where: { id: supplier.id } });
@@ -57,6 +63,7 @@ builder.mutationField('createSupplier', (t) =>
 
 builder.mutationField('updateSupplier', (t) =>
   t.prismaField({
+    authScopes: { may: 'updateSupplier' },
     type: 'Supplier',
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
     args: { input: t.arg({ type: UpdateSupplierInput }) },
@@ -129,7 +136,7 @@ type LineShape = typeof LineFields.$inferInput;
 
 async function checkReferences(
   tx: Tx,
-  organisationId: string,
+  organisationId: string | undefined,
   refs: { supplierId?: string; batchId?: string | null; lines?: LineShape[] },
 ) {
   if (
@@ -161,9 +168,11 @@ function lineRows(lines: LineShape[]) {
 }
 
 /** Locks the order for the rest of the transaction, so that concurrent transitions run one at a time. */
-async function lockOrder(tx: Tx, id: string, organisationId: string) {
+async function lockOrder(tx: Tx, id: string, organisationId: string | undefined) {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM procurement.purchase_orders WHERE id = ${id}::uuid AND organisation_id = ${organisationId}::uuid FOR UPDATE`;
+    SELECT id FROM procurement.purchase_orders
+    WHERE id = ${id}::uuid AND (${organisationId ?? null}::uuid IS NULL OR organisation_id = ${organisationId ?? null}::uuid)
+    FOR UPDATE`;
   if (!locked) throw new NotFoundError('PurchaseOrder');
   return tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
@@ -188,6 +197,7 @@ function requireStatus(order: { status: PurchaseOrderStatus }, allowed: Purchase
 
 builder.mutationField('createPurchaseOrder', (t) =>
   t.prismaField({
+    authScopes: { may: 'createPurchaseOrder' },
     type: 'PurchaseOrder',
     description: 'Creates a draft purchase order with its lines.',
     errors: { types: commonErrors, dataField: { name: 'purchaseOrder' } },
@@ -219,6 +229,7 @@ builder.mutationField('createPurchaseOrder', (t) =>
 
 builder.mutationField('updatePurchaseOrder', (t) =>
   t.prismaField({
+    authScopes: { may: 'updatePurchaseOrder' },
     type: 'PurchaseOrder',
     errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
     args: { input: t.arg({ type: UpdatePurchaseOrderInput }) },
@@ -272,9 +283,13 @@ const transitions = {
   },
 } as const;
 
-for (const [field, transition] of Object.entries(transitions)) {
+for (const [field, transition] of Object.entries(transitions) as [
+  keyof typeof transitions,
+  (typeof transitions)[keyof typeof transitions],
+][]) {
   builder.mutationField(field, (t) =>
     t.prismaField({
+      authScopes: { may: field },
       type: 'PurchaseOrder',
       description: transition.description,
       errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
@@ -302,6 +317,7 @@ for (const [field, transition] of Object.entries(transitions)) {
 
 builder.mutationField('receivePurchaseOrder', (t) =>
   t.prismaField({
+    authScopes: { may: 'receivePurchaseOrder' },
     type: 'PurchaseOrder',
     description:
       'Receives an approved order: one batch per line, each with its provenance event and a RECEIPT stock movement, all at once.',

@@ -9,6 +9,7 @@ import { DateRange } from '../maintenance/maintenance.type.js';
 builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
 
 export const Supplier = builder.prismaNode('Supplier', {
+  authScopes: { may: 'readPurchasing' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -26,6 +27,7 @@ export const Supplier = builder.prismaNode('Supplier', {
 });
 
 export const Batch = builder.prismaNode('Batch', {
+  authScopes: { may: 'readInventory' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -35,10 +37,12 @@ export const Batch = builder.prismaNode('Batch', {
     receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
     item: t.relation('item'),
     creationEvent: t.relation('creationEvent', {
+      authScopes: { may: 'readPurchasing' },
       nullable: true,
       description: 'How the batch came to be: the purchase order that created it.',
     }),
     allocatedTo: t.relatedConnection('allocatedTo', {
+      authScopes: { may: 'readPurchasing' },
       cursor: 'id',
       totalCount: true,
       description: 'Purchase orders that draw on this batch.',
@@ -48,6 +52,7 @@ export const Batch = builder.prismaNode('Batch', {
 });
 
 export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
+  authScopes: { may: 'readPurchasing' },
   id: { field: 'id' },
   nullable: true,
   description: "A batch's provenance: the purchase order (and line) whose receipt created it.",
@@ -61,6 +66,7 @@ export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
 });
 
 export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
+  authScopes: { may: 'readPurchasing' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, purchaseOrder: { organisationId: organisationOf(context) } }),
@@ -87,6 +93,7 @@ const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
 });
 
 export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
+  authScopes: { may: 'readPurchasing' },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -148,6 +155,7 @@ const newestFirst = [{ orderedAt: 'desc' }, { id: 'desc' }] satisfies Prisma.Pur
 
 builder.prismaObjectField('Organisation', 'purchaseOrders', (t) =>
   t.relatedConnection('purchaseOrders', {
+    authScopes: { may: 'readPurchasing' },
     cursor: 'id',
     totalCount: true,
     args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
@@ -157,6 +165,7 @@ builder.prismaObjectField('Organisation', 'purchaseOrders', (t) =>
 
 builder.prismaObjectField('Organisation', 'suppliers', (t) =>
   t.relatedConnection('suppliers', {
+    authScopes: { may: 'readPurchasing' },
     cursor: 'id',
     totalCount: true,
     query: { where: { deletedAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
@@ -164,11 +173,17 @@ builder.prismaObjectField('Organisation', 'suppliers', (t) =>
 );
 
 builder.prismaObjectField('User', 'createdPurchaseOrders', (t) =>
-  t.relatedConnection('createdPurchaseOrders', { cursor: 'id', totalCount: true, query: { orderBy: newestFirst } }),
+  t.relatedConnection('createdPurchaseOrders', {
+    authScopes: { may: 'readPurchasing' },
+    cursor: 'id',
+    totalCount: true,
+    query: { orderBy: newestFirst },
+  }),
 );
 
 builder.queryField('purchaseOrders', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readPurchasing' },
     type: 'PurchaseOrder',
     cursor: 'id',
     description: 'Newest first.',
@@ -188,6 +203,7 @@ builder.queryField('purchaseOrders', (t) =>
 
 builder.queryField('suppliers', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readPurchasing' },
     type: 'Supplier',
     cursor: 'id',
     totalCount: (_connection, _args, context) =>

@@ -8,6 +8,7 @@ import { User } from '../user/user.type.js';
 builder.enumType(RoleName, { name: 'RoleName' });
 
 export const Role = builder.prismaNode('Role', {
+  authScopes: { signedIn: true },
   id: { field: 'id' },
   nullable: true,
   fields: (t) => ({
@@ -27,6 +28,7 @@ builder.prismaObjectField('Role', 'users', (t) =>
     {
       type: User,
       description: "The viewer's organisation's users who have this role.",
+      authScopes: { may: 'readUsers' },
       select: (args, context, nestedSelection) => {
         const ofOrganisation = { user: { organisationId: organisationOf(context) } };
         return {
@@ -48,6 +50,7 @@ builder.prismaObjectField('Role', 'users', (t) =>
 );
 
 export const UserRole = builder.prismaNode('UserRole', {
+  authScopes: { signedIn: true },
   name: 'RoleAssignment',
   description: 'A role held by a user: when it was assigned and by whom.',
   id: { resolve: (assignment) => `${assignment.userId}:${assignment.roleId}` },

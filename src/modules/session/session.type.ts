@@ -2,6 +2,7 @@ import { builder } from '../../builder.js';
 import { requireViewer } from '../../lib/tenancy.js';
 
 export const Session = builder.prismaNode('Session', {
+  authScopes: { signedIn: true },
   id: { field: 'id' },
   nullable: true,
   description: 'A signed-in device: visible only to its own user.',

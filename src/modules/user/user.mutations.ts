@@ -1,5 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { builder } from '../../builder.js';
+import type { Context } from '../../context.js';
+import { isSuperadmin } from '../../lib/permissions.js';
 import type { User as UserRow } from '../../generated/prisma/client.js';
 import { RoleName } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -56,10 +59,19 @@ function auditable({ passwordHash: _secret, ...user }: UserRow) {
   return user;
 }
 
-async function organisationUser(tx: Tx, id: string, organisationId: string) {
+async function organisationUser(tx: Tx, id: string, organisationId: string | undefined) {
   const user = await tx.user.findFirst({ where: { id, organisationId } });
   if (!user) throw new NotFoundError('User');
   return user;
+}
+
+/** Only a superadmin makes another superadmin: an admin's reach ends at their organisation. */
+function checkGrant(context: Context, role: RoleName) {
+  if (role === RoleName.SUPERADMIN && !isSuperadmin(requireViewer(context))) {
+    throw new GraphQLError('Only a superadmin can grant the SUPERADMIN role.', {
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    });
+  }
 }
 
 async function roleId(tx: Tx, name: RoleName) {
@@ -68,10 +80,12 @@ async function roleId(tx: Tx, name: RoleName) {
 
 builder.mutationField('createUser', (t) =>
   t.prismaField({
+    authScopes: { may: 'createUser' },
     type: 'User',
     errors: { types: commonErrors, dataField: { name: 'user' } },
     args: { input: t.arg({ type: CreateUserInput }) },
     resolve: async (query, _root, { input }, context) => {
+      for (const role of input.roles ?? []) checkGrant(context, role);
       const passwordHash = await hashPassword(input.password);
       return write(context, async (tx, audit) => {
         const viewer = requireViewer(context);
@@ -101,6 +115,7 @@ builder.mutationField('createUser', (t) =>
 
 builder.mutationField('updateUser', (t) =>
   t.prismaField({
+    authScopes: { may: 'updateUser' },
     type: 'User',
     errors: { types: commonErrors, dataField: { name: 'user' } },
     args: { input: t.arg({ type: UpdateUserInput }) },
@@ -131,6 +146,7 @@ builder.mutationField('updateUser', (t) =>
 
 builder.mutationField('deactivateUser', (t) =>
   t.prismaField({
+    authScopes: { may: 'deactivateUser' },
     type: 'User',
     description: 'Stops a user from signing in and revokes their sessions; their history stays.',
     errors: { types: commonErrors, dataField: { name: 'user' } },
@@ -159,6 +175,7 @@ for (const [field, assigning] of [
 ] as const) {
   builder.mutationField(field, (t) =>
     t.prismaField({
+      authScopes: { may: field },
       type: 'User',
       description: assigning
         ? 'Gives a user a role; assigning a role the user has already changes nothing.'
@@ -167,6 +184,7 @@ for (const [field, assigning] of [
       args: { userId: t.arg.globalID({ for: User }), role: t.arg({ type: RoleName }) },
       resolve: (query, _root, args, context) =>
         write(context, async (tx, audit) => {
+          if (assigning) checkGrant(context, args.role);
           const viewer = requireViewer(context);
           const user = await organisationUser(tx, args.userId.id, viewer.organisationId);
           const role = await roleId(tx, args.role);

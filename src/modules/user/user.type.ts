@@ -5,6 +5,7 @@ import { organisationOf } from '../../lib/tenancy.js';
 import { Role } from '../role/role.type.js';
 
 export const User = builder.prismaNode('User', {
+  authScopes: { signedIn: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -50,6 +51,7 @@ const byName = [{ name: 'asc' }, { id: 'asc' }] satisfies Prisma.UserOrderByWith
 
 builder.prismaObjectField('Organisation', 'users', (t) =>
   t.relatedConnection('users', {
+    authScopes: { may: 'readUsers' },
     cursor: 'id',
     totalCount: true,
     args: { filter: t.arg({ type: UserFilter, required: false }) },
@@ -59,6 +61,7 @@ builder.prismaObjectField('Organisation', 'users', (t) =>
 
 builder.queryField('users', (t) =>
   t.prismaConnection({
+    authScopes: { may: 'readUsers' },
     type: 'User',
     cursor: 'id',
     args: { filter: t.arg({ type: UserFilter, required: false }) },

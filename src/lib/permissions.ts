@@ -1,0 +1,57 @@
+import { RoleName } from '../generated/prisma/enums.js';
+import type { Viewer } from '../context.js';
+
+const { ADMIN, MANAGER, EMPLOYEE, WORKER, SUPERADMIN } = RoleName;
+const everyone = [ADMIN, MANAGER, EMPLOYEE, WORKER];
+const office = [ADMIN, MANAGER, EMPLOYEE];
+const managers = [ADMIN, MANAGER];
+const admins = [ADMIN];
+
+/**
+ * Who may read what and run which mutation, by role. SUPERADMIN, the operator, may do everything
+ * in every organisation; every other role only inside its own. The README's table is this one.
+ */
+export const permissions = {
+  readOrganisation: { roles: everyone, what: 'the organisation and its summary counts' },
+  readEquipment: { roles: everyone, what: 'equipment and maintenance records' },
+  readInventory: { roles: everyone, what: 'inventory items, stock movements and batches' },
+  readPurchasing: { roles: office, what: 'suppliers, purchase orders and batch provenance' },
+  readUsers: { roles: managers, what: "lists of the organisation's users and of a role's users" },
+  readAudit: { roles: admins, what: 'the audit trail' },
+  createEquipment: { roles: managers, what: 'mutation' },
+  updateEquipment: { roles: managers, what: 'mutation' },
+  deleteEquipment: { roles: managers, what: 'mutation' },
+  restoreEquipment: { roles: managers, what: 'mutation' },
+  bulkUpdateNextMaintenance: { roles: managers, what: 'mutation' },
+  addMaintenanceRecord: { roles: everyone, what: 'mutation' },
+  createInventoryItem: { roles: managers, what: 'mutation' },
+  updateInventoryItem: { roles: managers, what: 'mutation' },
+  adjustStock: { roles: office, what: 'mutation' },
+  createSupplier: { roles: managers, what: 'mutation' },
+  updateSupplier: { roles: managers, what: 'mutation' },
+  createPurchaseOrder: { roles: office, what: 'mutation' },
+  updatePurchaseOrder: { roles: office, what: 'mutation' },
+  submitPurchaseOrder: { roles: office, what: 'mutation' },
+  approvePurchaseOrder: { roles: managers, what: 'mutation' },
+  receivePurchaseOrder: { roles: office, what: 'mutation' },
+  cancelPurchaseOrder: { roles: managers, what: 'mutation' },
+  createUser: { roles: admins, what: 'mutation (granting SUPERADMIN takes a superadmin)' },
+  updateUser: { roles: admins, what: 'mutation' },
+  deactivateUser: { roles: admins, what: 'mutation' },
+  assignRole: { roles: admins, what: 'mutation (granting SUPERADMIN takes a superadmin)' },
+  revokeRole: { roles: admins, what: 'mutation' },
+  revokeUserSessions: { roles: admins, what: 'mutation' },
+} satisfies Record<string, { roles: RoleName[]; what: string }>;
+
+export type Permission = keyof typeof permissions;
+
+export function isSuperadmin(viewer: Viewer | null): boolean {
+  return viewer?.roles.includes(SUPERADMIN) ?? false;
+}
+
+export function may(viewer: Viewer | null, permission: Permission): boolean {
+  if (!viewer) return false;
+  if (isSuperadmin(viewer)) return true;
+  const allowed: RoleName[] = permissions[permission].roles;
+  return viewer.roles.some((role) => allowed.includes(role));
+}

@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { AuthConfig } from '../config.js';
+
+const ALGORITHMS = ['HS256'];
+
+export type AccessClaims = {
+  userId: string;
+  sessionId: string;
+  /** The user's credentialsChangedAt when the token was issued, in ms: a later change voids it. */
+  credentialsVersion: number;
+};
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+let settings: AuthConfig | undefined;
+
+/** Sets the keys and lifetimes tokens are issued and checked with, once at start. */
+export function configureTokens(auth: AuthConfig): void {
+  settings = auth;
+}
+
+function auth(): AuthConfig {
+  if (!settings) throw new Error('configureTokens must run before tokens are issued or checked');
+  return settings;
+}
+
+export async function signAccessToken(claims: AccessClaims): Promise<{ token: string; expiresAt: Date }> {
+  const { secret, issuer, audience, accessTokenTtlSeconds } = auth();
+  const expiresAt = new Date(Date.now() + accessTokenTtlSeconds * 1000);
+  const token = await new SignJWT({ sid: claims.sessionId, ver: claims.credentialsVersion })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+    .setSubject(claims.userId)
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(secret);
+  return { token, expiresAt };
+}
+
+/** Checks signature (HS256 only), issuer, audience, expiry and the claims this API needs. */
+export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+  const { secret, issuer, audience } = auth();
+  try {
+    const { payload, protectedHeader } = await jwtVerify(token, secret, {
+      algorithms: ALGORITHMS,
+      issuer,
+      audience,
+      typ: 'at+jwt',
+      requiredClaims: ['sub', 'exp', 'iat', 'sid', 'ver'],
+    });
+    if (protectedHeader.alg !== 'HS256' || typeof payload.sid !== 'string' || typeof payload.ver !== 'number') {
+      throw new InvalidTokenError('The access token is malformed.');
+    }
+    return { userId: payload.sub!, sessionId: payload.sid, credentialsVersion: payload.ver };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw error;
+    if (error instanceof errors.JWTExpired)
+      throw new InvalidTokenError('The access token has expired: refresh the session.');
+    throw new InvalidTokenError('The access token is not valid.');
+  }
+}
+
+/** A refresh token: random and opaque. Only its hash is stored. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export function refreshTokenExpiry(from = new Date()): Date {
+  return new Date(from.getTime() + auth().refreshTokenTtlSeconds * 1000);
+}

@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { builder } from '../../builder.js';
+import type { Context } from '../../context.js';
+import { db } from '../../db.js';
+import { AuthenticationError, NotFoundError, TooManyAttemptsError } from '../../lib/errors.js';
+import { hashPassword, verifyPassword } from '../../lib/passwords.js';
+import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
+import { validateFields } from '../../lib/validation.js';
+import { writeAs, type Tx } from '../../lib/write.js';
+import { commonErrors, ErrorInterface } from '../common/errors.type.js';
+import { User } from '../user/user.type.js';
+
+const FAILURE_WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES_PER_ACCOUNT = 5;
+const MAX_FAILURES_PER_ADDRESS = 20;
+/** A rotated refresh token presented again this soon is a client's double submit, not a theft. */
+const REFRESH_RACE_WINDOW_MS = 10_000;
+
+builder.objectType(AuthenticationError, {
+  name: 'AuthenticationError',
+  description: 'The email and password do not match an active account, or a refresh token is not valid.',
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
+
+builder.objectType(TooManyAttemptsError, {
+  name: 'TooManyAttemptsError',
+  description: 'Sign-in is throttled for this account or address.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
+
+type Tokens = {
+  userId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+};
+
+const SessionTokens = builder.objectRef<Tokens>('SessionTokens').implement({
+  description:
+    'Send accessToken as "Authorization: Bearer <token>"; exchange refreshToken for new tokens before it expires.',
+  fields: (t) => ({
+    accessToken: t.exposeString('accessToken'),
+    accessTokenExpiresAt: t.expose('accessTokenExpiresAt', { type: 'DateTime' }),
+    refreshToken: t.exposeString('refreshToken', { description: 'Single use: refreshing returns a new one.' }),
+    refreshTokenExpiresAt: t.expose('refreshTokenExpiresAt', { type: 'DateTime' }),
+    viewer: t.prismaField({
+      type: 'User',
+      resolve: (query, tokens) => db.user.findUniqueOrThrow({ ...query, where: { id: tokens.userId } }),
+    }),
+  }),
+});
+
+async function issueTokens(tx: Tx, session: { id: string; userId: string; expiresAt: Date }, refreshToken: string) {
+  const user = await tx.user.findUniqueOrThrow({
+    where: { id: session.userId },
+    select: { credentialsChangedAt: true },
+  });
+  const access = await signAccessToken({
+    userId: session.userId,
+    sessionId: session.id,
+    credentialsVersion: user.credentialsChangedAt.getTime(),
+  });
+  return {
+    userId: session.userId,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken,
+    refreshTokenExpiresAt: session.expiresAt,
+  };
+}
+
+// Verifying against this when the account does not exist takes the same time as a real check.
+const unknownAccountHash = hashPassword('no account has this password');
+
+async function throttle(keys: string[]) {
+  const since = new Date(Date.now() - FAILURE_WINDOW_MS);
+  const [account, address] = await Promise.all(
+    keys.map((key) =>
+      db.loginFailure.findMany({
+        where: { key, createdAt: { gt: since } },
+        orderBy: { createdAt: 'asc' },
+        select: { createdAt: true },
+      }),
+    ),
+  );
+  for (const [failures, limit] of [
+    [account!, MAX_FAILURES_PER_ACCOUNT],
+    [address!, MAX_FAILURES_PER_ADDRESS],
+  ] as const) {
+    if (failures.length >= limit) {
+      const oldest = failures[failures.length - limit]!.createdAt.getTime();
+      throw new TooManyAttemptsError(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - Date.now()) / 1000)));
+    }
+  }
+}
+
+const LoginFields = builder.inputType('LoginInput', {
+  fields: (t) => ({ email: t.string(), password: t.string() }),
+});
+const LoginInput = LoginFields.validate(
+  validateFields<typeof LoginFields.$inferInput>({
+    email: z.string().trim().min(1, 'Email is required.').max(254, 'Email must be at most 254 characters.'),
+    password: z.string().min(1, 'Password is required.').max(200, 'Password must be at most 200 characters.'),
+  }),
+);
+
+builder.mutationField('login', (t) =>
+  t.field({
+    type: SessionTokens,
+    description: 'Signs in with email and password, starting a session.',
+    errors: { types: [...commonErrors, AuthenticationError, TooManyAttemptsError], dataField: { name: 'tokens' } },
+    args: { input: t.arg({ type: LoginInput }) },
+    resolve: async (_root, { input }, context) => {
+      const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
+      await throttle(keys);
+      const user = await db.user.findUnique({ where: { email: input.email } });
+      const matches = await verifyPassword(input.password, user?.passwordHash ?? (await unknownAccountHash));
+      if (!user || !matches || !user.isActive) {
+        await db.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
+        throw new AuthenticationError('The email or password is incorrect.');
+      }
+      const refreshToken = newRefreshToken();
+      return writeAs(user, async (tx, audit) => {
+        const session = await tx.session.create({
+          data: {
+            userId: user.id,
+            refreshTokenHash: hashToken(refreshToken),
+            expiresAt: refreshTokenExpiry(),
+            userAgent: context.client.userAgent?.slice(0, 500),
+            ipAddress: context.client.ip,
+            lastUsedAt: new Date(),
+          },
+        });
+        await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+        await tx.loginFailure.deleteMany({ where: { key: keys[0]! } });
+        await audit({ action: 'login', entityType: 'Session', entityId: session.id, after: { ip: session.ipAddress } });
+        return issueTokens(tx, session, refreshToken);
+      });
+    },
+  }),
+);
+
+builder.mutationField('refreshSession', (t) =>
+  t.field({
+    type: SessionTokens,
+    description:
+      'Exchanges a refresh token for new tokens. Each refresh token works once: presenting one that was already exchanged ends its session.',
+    errors: { types: [...commonErrors, AuthenticationError], dataField: { name: 'tokens' } },
+    args: { refreshToken: t.arg.string() },
+    resolve: async (_root, { refreshToken }) => {
+      const presented = hashToken(refreshToken);
+      const next = newRefreshToken();
+      const now = new Date();
+      const rotated = await db.session.updateManyAndReturn({
+        where: { refreshTokenHash: presented, revokedAt: null, expiresAt: { gt: now } },
+        data: { refreshTokenHash: hashToken(next), lastUsedAt: now, expiresAt: refreshTokenExpiry(now) },
+        include: { user: { select: { organisationId: true, isActive: true } } },
+      });
+      const session = rotated[0];
+      if (!session) {
+        const reused = await db.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
+        if (reused && now.getTime() - reused.rotatedAt.getTime() > REFRESH_RACE_WINDOW_MS) {
+          await db.session.updateMany({ where: { id: reused.sessionId, revokedAt: null }, data: { revokedAt: now } });
+        }
+        throw new AuthenticationError(
+          reused
+            ? 'This refresh token was already used; sign in again if this session has ended.'
+            : 'The refresh token is not valid.',
+        );
+      }
+      if (!session.user.isActive) throw new AuthenticationError('The refresh token is not valid.');
+      return writeAs({ id: session.userId, organisationId: session.user.organisationId }, async (tx, audit) => {
+        await tx.rotatedRefreshToken.create({ data: { sessionId: session.id, tokenHash: presented, rotatedAt: now } });
+        await audit({ action: 'refresh', entityType: 'Session', entityId: session.id });
+        return issueTokens(tx, session, next);
+      });
+    },
+  }),
+);
+
+const RevokedSessions = builder.simpleObject('RevokedSessions', {
+  fields: (t) => ({ count: t.int({ description: 'Sessions ended by this call.' }) }),
+});
+
+async function revokeSessions(context: Context, where: { id?: string; userId: string }, action: string) {
+  const viewer = requireViewer(context);
+  return writeAs(viewer, async (tx, audit) => {
+    const { count } = await tx.session.updateMany({
+      where: { ...where, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    await audit({ action, entityType: 'User', entityId: where.userId, after: { revokedSessions: count } });
+    return { count };
+  });
+}
+
+builder.mutationField('logout', (t) =>
+  t.field({
+    authScopes: { signedIn: true },
+    type: RevokedSessions,
+    description: "Ends the viewer's current session: its access and refresh tokens stop working.",
+    errors: { types: commonErrors, dataField: { name: 'sessions' } },
+    resolve: (_root, _args, context) => {
+      const viewer = requireViewer(context);
+      return revokeSessions(context, { id: viewer.sessionId, userId: viewer.id }, 'logout');
+    },
+  }),
+);
+
+builder.mutationField('logoutEverywhere', (t) =>
+  t.field({
+    authScopes: { signedIn: true },
+    type: RevokedSessions,
+    description: "Ends every session of the viewer's, on every device.",
+    errors: { types: commonErrors, dataField: { name: 'sessions' } },
+    resolve: (_root, _args, context) =>
+      revokeSessions(context, { userId: requireViewer(context).id }, 'logoutEverywhere'),
+  }),
+);
+
+builder.mutationField('revokeUserSessions', (t) =>
+  t.field({
+    authScopes: { may: 'revokeUserSessions' },
+    type: RevokedSessions,
+    description: "Ends every session of a user of the viewer's organisation.",
+    errors: { types: commonErrors, dataField: { name: 'sessions' } },
+    args: { userId: t.arg.globalID({ for: User }) },
+    resolve: async (_root, { userId }, context) => {
+      const user = await db.user.findFirst({
+        where: { id: userId.id, organisationId: organisationOf(context) },
+        select: { id: true },
+      });
+      if (!user) throw new NotFoundError('User');
+      return revokeSessions(context, { userId: user.id }, 'revokeSessions');
+    },
+  }),
+);
+
+const ChangePasswordFields = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({ currentPassword: t.string(), newPassword: t.string() }),
+});
+const ChangePasswordInput = ChangePasswordFields.validate(
+  validateFields<typeof ChangePasswordFields.$inferInput>({
+    newPassword: z
+      .string()
+      .min(12, 'Password must be at least 12 characters.')
+      .max(200, 'Password must be at most 200 characters.'),
+  }),
+);
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    authScopes: { signedIn: true },
+    type: SessionTokens,
+    description: "Changes the viewer's password; every other session ends, and this one gets new tokens.",
+    errors: { types: [...commonErrors, AuthenticationError], dataField: { name: 'tokens' } },
+    args: { input: t.arg({ type: ChangePasswordInput }) },
+    resolve: async (_root, { input }, context) => {
+      const viewer = requireViewer(context);
+      const user = await db.user.findUniqueOrThrow({ where: { id: viewer.id } });
+      if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        throw new AuthenticationError('The current password is incorrect.');
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      const refreshToken = newRefreshToken();
+      return writeAs(viewer, async (tx, audit) => {
+        const now = new Date();
+        await tx.user.update({ where: { id: viewer.id }, data: { passwordHash, credentialsChangedAt: now } });
+        await tx.session.updateMany({
+          where: { userId: viewer.id, id: { not: viewer.sessionId }, revokedAt: null },
+          data: { revokedAt: now },
+        });
+        const session = await tx.session.update({
+          where: { id: viewer.sessionId },
+          data: { refreshTokenHash: hashToken(refreshToken), expiresAt: refreshTokenExpiry(now), lastUsedAt: now },
+        });
+        await audit({ action: 'changePassword', entityType: 'User', entityId: viewer.id });
+        return issueTokens(tx, session, refreshToken);
+      });
+    },
+  }),
+);

@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { Context, Viewer } from '../../context.js';
+import { db } from '../../db.js';
+import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/**
+ * The viewer a bearer token speaks for, checked against the database on every request: a
+ * revoked or expired session, a deactivated user, or a role or password change since the token
+ * was issued all end its use at once, on every instance.
+ */
+async function viewerOf(token: string): Promise<Viewer> {
+  let claims;
+  try {
+    claims = await verifyAccessToken(token);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+    throw error;
+  }
+  const session = await db.session.findFirst({
+    where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
+    select: {
+      user: {
+        select: {
+          id: true,
+          organisationId: true,
+          isActive: true,
+          credentialsChangedAt: true,
+          roles: { select: { role: { select: { name: true } } } },
+        },
+      },
+    },
+  });
+  const user = session?.user;
+  if (!user || !user.isActive) throw unauthenticated('The session has ended: sign in again.');
+  if (user.credentialsChangedAt.getTime() !== claims.credentialsVersion) {
+    throw unauthenticated('Your roles or password changed since this token was issued: refresh the session.');
+  }
+  return {
+    id: user.id,
+    organisationId: user.organisationId,
+    sessionId: claims.sessionId,
+    roles: user.roles.map(({ role }) => role.name),
+  };
+}
+
+function clientAddress(request: Request, req: IncomingMessage | undefined, trustProxy: boolean): string {
+  const forwarded = trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  return forwarded || req?.socket.remoteAddress || 'unknown';
+}
+
+export async function createContext(
+  { request, req }: { request: Request; req?: IncomingMessage },
+  { trustProxy }: { trustProxy: boolean },
+): Promise<Context> {
+  const authorization = request.headers.get('authorization');
+  let viewer: Viewer | null = null;
+  if (authorization) {
+    const [scheme, token] = authorization.split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token)
+      throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
+    viewer = await viewerOf(token);
+  }
+  return {
+    viewer,
+    client: { ip: clientAddress(request, req, trustProxy), userAgent: request.headers.get('user-agent') },
+  };
+}
