@@ -16,7 +16,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: 'test' },
+    // A fixed key, so that tests can sign tokens the way an attacker holding it (or not) would.
+    env: { NODE_ENV: 'test', AUTH_SECRET: 'test-only secret: 0123456789abcdefghijklmnopqrstuvwxyz' },
     // .ci/run adds a JSON report to count the tests of both passes.
     reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,

@@ -41,16 +41,12 @@ type Tokens = {
 
 const SessionTokens = builder.objectRef<Tokens>('SessionTokens').implement({
   description:
-    'Send accessToken as "Authorization: Bearer <token>"; exchange refreshToken for new tokens before it expires.',
+    'Send accessToken as "Authorization: Bearer <token>" (then ask for viewer); exchange refreshToken for new tokens before it expires.',
   fields: (t) => ({
     accessToken: t.exposeString('accessToken'),
     accessTokenExpiresAt: t.expose('accessTokenExpiresAt', { type: 'DateTime' }),
     refreshToken: t.exposeString('refreshToken', { description: 'Single use: refreshing returns a new one.' }),
     refreshTokenExpiresAt: t.expose('refreshTokenExpiresAt', { type: 'DateTime' }),
-    viewer: t.prismaField({
-      type: 'User',
-      resolve: (query, tokens) => db.user.findUniqueOrThrow({ ...query, where: { id: tokens.userId } }),
-    }),
   }),
 });
 

@@ -1,0 +1,244 @@
+import { SignJWT, base64url } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createApp } from '../src/yoga.js';
+import { testConfig } from './helpers/config.js';
+import { useTestDatabase } from './helpers/database.js';
+import { app, bearer, data, demo, graphql, mutationErrors } from './helpers/graphql.js';
+
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+
+beforeAll(async () => {
+  people = await demo(database);
+});
+
+const PASSWORD = 'opsgraph-demo';
+const tokenFields = `tokens { accessToken refreshToken accessTokenExpiresAt }`;
+const loginMutation = `mutation($input: LoginInput!) { login(input: $input) { ${mutationErrors} ... on TooManyAttemptsError { retryAfterSeconds } ... on LoginSuccess { ${tokenFields} } } }`;
+const refreshMutation = `mutation($token: String!) { refreshSession(refreshToken: $token) { ${mutationErrors} ... on RefreshSessionSuccess { ${tokenFields} } } }`;
+
+const login = async (email: string, password: string) =>
+  (await data(loginMutation, { input: { email, password } })).login;
+const refresh = async (token: string) => (await data(refreshMutation, { token })).refreshSession;
+const viewerWith = (token: string) => graphql(`{ viewer { email } }`, {}, { token });
+
+async function freshUser(email: string) {
+  const created = await data(
+    `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} ... on CreateUserSuccess { user { id } } } }`,
+    { input: { email, name: 'Test Person', password: PASSWORD + '-long', roles: ['WORKER'] } },
+    { as: people.admin },
+  );
+  expect(created.createUser.__typename, JSON.stringify(created.createUser)).toBe('CreateUserSuccess');
+  return Buffer.from(created.createUser.user.id, 'base64').toString().split(':')[1]!;
+}
+
+describe('signing in', () => {
+  it('issues an access token and a refresh token for a correct password, case-insensitively on email', async () => {
+    const result = await login('ADA@harbourworks.example', PASSWORD);
+    expect(result.__typename).toBe('LoginSuccess');
+    expect((await viewerWith(result.tokens.accessToken)).data).toEqual({ viewer: { email: 'ada@harbourworks.example' } });
+    const stored = await database.db.session.findMany({ where: { userId: people.admin } });
+    expect(JSON.stringify(stored)).not.toContain(result.tokens.refreshToken);
+  });
+
+  it('answers a wrong password and an unknown email with the same error', async () => {
+    const wrong = await login('marek@harbourworks.example', 'not the password');
+    const unknown = await login('nobody@harbourworks.example', 'not the password');
+    expect(wrong).toEqual({ __typename: 'AuthenticationError', message: 'The email or password is incorrect.' });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('refuses a deactivated user with that same error', async () => {
+    const id = await freshUser('leaver@harbourworks.example');
+    await database.db.user.update({ where: { id }, data: { isActive: false } });
+    expect((await login('leaver@harbourworks.example', PASSWORD + '-long')).__typename).toBe('AuthenticationError');
+  });
+
+  it('throttles an account after five failures, even with the right password, and says for how long', async () => {
+    await freshUser('target@harbourworks.example');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await login('target@harbourworks.example', 'guess')).__typename).toBe('AuthenticationError');
+    }
+    const throttled = await login('target@harbourworks.example', PASSWORD + '-long');
+    expect(throttled.__typename).toBe('TooManyAttemptsError');
+    expect(throttled.retryAfterSeconds).toBeGreaterThan(800);
+  });
+
+  it('throttles logins batched in one document through aliases like separate requests', async () => {
+    await freshUser('aliased@harbourworks.example');
+    const aliases = Array.from(
+      { length: 8 },
+      (_, i) => `a${i}: login(input: { email: "aliased@harbourworks.example", password: "guess ${i}" }) { __typename }`,
+    );
+    const result = await graphql(`mutation { ${aliases.join('\n')} }`);
+    const outcomes = Object.values(result.data ?? {}).map((value: any) => value.__typename);
+    expect(outcomes.slice(0, 5)).toEqual(Array(5).fill('AuthenticationError'));
+    expect(outcomes.slice(5)).toEqual(Array(3).fill('TooManyAttemptsError'));
+  });
+
+  it('throttles a client address across accounts', async () => {
+    const proxied = createApp(testConfig({ trustProxy: true }));
+    const attempt = async (email: string) => {
+      const response = await proxied.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+        body: JSON.stringify({ query: loginMutation, variables: { input: { email, password: 'guess' } } }),
+      });
+      return ((await response.json()) as any).data.login.__typename;
+    };
+    const outcomes = [];
+    for (let i = 0; i < 21; i++) outcomes.push(await attempt(`spray${i}@harbourworks.example`));
+    expect(outcomes.slice(0, 20).every((outcome) => outcome === 'AuthenticationError')).toBe(true);
+    expect(outcomes[20]).toBe('TooManyAttemptsError');
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate: each works once, and the new pair works', async () => {
+    const first = (await login('esi@harbourworks.example', PASSWORD)).tokens;
+    const second = (await refresh(first.refreshToken)).tokens;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await viewerWith(second.accessToken)).data).toEqual({ viewer: { email: 'esi@harbourworks.example' } });
+    expect((await refresh(second.refreshToken)).__typename).toBe('RefreshSessionSuccess');
+  });
+
+  it('exactly one of two simultaneous refreshes with one token wins', async () => {
+    const tokens = (await login('esi@harbourworks.example', PASSWORD)).tokens;
+    const results = await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)]);
+    expect(results.map((result) => result.__typename).sort()).toEqual(['AuthenticationError', 'RefreshSessionSuccess']);
+    const winner = results.find((result) => result.__typename === 'RefreshSessionSuccess');
+    expect((await viewerWith(winner.tokens.accessToken)).data?.viewer).toEqual({ email: 'esi@harbourworks.example' });
+  });
+
+  it('a rotated token presented later ends the whole session (reuse detection)', async () => {
+    const stolen = (await login('esi@harbourworks.example', PASSWORD)).tokens;
+    const legitimate = (await refresh(stolen.refreshToken)).tokens;
+    await database.db.rotatedRefreshToken.updateMany({ data: { rotatedAt: new Date(Date.now() - 60_000) } });
+    expect((await refresh(stolen.refreshToken)).__typename).toBe('AuthenticationError');
+    expect((await viewerWith(legitimate.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(legitimate.refreshToken)).__typename).toBe('AuthenticationError');
+  });
+
+  it('are not access tokens, and access tokens are not refresh tokens', async () => {
+    const tokens = (await login('esi@harbourworks.example', PASSWORD)).tokens;
+    expect((await viewerWith(tokens.refreshToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(tokens.accessToken)).__typename).toBe('AuthenticationError');
+  });
+});
+
+describe('ending sessions', () => {
+  it('logout ends the current session only; logoutEverywhere ends them all', async () => {
+    const a = (await login('marek@harbourworks.example', PASSWORD)).tokens;
+    const b = (await login('marek@harbourworks.example', PASSWORD)).tokens;
+    expect((await data(`mutation { logout { ${mutationErrors} ... on LogoutSuccess { sessions { count } } } }`, {}, { token: a.accessToken })).logout.sessions).toEqual({ count: 1 });
+    expect((await viewerWith(a.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(a.refreshToken)).__typename).toBe('AuthenticationError');
+    expect((await viewerWith(b.accessToken)).data?.viewer).toEqual({ email: 'marek@harbourworks.example' });
+    await data(`mutation { logoutEverywhere { __typename } }`, {}, { token: b.accessToken });
+    expect((await viewerWith(b.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("an admin's revocation ends a user's sessions, and lists show only the viewer's own", async () => {
+    const id = await freshUser('revoked@harbourworks.example');
+    const tokens = (await login('revoked@harbourworks.example', PASSWORD + '-long')).tokens;
+    const own = await data(`{ viewer { sessions(first: 5) { edges { node { isActive } } } } }`, {}, { token: tokens.accessToken });
+    expect(own.viewer.sessions.edges).toEqual([{ node: { isActive: true } }]);
+    const seen = await data(
+      `query($id: ID!) { node(id: $id) { ... on User { sessions(first: 5) { edges { node { id } } } } } }`,
+      { id: Buffer.from(`User:${id}`).toString('base64') },
+      { as: people.admin },
+    );
+    expect(seen.node.sessions.edges).toEqual([]);
+    await data(`mutation($id: ID!) { revokeUserSessions(userId: $id) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    expect((await viewerWith(tokens.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('tokens issued before a role change or a password change stop working', async () => {
+    const id = await freshUser('changing@harbourworks.example');
+    const before = (await login('changing@harbourworks.example', PASSWORD + '-long')).tokens;
+    await data(`mutation($id: ID!) { assignRole(userId: $id, role: EMPLOYEE) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    const stale = await viewerWith(before.accessToken);
+    expect(stale.errors?.[0]?.message).toContain('roles or password changed');
+    const renewed = (await refresh(before.refreshToken)).tokens;
+    expect((await viewerWith(renewed.accessToken)).data?.viewer).toEqual({ email: 'changing@harbourworks.example' });
+
+    const other = (await login('changing@harbourworks.example', PASSWORD + '-long')).tokens;
+    const changed = await data(
+      `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { ${mutationErrors} ... on ChangePasswordSuccess { tokens { accessToken } } } }`,
+      { input: { currentPassword: PASSWORD + '-long', newPassword: 'an entirely new passphrase' } },
+      { token: renewed.accessToken },
+    );
+    expect((await viewerWith(changed.changePassword.tokens.accessToken)).data?.viewer).toBeTruthy();
+    expect((await viewerWith(other.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await login('changing@harbourworks.example', PASSWORD + '-long')).__typename).toBe('AuthenticationError');
+  });
+
+  it("a deactivated user's still-unexpired token stops working", async () => {
+    const id = await freshUser('deactivated@harbourworks.example');
+    const token = await bearer(id);
+    expect((await viewerWith(token)).data?.viewer).toBeTruthy();
+    await data(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    expect((await viewerWith(token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('forged access tokens', () => {
+  const claims = async () => {
+    const session = await database.db.session.create({
+      data: { userId: people.admin, refreshTokenHash: `forged-${Math.random()}`, expiresAt: new Date(Date.now() + 3_600_000) },
+    });
+    const user = await database.db.user.findUniqueOrThrow({ where: { id: people.admin } });
+    return { sid: session.id, ver: user.credentialsChangedAt.getTime() };
+  };
+  const sign = async (options: { key?: Uint8Array; issuer?: string; audience?: string; expiresIn?: number; alg?: string }) => {
+    const { sid, ver } = await claims();
+    const config = loadConfig();
+    return new SignJWT({ sid, ver })
+      .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'at+jwt' })
+      .setSubject(people.admin)
+      .setIssuer(options.issuer ?? config.auth.issuer)
+      .setAudience(options.audience ?? config.auth.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresIn ?? 600))
+      .sign(options.key ?? new TextEncoder().encode('x'.repeat(32)));
+  };
+  const refused = async (token: string) => {
+    const result = await viewerWith(token);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  };
+
+  it('refuses a token signed with another key, or re-signed after editing its claims', async () => {
+    await refused(await sign({}));
+    const genuine = await bearer(people.worker);
+    const [header, payload] = genuine.split('.');
+    const edited = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
+    edited.sub = people.admin;
+    await refused(`${header}.${base64url.encode(JSON.stringify(edited))}.${genuine.split('.')[2]}`);
+  });
+
+  it('refuses alg none, a wrong audience or issuer, an expired token and garbage', async () => {
+    const { sid, ver } = await claims();
+    const unsigned = [
+      base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' })),
+      base64url.encode(JSON.stringify({ sub: people.admin, sid, ver, iss: 'opsgraph', aud: 'opsgraph-api', iat: 1, exp: 9_999_999_999 })),
+      '',
+    ].join('.');
+    await refused(unsigned);
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic YWRhOm9wc2dyYXBoLWRlbW8=' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(response.status).toBe(401);
+    await refused('not.a.token');
+    const key = loadConfig().auth.secret;
+    expect((await viewerWith(await sign({ key }))).data?.viewer).toEqual({ email: 'ada@harbourworks.example' });
+    await refused(await sign({ key, audience: 'someone-else' }));
+    await refused(await sign({ key, issuer: 'evil' }));
+    await refused(await sign({ key, alg: 'HS512' }));
+    const expired = await viewerWith(await sign({ key, expiresIn: -10 }));
+    expect(expired.errors?.[0]?.message).toContain('expired');
+  });
+});
