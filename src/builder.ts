@@ -87,8 +87,6 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false },
   },
   errors: {
-    // Validation of input runs before the resolver and answers with InputValidationError.
-    unsafelyHandleInputErrors: true,
     defaultResultOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Success` },
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Result` },
   },

@@ -21,7 +21,18 @@ const refreshMutation = `mutation($token: String!) { refreshSession(refreshToken
 const login = async (email: string, password: string) =>
   (await data(loginMutation, { input: { email, password } })).login;
 const refresh = async (token: string) => (await data(refreshMutation, { token })).refreshSession;
-const viewerWith = (token: string) => graphql(`{ viewer { email } }`, {}, { token });
+const viewerWith = (token: string) =>
+  graphql(
+    `
+      {
+        viewer {
+          email
+        }
+      }
+    `,
+    {},
+    { token },
+  );
 
 async function freshUser(email: string) {
   const created = await data(
@@ -37,7 +48,9 @@ describe('signing in', () => {
   it('issues an access token and a refresh token for a correct password, case-insensitively on email', async () => {
     const result = await login('ADA@harbourworks.example', PASSWORD);
     expect(result.__typename).toBe('LoginSuccess');
-    expect((await viewerWith(result.tokens.accessToken)).data).toEqual({ viewer: { email: 'ada@harbourworks.example' } });
+    expect((await viewerWith(result.tokens.accessToken)).data).toEqual({
+      viewer: { email: 'ada@harbourworks.example' },
+    });
     const stored = await database.db.session.findMany({ where: { userId: people.admin } });
     expect(JSON.stringify(stored)).not.toContain(result.tokens.refreshToken);
   });
@@ -131,7 +144,15 @@ describe('ending sessions', () => {
   it('logout ends the current session only; logoutEverywhere ends them all', async () => {
     const a = (await login('marek@harbourworks.example', PASSWORD)).tokens;
     const b = (await login('marek@harbourworks.example', PASSWORD)).tokens;
-    expect((await data(`mutation { logout { ${mutationErrors} ... on LogoutSuccess { sessions { count } } } }`, {}, { token: a.accessToken })).logout.sessions).toEqual({ count: 1 });
+    expect(
+      (
+        await data(
+          `mutation { logout { ${mutationErrors} ... on LogoutSuccess { sessions { count } } } }`,
+          {},
+          { token: a.accessToken },
+        )
+      ).logout.sessions,
+    ).toEqual({ count: 1 });
     expect((await viewerWith(a.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await refresh(a.refreshToken)).__typename).toBe('AuthenticationError');
     expect((await viewerWith(b.accessToken)).data?.viewer).toEqual({ email: 'marek@harbourworks.example' });
@@ -142,7 +163,11 @@ describe('ending sessions', () => {
   it("an admin's revocation ends a user's sessions, and lists show only the viewer's own", async () => {
     const id = await freshUser('revoked@harbourworks.example');
     const tokens = (await login('revoked@harbourworks.example', PASSWORD + '-long')).tokens;
-    const own = await data(`{ viewer { sessions(first: 5) { edges { node { isActive } } } } }`, {}, { token: tokens.accessToken });
+    const own = await data(
+      `{ viewer { sessions(first: 5) { edges { node { isActive } } } } }`,
+      {},
+      { token: tokens.accessToken },
+    );
     expect(own.viewer.sessions.edges).toEqual([{ node: { isActive: true } }]);
     const seen = await data(
       `query($id: ID!) { node(id: $id) { ... on User { sessions(first: 5) { edges { node { id } } } } } }`,
@@ -150,14 +175,22 @@ describe('ending sessions', () => {
       { as: people.admin },
     );
     expect(seen.node.sessions.edges).toEqual([]);
-    await data(`mutation($id: ID!) { revokeUserSessions(userId: $id) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    await data(
+      `mutation($id: ID!) { revokeUserSessions(userId: $id) { __typename } }`,
+      { id: Buffer.from(`User:${id}`).toString('base64') },
+      { as: people.admin },
+    );
     expect((await viewerWith(tokens.accessToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('tokens issued before a role change or a password change stop working', async () => {
     const id = await freshUser('changing@harbourworks.example');
     const before = (await login('changing@harbourworks.example', PASSWORD + '-long')).tokens;
-    await data(`mutation($id: ID!) { assignRole(userId: $id, role: EMPLOYEE) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    await data(
+      `mutation($id: ID!) { assignRole(userId: $id, role: EMPLOYEE) { __typename } }`,
+      { id: Buffer.from(`User:${id}`).toString('base64') },
+      { as: people.admin },
+    );
     const stale = await viewerWith(before.accessToken);
     expect(stale.errors?.[0]?.message).toContain('roles or password changed');
     const renewed = (await refresh(before.refreshToken)).tokens;
@@ -178,7 +211,11 @@ describe('ending sessions', () => {
     const id = await freshUser('deactivated@harbourworks.example');
     const token = await bearer(id);
     expect((await viewerWith(token)).data?.viewer).toBeTruthy();
-    await data(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id: Buffer.from(`User:${id}`).toString('base64') }, { as: people.admin });
+    await data(
+      `mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`,
+      { id: Buffer.from(`User:${id}`).toString('base64') },
+      { as: people.admin },
+    );
     expect((await viewerWith(token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -186,12 +223,22 @@ describe('ending sessions', () => {
 describe('forged access tokens', () => {
   const claims = async () => {
     const session = await database.db.session.create({
-      data: { userId: people.admin, refreshTokenHash: `forged-${Math.random()}`, expiresAt: new Date(Date.now() + 3_600_000) },
+      data: {
+        userId: people.admin,
+        refreshTokenHash: `forged-${Math.random()}`,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
     });
     const user = await database.db.user.findUniqueOrThrow({ where: { id: people.admin } });
     return { sid: session.id, ver: user.credentialsChangedAt.getTime() };
   };
-  const sign = async (options: { key?: Uint8Array; issuer?: string; audience?: string; expiresIn?: number; alg?: string }) => {
+  const sign = async (options: {
+    key?: Uint8Array;
+    issuer?: string;
+    audience?: string;
+    expiresIn?: number;
+    alg?: string;
+  }) => {
     const { sid, ver } = await claims();
     const config = loadConfig();
     return new SignJWT({ sid, ver })
@@ -222,7 +269,17 @@ describe('forged access tokens', () => {
     const { sid, ver } = await claims();
     const unsigned = [
       base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' })),
-      base64url.encode(JSON.stringify({ sub: people.admin, sid, ver, iss: 'opsgraph', aud: 'opsgraph-api', iat: 1, exp: 9_999_999_999 })),
+      base64url.encode(
+        JSON.stringify({
+          sub: people.admin,
+          sid,
+          ver,
+          iss: 'opsgraph',
+          aud: 'opsgraph-api',
+          iat: 1,
+          exp: 9_999_999_999,
+        }),
+      ),
       '',
     ].join('.');
     await refused(unsigned);

@@ -43,3 +43,25 @@ export function validateFields<T extends object>(fields: { [K in keyof T]?: z.Zo
     return valid ? (output as T) : z.NEVER;
   });
 }
+
+export type Issue = { path: string[]; message: string };
+
+/** A mutation's input broke its rules; issues lists every problem, each at its input field. */
+export class InputValidationError extends Error {
+  override name = 'InputValidationError';
+  constructor(readonly issues: Issue[]) {
+    super(`The input is not valid: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+}
+
+/**
+ * Checks a mutation's input against its rules. Resolvers call it first thing, so it runs after
+ * authorization: a caller who may not run the mutation learns nothing about its rules.
+ */
+export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument = 'input'): Promise<T> {
+  const result = await rules.safeParseAsync(value);
+  if (result.success) return result.data;
+  throw new InputValidationError(
+    result.error.issues.map((issue) => ({ path: [argument, ...issue.path.map(String)], message: issue.message })),
+  );
+}

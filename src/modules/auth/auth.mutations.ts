@@ -6,7 +6,7 @@ import { AuthenticationError, NotFoundError, TooManyAttemptsError } from '../../
 import { hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
-import { validateFields } from '../../lib/validation.js';
+import { validated, validateFields } from '../../lib/validation.js';
 import { writeAs, type Tx } from '../../lib/write.js';
 import { commonErrors, ErrorInterface } from '../common/errors.type.js';
 import { User } from '../user/user.type.js';
@@ -97,20 +97,19 @@ async function throttle(keys: string[]) {
 const LoginFields = builder.inputType('LoginInput', {
   fields: (t) => ({ email: t.string(), password: t.string() }),
 });
-const LoginInput = LoginFields.validate(
-  validateFields<typeof LoginFields.$inferInput>({
-    email: z.string().trim().min(1, 'Email is required.').max(254, 'Email must be at most 254 characters.'),
-    password: z.string().min(1, 'Password is required.').max(200, 'Password must be at most 200 characters.'),
-  }),
-);
+const LoginRules = validateFields<typeof LoginFields.$inferInput>({
+  email: z.string().trim().min(1, 'Email is required.').max(254, 'Email must be at most 254 characters.'),
+  password: z.string().min(1, 'Password is required.').max(200, 'Password must be at most 200 characters.'),
+});
 
 builder.mutationField('login', (t) =>
   t.field({
     type: SessionTokens,
     description: 'Signs in with email and password, starting a session.',
     errors: { types: [...commonErrors, AuthenticationError, TooManyAttemptsError], dataField: { name: 'tokens' } },
-    args: { input: t.arg({ type: LoginInput }) },
-    resolve: async (_root, { input }, context) => {
+    args: { input: t.arg({ type: LoginFields }) },
+    resolve: async (_root, args, context) => {
+      const input = await validated(LoginRules, args.input);
       const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
       await throttle(keys);
       const user = await db.user.findUnique({ where: { email: input.email } });
@@ -239,14 +238,12 @@ builder.mutationField('revokeUserSessions', (t) =>
 const ChangePasswordFields = builder.inputType('ChangePasswordInput', {
   fields: (t) => ({ currentPassword: t.string(), newPassword: t.string() }),
 });
-const ChangePasswordInput = ChangePasswordFields.validate(
-  validateFields<typeof ChangePasswordFields.$inferInput>({
-    newPassword: z
-      .string()
-      .min(12, 'Password must be at least 12 characters.')
-      .max(200, 'Password must be at most 200 characters.'),
-  }),
-);
+const ChangePasswordRules = validateFields<typeof ChangePasswordFields.$inferInput>({
+  newPassword: z
+    .string()
+    .min(12, 'Password must be at least 12 characters.')
+    .max(200, 'Password must be at most 200 characters.'),
+});
 
 builder.mutationField('changePassword', (t) =>
   t.field({
@@ -254,8 +251,9 @@ builder.mutationField('changePassword', (t) =>
     type: SessionTokens,
     description: "Changes the viewer's password; every other session ends, and this one gets new tokens.",
     errors: { types: [...commonErrors, AuthenticationError], dataField: { name: 'tokens' } },
-    args: { input: t.arg({ type: ChangePasswordInput }) },
-    resolve: async (_root, { input }, context) => {
+    args: { input: t.arg({ type: ChangePasswordFields }) },
+    resolve: async (_root, args, context) => {
+      const input = await validated(ChangePasswordRules, args.input);
       const viewer = requireViewer(context);
       const user = await db.user.findUniqueOrThrow({ where: { id: viewer.id } });
       if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {

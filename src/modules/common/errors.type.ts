@@ -1,19 +1,18 @@
-import { InputValidationError, type StandardSchemaV1 } from '@pothos/plugin-validation';
 import { builder } from '../../builder.js';
 import { ConflictError, InsufficientStockError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { InputValidationError, type Issue } from '../../lib/validation.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure of a mutation, with a message a person can read.',
   fields: (t) => ({ message: t.exposeString('message') }),
 });
 
-const ValidationIssue = builder.objectRef<StandardSchemaV1.Issue>('ValidationIssue').implement({
+const ValidationIssue = builder.objectRef<Issue>('ValidationIssue').implement({
   description: 'What is wrong with one input field.',
   fields: (t) => ({
     message: t.exposeString('message'),
-    path: t.stringList({
+    path: t.exposeStringList('path', {
       description: 'The input field, as the path from the argument, e.g. ["input", "lines", "0", "quantity"].',
-      resolve: (issue) => issue.path?.map((part) => String(typeof part === 'object' ? part.key : part)) ?? [],
     }),
   }),
 });

@@ -3,7 +3,7 @@ import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { requiredText, validateFields } from '../../lib/validation.js';
+import { requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from './equipment.type.js';
@@ -24,9 +24,7 @@ const CreateEquipmentFields = builder.inputType('CreateEquipmentInput', {
     nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
-const CreateEquipmentInput = CreateEquipmentFields.validate(
-  validateFields<typeof CreateEquipmentFields.$inferInput>(equipmentFields),
-);
+const CreateEquipmentRules = validateFields<typeof CreateEquipmentFields.$inferInput>(equipmentFields);
 
 const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
   description: 'Only the fields given change; nextMaintenanceAt: null clears it.',
@@ -39,9 +37,7 @@ const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
     nextMaintenanceAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
-const UpdateEquipmentInput = UpdateEquipmentFields.validate(
-  validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields),
-);
+const UpdateEquipmentRules = validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields);
 
 async function liveEquipment(tx: Tx, id: string, organisationId: string | undefined, { deleted = false } = {}) {
   const equipment = await tx.equipment.findFirst({
@@ -56,9 +52,10 @@ builder.mutationField('createEquipment', (t) =>
     authScopes: { may: 'createEquipment' },
     type: 'Equipment',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
-    args: { input: t.arg({ type: CreateEquipmentInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: CreateEquipmentFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(CreateEquipmentRules, args.input);
         const viewer = requireViewer(context);
         const equipment = await tx.equipment.create({
           data: {
@@ -82,9 +79,10 @@ builder.mutationField('updateEquipment', (t) =>
     authScopes: { may: 'updateEquipment' },
     type: 'Equipment',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
-    args: { input: t.arg({ type: UpdateEquipmentInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: UpdateEquipmentFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(UpdateEquipmentRules, args.input);
         const before = await liveEquipment(tx, input.id.id, organisationOf(context));
         const after = await tx.equipment.update({
           where: { id: before.id },
@@ -135,6 +133,11 @@ for (const [field, deleting] of [
   );
 }
 
+const bulkIds = z
+  .array(z.object({ id: z.string(), typename: z.string() }))
+  .min(1, 'List at least one equipment.')
+  .max(500, 'At most 500 at a time.');
+
 builder.mutationField('bulkUpdateNextMaintenance', (t) =>
   t.prismaField({
     authScopes: { may: 'bulkUpdateNextMaintenance' },
@@ -142,15 +145,12 @@ builder.mutationField('bulkUpdateNextMaintenance', (t) =>
     description: 'Sets the next maintenance date of every listed equipment, or of none if any is missing.',
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
     args: {
-      ids: t.arg.globalIDList({
-        for: Equipment,
-        validate: z.array(z.unknown()).min(1, 'List at least one equipment.').max(500, 'At most 500 at a time.'),
-      }),
+      ids: t.arg.globalIDList({ for: Equipment }),
       nextMaintenanceAt: t.arg({ type: 'DateTime' }),
     },
     resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
-        const ids = [...new Set(args.ids.map(({ id }) => id))];
+        const ids = [...new Set((await validated(bulkIds, args.ids, 'ids')).map(({ id }) => id))];
         const organisationId = organisationOf(context);
         const before = await tx.equipment.findMany({ where: { id: { in: ids }, organisationId, deletedAt: null } });
         if (before.length !== ids.length) throw new NotFoundError('Equipment');

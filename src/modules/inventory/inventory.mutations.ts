@@ -3,7 +3,7 @@ import { builder } from '../../builder.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
+import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from '../user/user.type.js';
@@ -34,9 +34,7 @@ const CreateInventoryItemFields = builder.inputType('CreateInventoryItemInput', 
     responsibleUserId: t.globalID({ for: User, required: false }),
   }),
 });
-const CreateInventoryItemInput = CreateInventoryItemFields.validate(
-  validateFields<typeof CreateInventoryItemFields.$inferInput>(itemFields),
-);
+const CreateInventoryItemRules = validateFields<typeof CreateInventoryItemFields.$inferInput>(itemFields);
 
 const UpdateInventoryItemFields = builder.inputType('UpdateInventoryItemInput', {
   description: 'Only the fields given change; responsibleUserId: null clears it. Stock changes through adjustStock.',
@@ -49,9 +47,7 @@ const UpdateInventoryItemFields = builder.inputType('UpdateInventoryItemInput', 
     responsibleUserId: t.globalID({ for: User, required: false }),
   }),
 });
-const UpdateInventoryItemInput = UpdateInventoryItemFields.validate(
-  validateFields<typeof UpdateInventoryItemFields.$inferInput>(itemFields),
-);
+const UpdateInventoryItemRules = validateFields<typeof UpdateInventoryItemFields.$inferInput>(itemFields);
 
 const AdjustStockFields = builder.inputType('AdjustStockInput', {
   fields: (t) => ({
@@ -65,20 +61,18 @@ const AdjustStockFields = builder.inputType('AdjustStockInput', {
     note: t.string({ required: false }),
   }),
 });
-const AdjustStockInput = AdjustStockFields.validate(
-  validateFields<typeof AdjustStockFields.$inferInput>({
-    delta: z
-      .number()
-      .int()
-      .refine((delta) => delta !== 0, 'The change cannot be zero.'),
-    reason: z
-      .enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
-        message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
-      })
-      .nullable(),
-    note: optionalText('Note', 1000),
-  }),
-);
+const AdjustStockRules = validateFields<typeof AdjustStockFields.$inferInput>({
+  delta: z
+    .number()
+    .int()
+    .refine((delta) => delta !== 0, 'The change cannot be zero.'),
+  reason: z
+    .enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
+      message: 'Reason must be ADJUSTMENT, ISSUE or CORRECTION.',
+    })
+    .nullable(),
+  note: optionalText('Note', 1000),
+});
 
 /** The id of a user of the organisation, for a reference a client sent. */
 async function organisationUser(tx: Tx, id: string, organisationId: string | undefined) {
@@ -92,9 +86,10 @@ builder.mutationField('createInventoryItem', (t) =>
     authScopes: { may: 'createInventoryItem' },
     type: 'InventoryItem',
     errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
-    args: { input: t.arg({ type: CreateInventoryItemInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: CreateInventoryItemFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(CreateInventoryItemRules, args.input);
         const viewer = requireViewer(context);
         const item = await tx.inventoryItem.create({
           data: {
@@ -130,9 +125,10 @@ builder.mutationField('updateInventoryItem', (t) =>
     authScopes: { may: 'updateInventoryItem' },
     type: 'InventoryItem',
     errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
-    args: { input: t.arg({ type: UpdateInventoryItemInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: UpdateInventoryItemFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(UpdateInventoryItemRules, args.input);
         const organisationId = organisationOf(context);
         const before = await tx.inventoryItem.findFirst({
           where: { id: input.id.id, organisationId, deletedAt: null },
@@ -163,9 +159,10 @@ builder.mutationField('adjustStock', (t) =>
     description:
       'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero.',
     errors: { types: [...commonErrors, InsufficientStockError], dataField: { name: 'inventoryItem' } },
-    args: { input: t.arg({ type: AdjustStockInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: AdjustStockFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(AdjustStockRules, args.input);
         const viewer = requireViewer(context);
         const organisation = organisationOf(context);
         // The row lock orders concurrent adjustments of one item; the ledger trigger applies the delta.

@@ -1,13 +1,13 @@
 import { builder } from '../../builder.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { requireViewer } from '../../lib/tenancy.js';
-import { optionalText, validateFields } from '../../lib/validation.js';
+import { optionalText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
 import { User } from '../user/user.type.js';
 
-const MaintenanceInputFields = builder.inputType('AddMaintenanceRecordInput', {
+const AddMaintenanceRecordFields = builder.inputType('AddMaintenanceRecordInput', {
   fields: (t) => ({
     equipmentId: t.globalID({ for: Equipment }),
     maintenanceDate: t.field({ type: 'DateTime' }),
@@ -26,14 +26,15 @@ const MaintenanceInputFields = builder.inputType('AddMaintenanceRecordInput', {
   }),
 });
 
-const AddMaintenanceRecordInput = MaintenanceInputFields.validate(
-  validateFields<typeof MaintenanceInputFields.$inferInput>({ notes: optionalText('Notes', 5000) }, [
+const AddMaintenanceRecordRules = validateFields<typeof AddMaintenanceRecordFields.$inferInput>(
+  { notes: optionalText('Notes', 5000) },
+  [
     {
       check: (input) => !input.nextMaintenance || input.nextMaintenance > input.maintenanceDate,
       message: 'Next maintenance must be after the maintenance date.',
       path: ['nextMaintenance'],
     },
-  ]),
+  ],
 );
 
 builder.mutationField('addMaintenanceRecord', (t) =>
@@ -41,9 +42,10 @@ builder.mutationField('addMaintenanceRecord', (t) =>
     authScopes: { may: 'addMaintenanceRecord' },
     type: 'MaintenanceRecord',
     errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
-    args: { input: t.arg({ type: AddMaintenanceRecordInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: AddMaintenanceRecordFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(AddMaintenanceRecordRules, args.input);
         const viewer = requireViewer(context);
         const equipment = await tx.equipment.findFirst({
           where: { id: input.equipmentId.id, organisationId: viewer.organisationId, deletedAt: null },

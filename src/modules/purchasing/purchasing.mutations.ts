@@ -3,7 +3,7 @@ import { builder } from '../../builder.js';
 import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
+import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
@@ -22,9 +22,7 @@ const CreateSupplierFields = builder.inputType('CreateSupplierInput', {
     phone: t.string({ required: false }),
   }),
 });
-const CreateSupplierInput = CreateSupplierFields.validate(
-  validateFields<typeof CreateSupplierFields.$inferInput>(supplierFields),
-);
+const CreateSupplierRules = validateFields<typeof CreateSupplierFields.$inferInput>(supplierFields);
 
 const UpdateSupplierFields = builder.inputType('UpdateSupplierInput', {
   description: 'Only the fields given change; email or phone null clears it.',
@@ -35,18 +33,17 @@ const UpdateSupplierFields = builder.inputType('UpdateSupplierInput', {
     phone: t.string({ required: false }),
   }),
 });
-const UpdateSupplierInput = UpdateSupplierFields.validate(
-  validateFields<typeof UpdateSupplierFields.$inferInput>(supplierFields),
-);
+const UpdateSupplierRules = validateFields<typeof UpdateSupplierFields.$inferInput>(supplierFields);
 
 builder.mutationField('createSupplier', (t) =>
   t.prismaField({
     authScopes: { may: 'createSupplier' },
     type: 'Supplier',
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
-    args: { input: t.arg({ type: CreateSupplierInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: CreateSupplierFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(CreateSupplierRules, args.input);
         const supplier = await tx.supplier.create({
           data: {
             organisationId: requireViewer(context).organisationId,
@@ -66,9 +63,10 @@ builder.mutationField('updateSupplier', (t) =>
     authScopes: { may: 'updateSupplier' },
     type: 'Supplier',
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
-    args: { input: t.arg({ type: UpdateSupplierInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: UpdateSupplierFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(UpdateSupplierRules, args.input);
         const before = await tx.supplier.findFirst({
           where: { id: input.id.id, organisationId: organisationOf(context), deletedAt: null },
         });
@@ -90,23 +88,21 @@ const LineFields = builder.inputType('PurchaseOrderLineInput', {
     unitPrice: t.field({ type: 'Decimal' }),
   }),
 });
-const LineInput = LineFields.validate(
-  validateFields<typeof LineFields.$inferInput>({
-    quantity: z.number().int().min(1, 'Quantity must be at least 1.').max(1_000_000, 'Quantity is too large.'),
-    unitPrice: z.string().refine((price) => Number(price) >= 0, 'Unit price cannot be negative.'),
-  }),
-);
+const LineRules = validateFields<typeof LineFields.$inferInput>({
+  quantity: z.number().int().min(1, 'Quantity must be at least 1.').max(1_000_000, 'Quantity is too large.'),
+  unitPrice: z.string().refine((price) => Number(price) >= 0, 'Unit price cannot be negative.'),
+});
 
 const orderFields = {
   number: requiredText('Number', 40),
-  lines: z.array(z.unknown()).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.'),
+  lines: z.array(LineRules).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.'),
 };
 
 const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', {
   fields: (t) => ({
     number: t.string(),
     supplierId: t.globalID({ for: Supplier }),
-    lines: t.field({ type: [LineInput] }),
+    lines: t.field({ type: [LineFields] }),
     allocatedBatchId: t.globalID({
       for: Batch,
       required: false,
@@ -114,9 +110,7 @@ const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', 
     }),
   }),
 });
-const CreatePurchaseOrderInput = CreatePurchaseOrderFields.validate(
-  validateFields<typeof CreatePurchaseOrderFields.$inferInput>(orderFields),
-);
+const CreatePurchaseOrderRules = validateFields<typeof CreatePurchaseOrderFields.$inferInput>(orderFields);
 
 const UpdatePurchaseOrderFields = builder.inputType('UpdatePurchaseOrderInput', {
   description: 'Changes a draft. Lines, when given, replace all of its lines.',
@@ -124,13 +118,11 @@ const UpdatePurchaseOrderFields = builder.inputType('UpdatePurchaseOrderInput', 
     id: t.globalID({ for: PurchaseOrder }),
     number: t.string({ required: false }),
     supplierId: t.globalID({ for: Supplier, required: false }),
-    lines: t.field({ type: [LineInput], required: false }),
+    lines: t.field({ type: [LineFields], required: false }),
     allocatedBatchId: t.globalID({ for: Batch, required: false }),
   }),
 });
-const UpdatePurchaseOrderInput = UpdatePurchaseOrderFields.validate(
-  validateFields<typeof UpdatePurchaseOrderFields.$inferInput>(orderFields),
-);
+const UpdatePurchaseOrderRules = validateFields<typeof UpdatePurchaseOrderFields.$inferInput>(orderFields);
 
 type LineShape = typeof LineFields.$inferInput;
 
@@ -201,9 +193,10 @@ builder.mutationField('createPurchaseOrder', (t) =>
     type: 'PurchaseOrder',
     description: 'Creates a draft purchase order with its lines.',
     errors: { types: commonErrors, dataField: { name: 'purchaseOrder' } },
-    args: { input: t.arg({ type: CreatePurchaseOrderInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: CreatePurchaseOrderFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(CreatePurchaseOrderRules, args.input);
         const viewer = requireViewer(context);
         await checkReferences(tx, viewer.organisationId, {
           supplierId: input.supplierId.id,
@@ -232,9 +225,10 @@ builder.mutationField('updatePurchaseOrder', (t) =>
     authScopes: { may: 'updatePurchaseOrder' },
     type: 'PurchaseOrder',
     errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
-    args: { input: t.arg({ type: UpdatePurchaseOrderInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: UpdatePurchaseOrderFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(UpdatePurchaseOrderRules, args.input);
         const organisationId = organisationOf(context);
         const before = await lockOrder(tx, input.id.id, organisationId);
         requireStatus(before, [PurchaseOrderStatus.DRAFT], 'changed');

@@ -8,7 +8,7 @@ import { RoleName } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validateFields } from '../../lib/validation.js';
+import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { User } from './user.type.js';
@@ -39,7 +39,7 @@ const CreateUserFields = builder.inputType('CreateUserInput', {
     roles: t.field({ type: [RoleName], required: false, description: 'Roles to assign; none when left out.' }),
   }),
 });
-const CreateUserInput = CreateUserFields.validate(validateFields<typeof CreateUserFields.$inferInput>(userFields));
+const CreateUserRules = validateFields<typeof CreateUserFields.$inferInput>(userFields);
 
 const UpdateUserFields = builder.inputType('UpdateUserInput', {
   description: 'Only the fields given change; phone, department or notes null clears it.',
@@ -52,7 +52,7 @@ const UpdateUserFields = builder.inputType('UpdateUserInput', {
     notes: t.string({ required: false }),
   }),
 });
-const UpdateUserInput = UpdateUserFields.validate(validateFields<typeof UpdateUserFields.$inferInput>(userFields));
+const UpdateUserRules = validateFields<typeof UpdateUserFields.$inferInput>(userFields);
 
 /** What an audit event may keep of a user: never the password hash. */
 function auditable({ passwordHash: _secret, ...user }: UserRow) {
@@ -83,9 +83,10 @@ builder.mutationField('createUser', (t) =>
     authScopes: { may: 'createUser' },
     type: 'User',
     errors: { types: commonErrors, dataField: { name: 'user' } },
-    args: { input: t.arg({ type: CreateUserInput }) },
-    resolve: async (query, _root, { input }, context) => {
-      for (const role of input.roles ?? []) checkGrant(context, role);
+    args: { input: t.arg({ type: CreateUserFields }) },
+    resolve: async (query, _root, args, context) => {
+      for (const role of args.input.roles ?? []) checkGrant(context, role);
+      const input = await validated(CreateUserRules, args.input);
       const passwordHash = await hashPassword(input.password);
       return write(context, async (tx, audit) => {
         const viewer = requireViewer(context);
@@ -118,9 +119,10 @@ builder.mutationField('updateUser', (t) =>
     authScopes: { may: 'updateUser' },
     type: 'User',
     errors: { types: commonErrors, dataField: { name: 'user' } },
-    args: { input: t.arg({ type: UpdateUserInput }) },
-    resolve: (query, _root, { input }, context) =>
+    args: { input: t.arg({ type: UpdateUserFields }) },
+    resolve: (query, _root, args, context) =>
       write(context, async (tx, audit) => {
+        const input = await validated(UpdateUserRules, args.input);
         const before = await organisationUser(tx, input.id.id, organisationOf(context));
         const after = await tx.user.update({
           where: { id: before.id },

@@ -1,0 +1,262 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RoleName } from '../src/generated/prisma/enums.js';
+import { may, permissions, type Permission } from '../src/lib/permissions.js';
+import { schema } from '../src/schema.js';
+import { useTestDatabase } from './helpers/database.js';
+import { demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
+
+// Every mutation and every sensitive read, as every role and as another organisation's admin:
+// allowed or denied exactly as src/lib/permissions.ts (the README's table) says.
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+let rival: Awaited<ReturnType<typeof otherOrganisation>>;
+const real: Record<string, string> = {};
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const missing = (type: string) => globalId(type, MISSING);
+
+beforeAll(async () => {
+  people = await demo(database);
+  rival = await otherOrganisation(database);
+  const first = async (model: 'equipment' | 'inventoryItem' | 'supplier' | 'purchaseOrder') =>
+    (await (database.db[model] as any).findFirstOrThrow({ where: { organisationId: people.organisationId } }))
+      .id as string;
+  real.Equipment = globalId('Equipment', await first('equipment'));
+  real.InventoryItem = globalId('InventoryItem', await first('inventoryItem'));
+  real.Supplier = globalId('Supplier', await first('supplier'));
+  real.PurchaseOrder = globalId('PurchaseOrder', await first('purchaseOrder'));
+  real.User = globalId('User', people.worker);
+});
+
+type Case = { document: string; variables: (ids: (type: string) => string) => Record<string, unknown> };
+const outcome = '__typename';
+
+/** A call of each mutation that changes nothing when allowed: it is invalid or names missing rows. */
+const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
+  createEquipment: {
+    document: `mutation { createEquipment(input: { name: "", serialNumber: "", category: OTHER }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateEquipment: {
+    document: `mutation($id: ID!) { updateEquipment(input: { id: $id, name: "x" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  deleteEquipment: {
+    document: `mutation($id: ID!) { deleteEquipment(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  restoreEquipment: {
+    document: `mutation($id: ID!) { restoreEquipment(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  bulkUpdateNextMaintenance: {
+    document: `mutation($id: ID!) { bulkUpdateNextMaintenance(ids: [$id], nextMaintenanceAt: "2030-01-01T00:00:00Z") { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  addMaintenanceRecord: {
+    document: `mutation($id: ID!) { addMaintenanceRecord(input: { equipmentId: $id, maintenanceDate: "2026-01-01T00:00:00Z", nextMaintenance: "2025-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  createInventoryItem: {
+    document: `mutation { createInventoryItem(input: { sku: "", name: "", location: "" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateInventoryItem: {
+    document: `mutation($id: ID!) { updateInventoryItem(input: { id: $id, name: "x" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('InventoryItem') }),
+  },
+  adjustStock: {
+    document: `mutation($id: ID!) { adjustStock(input: { itemId: $id, delta: -1000000 }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('InventoryItem') }),
+  },
+  createSupplier: {
+    document: `mutation { createSupplier(input: { name: "" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateSupplier: {
+    document: `mutation($id: ID!) { updateSupplier(input: { id: $id, email: "not an email" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Supplier') }),
+  },
+  createPurchaseOrder: {
+    document: `mutation($id: ID!) { createPurchaseOrder(input: { number: "", supplierId: $id, lines: [] }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Supplier') }),
+  },
+  updatePurchaseOrder: {
+    document: `mutation($id: ID!) { updatePurchaseOrder(input: { id: $id, number: "" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('PurchaseOrder') }),
+  },
+  submitPurchaseOrder: {
+    document: `mutation($id: ID!) { submitPurchaseOrder(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('PurchaseOrder') }),
+  },
+  approvePurchaseOrder: {
+    document: `mutation($id: ID!) { approvePurchaseOrder(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('PurchaseOrder') }),
+  },
+  receivePurchaseOrder: {
+    document: `mutation($id: ID!) { receivePurchaseOrder(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('PurchaseOrder') }),
+  },
+  cancelPurchaseOrder: {
+    document: `mutation($id: ID!) { cancelPurchaseOrder(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('PurchaseOrder') }),
+  },
+  createUser: {
+    document: `mutation { createUser(input: { email: "bad", name: "", password: "short" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateUser: {
+    document: `mutation($id: ID!) { updateUser(input: { id: $id, name: "" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+  deactivateUser: {
+    document: `mutation($id: ID!) { deactivateUser(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+  assignRole: {
+    document: `mutation($id: ID!) { assignRole(userId: $id, role: MANAGER) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+  revokeRole: {
+    document: `mutation($id: ID!) { revokeRole(userId: $id, role: WORKER) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+  revokeUserSessions: {
+    document: `mutation($id: ID!) { revokeUserSessions(userId: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+};
+
+const reads: Record<Extract<Permission, `read${string}`>, string> = {
+  readOrganisation: `{ organisation { summary { equipmentCount } } }`,
+  readEquipment: `{ equipment(first: 1) { totalCount } maintenanceRecords(first: 1) { totalCount } }`,
+  readInventory: `{ inventoryItems(first: 1) { totalCount edges { node { movements(first: 1) { totalCount } } } } }`,
+  readPurchasing: `{ purchaseOrders(first: 1) { totalCount } suppliers(first: 1) { totalCount } }`,
+  readUsers: `{ users(first: 1) { totalCount } }`,
+  readAudit: `{ auditEvents(first: 1) { totalCount } }`,
+};
+
+const roleOf = () => ({
+  [RoleName.SUPERADMIN]: people.superadmin,
+  [RoleName.ADMIN]: people.admin,
+  [RoleName.MANAGER]: people.manager,
+  [RoleName.EMPLOYEE]: people.employee,
+  [RoleName.WORKER]: people.worker,
+});
+
+function verdict(result: Awaited<ReturnType<typeof graphql>>): string {
+  const code = result.errors?.[0]?.extensions?.code;
+  if (code) return String(code);
+  return 'allowed';
+}
+
+let cases = 0;
+
+describe('the permission matrix', () => {
+  it('covers every mutation of the schema but sign-in and its own sessions', () => {
+    const own = ['login', 'refreshSession', 'logout', 'logoutEverywhere', 'changePassword'];
+    const fields = Object.keys(schema.getMutationType()!.getFields()).filter((field) => !own.includes(field));
+    expect(Object.keys(mutations).sort()).toEqual(fields.sort());
+  });
+
+  it.each(Object.keys(mutations) as (keyof typeof mutations)[])(
+    '%s: each role allowed or denied as the matrix says',
+    async (name) => {
+      const { document, variables } = mutations[name];
+      for (const [role, user] of Object.entries(roleOf())) {
+        const result = await graphql(document, variables(missing), { as: user });
+        const expected = may({ id: user, organisationId: '', sessionId: '', roles: [role as RoleName] }, name)
+          ? 'allowed'
+          : 'FORBIDDEN';
+        expect({ role, verdict: verdict(result) }).toEqual({ role, verdict: expected });
+        if (expected === 'allowed') expect(result.data?.[Object.keys(result.data)[0]!]?.__typename).toMatch(/Error$/);
+        cases += 1;
+      }
+    },
+  );
+
+  it.each(Object.keys(mutations) as (keyof typeof mutations)[])(
+    "%s: another organisation's admin finds nothing of ours",
+    async (name) => {
+      const { document, variables } = mutations[name];
+      const result = await graphql(
+        document,
+        variables((type) => real[type]!),
+        { as: rival.admin },
+      );
+      expect(verdict(result)).toBe('allowed');
+      expect(result.data?.[Object.keys(result.data)[0]!]?.__typename).toMatch(/^(NotFoundError|InputValidationError)$/);
+      cases += 1;
+    },
+  );
+
+  it.each(Object.keys(reads) as (keyof typeof reads)[])(
+    '%s: each role reads or is refused as the matrix says',
+    async (name) => {
+      for (const [role, user] of Object.entries(roleOf())) {
+        const result = await graphql(reads[name], {}, { as: user });
+        const expected = may({ id: user, organisationId: '', sessionId: '', roles: [role as RoleName] }, name)
+          ? 'allowed'
+          : 'FORBIDDEN';
+        expect({ role, verdict: verdict(result) }).toEqual({ role, verdict: expected });
+        cases += 1;
+      }
+      expect(verdict(await graphql(reads[name]))).toBe('UNAUTHENTICATED');
+    },
+  );
+
+  it('lets only a superadmin grant SUPERADMIN, and lets a superadmin work across organisations', async () => {
+    const grant = `mutation($id: ID!) { assignRole(userId: $id, role: SUPERADMIN) { __typename } }`;
+    expect(verdict(await graphql(grant, { id: real.User }, { as: people.admin }))).toBe('FORBIDDEN');
+    const seen = await graphql(
+      `
+        {
+          equipment(first: 100, filter: { search: "Rival" }) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { as: people.superadmin },
+    );
+    expect(seen.errors).toBeUndefined();
+    await database.db.equipment.create({
+      data: { organisationId: rival.organisationId, name: 'Rival Press', category: 'MACHINERY', serialNumber: 'RP-1' },
+    });
+    const across = await graphql(
+      `
+        {
+          equipment(first: 100, filter: { search: "Rival Press" }) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { as: people.superadmin },
+    );
+    expect(across.data).toEqual({ equipment: { totalCount: 1 } });
+    const mine = await graphql(
+      `
+        {
+          equipment(first: 100, filter: { search: "Rival Press" }) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { as: people.admin },
+    );
+    expect(mine.data).toEqual({ equipment: { totalCount: 0 } });
+    console.log(`[authorization] ${cases + 3} role x operation cases`);
+  });
+
+  it('keeps secrets out of the schema', () => {
+    const printed = Object.values(schema.getTypeMap())
+      .flatMap((type) => ('getFields' in type ? Object.keys(type.getFields()) : []))
+      .join(' ');
+    expect(printed).not.toContain('passwordHash');
+    expect(printed).not.toContain('refreshTokenHash');
+    expect(printed).not.toContain('tokenHash');
+    expect(Object.keys(permissions).length).toBe(Object.keys(mutations).length + Object.keys(reads).length);
+  });
+});
