@@ -17,8 +17,10 @@ import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { schema } from './schema.js';
 
-// GraphiQL opens on the web dashboard's own query, one of the example client operations.
-const defaultQuery = readFileSync(fileURLToPath(new URL('../operations/dashboard.graphql', import.meta.url)), 'utf8');
+// GraphiQL opens on two of the example client operations: sign-in, then the web dashboard.
+const defaultQuery = ['auth.graphql', 'dashboard.graphql']
+  .map((file) => readFileSync(fileURLToPath(new URL(`../operations/${file}`, import.meta.url)), 'utf8'))
+  .join('\n');
 
 /** The limits every request is held to; each answers with an error that names it. */
 function limits({ limits, env }: Config): Plugin[] {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { erdSection, renderErd } from '../scripts/erd.js';
+import { renderSection, section } from '../scripts/readme.js';
 import { printedSchema, schemaFile } from '../scripts/print-schema.js';
 import { repoRoot } from './helpers/cli.js';
 
@@ -9,14 +9,22 @@ describe('committed generated files', () => {
     expect(await readFile(schemaFile, 'utf8')).toBe(printedSchema());
   });
 
-  it("the README's entity relationship diagram matches schema.prisma (npm run erd)", async () => {
+  it("the README's entity relationship diagram matches schema.prisma (npm run readme)", async () => {
     const readme = await readFile(`${repoRoot}/README.md`, 'utf8');
-    const diagram = await renderErd();
-    expect(erdSection(readme)).toBe(diagram);
+    const diagram = await renderSection('erd');
+    expect(section(readme, 'erd')).toBe(diagram);
     for (const model of ['Organisation', 'PurchaseOrder', 'BatchCreationEvent', 'AuditEvent']) {
       expect(diagram).toContain(`  ${model} {`);
     }
     expect(diagram).toContain('BatchCreationEvent |o--|| Batch : batch');
     expect(diagram).toContain('| StockMovement | `inventory.stock_movements` |');
+  });
+
+  it("the README's permission matrix is the one the schema enforces (npm run readme)", async () => {
+    const readme = await readFile(`${repoRoot}/README.md`, 'utf8');
+    const table = await renderSection('permissions');
+    expect(section(readme, 'permissions')).toBe(table);
+    expect(table).toContain('| `approvePurchaseOrder` | ✓ | ✓ | ✓ | — | — |');
+    expect(table).toContain('| read the audit trail | ✓ | ✓ | — | — | — |');
   });
 });
