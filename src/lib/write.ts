@@ -32,20 +32,16 @@ export function write<T>(context: Context, change: (tx: Tx, audit: Audit) => Pro
 }
 
 /** write() for a mutation whose actor is known only once it runs (sign-in, refresh). */
-export async function writeAs<T>(
-  actor: Actor | ((tx: Tx) => Promise<Actor>),
-  change: (tx: Tx, audit: Audit) => Promise<T>,
-): Promise<T> {
+export async function writeAs<T>(actor: Actor, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
   try {
     return await db.$transaction(async (tx) => {
       let audited = 0;
       const result = await change(tx, async (entry) => {
         audited += 1;
-        const { id, organisationId } = typeof actor === 'function' ? await actor(tx) : actor;
         await tx.auditEvent.create({
           data: {
-            organisationId,
-            actorId: id,
+            organisationId: actor.organisationId,
+            actorId: actor.id,
             action: entry.action,
             entityType: entry.entityType,
             entityId: entry.entityId,
