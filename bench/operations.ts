@@ -1,0 +1,103 @@
+/** The five reference operations a real client sends, as GraphQL documents for OpsGraph. */
+export const operations = {
+  dashboard: {
+    document: /* GraphQL */ `
+      query dashboard {
+        organisation {
+          summary {
+            equipmentCount
+            overdueEquipmentCount
+            lowStockItemCount
+            openPurchaseOrderCount
+          }
+        }
+        overdue: equipment(first: 10, filter: { overdue: true }, orderBy: NEXT_MAINTENANCE_ASC) {
+          edges {
+            node {
+              name
+              nextMaintenanceAt
+            }
+          }
+        }
+        lowStock: inventoryItems(first: 10, filter: { lowStock: true }, orderBy: SKU_ASC) {
+          edges {
+            node {
+              sku
+              qty
+              minQty
+            }
+          }
+        }
+      }
+    `,
+  },
+  deepList: {
+    document: /* GraphQL */ `
+      query deepList {
+        equipment(first: 20) {
+          edges {
+            node {
+              name
+              maintenanceRecords(first: 10) {
+                edges {
+                  node {
+                    maintenanceDate
+                    performedBy {
+                      name
+                      roles {
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  filteredPage: {
+    document: /* GraphQL */ `
+      query filteredPage($after: String!) {
+        equipment(first: 20, after: $after, filter: { status: [ACTIVE] }, orderBy: NAME_ASC) {
+          edges {
+            node {
+              name
+              serialNumber
+              status
+            }
+          }
+        }
+      }
+    `,
+  },
+  nodeLookup: {
+    document: /* GraphQL */ `
+      query nodeLookup($id: ID!) {
+        node(id: $id) {
+          ... on Equipment {
+            name
+            serialNumber
+            status
+          }
+        }
+      }
+    `,
+  },
+  adjustStock: {
+    document: /* GraphQL */ `
+      mutation adjustStock($itemId: ID!) {
+        adjustStock(input: { itemId: $itemId, delta: 1 }) {
+          ... on AdjustStockSuccess {
+            inventoryItem {
+              sku
+            }
+          }
+        }
+      }
+    `,
+  },
+} as const;
+
+export type OperationName = keyof typeof operations;

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate, scales } from '../bench/generate.js';
+import { operations, type OperationName } from '../bench/operations.js';
+import { createRawServer } from '../bench/servers/raw.js';
+import { useTestDatabase } from './helpers/database.js';
+import { bearer, globalId, graphql } from './helpers/graphql.js';
+
+// The benchmark compares servers only once they give the same answers; this is that check.
+const database = useTestDatabase();
+let raw: ReturnType<typeof createRawServer>;
+let rawUrl: string;
+let token: string;
+const variables: Record<OperationName, Record<string, unknown>> = {} as never;
+
+beforeAll(async () => {
+  await generate(database.url, scales.small, () => {});
+  const [organisation] = await database.sql<{ id: string }>(`SELECT id FROM auth.organisations ORDER BY name LIMIT 1`);
+  const [admin] = await database.sql<{ id: string }>(
+    `SELECT u.id FROM auth.users u JOIN auth.user_roles ur ON ur.user_id = u.id JOIN auth.roles r ON r.id = ur.role_id
+     WHERE u.organisation_id = $1 AND r.name = 'admin' LIMIT 1`,
+    [organisation!.id],
+  );
+  token = await bearer(admin!.id);
+  const [equipment] = await database.sql<{ id: string }>(
+    `SELECT id FROM assets.equipment WHERE organisation_id = $1 AND status = 'active' ORDER BY name, id OFFSET 30 LIMIT 1`,
+    [organisation!.id],
+  );
+  const [item] = await database.sql<{ id: string }>(
+    `SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 LIMIT 1`,
+    [organisation!.id],
+  );
+  Object.assign(variables, {
+    dashboard: {},
+    deepList: {},
+    filteredPage: { after: Buffer.from(`GPC:S:${equipment!.id}`).toString('base64') },
+    nodeLookup: { id: globalId('Equipment', equipment!.id) },
+    adjustStock: { itemId: globalId('InventoryItem', item!.id) },
+  });
+  raw = createRawServer(database.url, organisation!.id, { poolSize: 1 });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/graphql`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => raw.close(resolve));
+  await raw.pool.end();
+});
+
+describe('the raw SQL baseline', () => {
+  it.each(Object.keys(operations) as OperationName[])('answers %s exactly as OpsGraph does', async (name) => {
+    const ours = await graphql(operations[name].document, variables[name], { token });
+    expect(ours.errors).toBeUndefined();
+    const response = await fetch(rawUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operationName: name, query: operations[name].document, variables: variables[name] }),
+    });
+    const theirs = (await response.json()) as { data: unknown };
+    expect(theirs.data).toEqual(ours.data);
+    expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
+  });
+});
