@@ -2,7 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, scales } from '../bench/generate.js';
 import { operations, type OperationName } from '../bench/operations.js';
+import { readFile } from 'node:fs/promises';
+import { postgraphileCursorQuery, postgraphileOperations } from '../bench/postgraphile-operations.js';
+import { createPostGraphileServer } from '../bench/servers/postgraphile.js';
 import { createRawServer } from '../bench/servers/raw.js';
+import { repoRoot } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { bearer, globalId, graphql } from './helpers/graphql.js';
 
@@ -10,6 +14,10 @@ import { bearer, globalId, graphql } from './helpers/graphql.js';
 const database = useTestDatabase();
 let raw: ReturnType<typeof createRawServer>;
 let rawUrl: string;
+let postgraphile: Awaited<ReturnType<typeof createPostGraphileServer>>;
+let postgraphileUrl: string;
+let organisationId: string;
+let ids: { equipment: string; item: string };
 let token: string;
 const variables: Record<OperationName, Record<string, unknown>> = {} as never;
 
@@ -37,14 +45,47 @@ beforeAll(async () => {
     nodeLookup: { id: globalId('Equipment', equipment!.id) },
     adjustStock: { itemId: globalId('InventoryItem', item!.id) },
   });
+  organisationId = organisation!.id;
+  ids = { equipment: equipment!.id, item: item!.id };
   raw = createRawServer(database.url, organisation!.id, { poolSize: 1 });
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
   rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/graphql`;
+  await database.sql(await readFile(`${repoRoot}/bench/postgraphile-setup.sql`, 'utf8'));
+  postgraphile = await createPostGraphileServer(database.url, { poolSize: 1 });
+  await new Promise<void>((resolve) => postgraphile.server.listen(0, '127.0.0.1', resolve));
+  postgraphileUrl = `http://127.0.0.1:${(postgraphile.server.address() as AddressInfo).port}/graphql`;
 });
 
 afterAll(async () => {
   await new Promise((resolve) => raw.close(resolve));
   await raw.pool.end();
+  await postgraphile.close();
+});
+
+async function askPostGraphile(query: string, variables: Record<string, unknown>) {
+  const response = await fetch(postgraphileUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+describe('PostGraphile', () => {
+  it.each(Object.keys(operations) as OperationName[])('answers %s exactly as OpsGraph does', async (name) => {
+    const ours = await graphql(operations[name].document, variables[name], { token });
+    expect(ours.errors).toBeUndefined();
+    const cursors = await askPostGraphile(postgraphileCursorQuery, { organisation: organisationId, count: 31 });
+    const theirs = await askPostGraphile(postgraphileOperations[name].document, {
+      organisation: organisationId,
+      after: cursors.allAssetsEquipments.pageInfo.endCursor,
+      id: ids.equipment,
+      itemId: ids.item,
+    });
+    expect(postgraphileOperations[name].toOpsGraph(theirs)).toEqual(ours.data);
+  });
 });
 
 describe('the raw SQL baseline', () => {
