@@ -51,6 +51,13 @@ const statements: Record<OperationName, string> = {
     FROM moved JOIN inventory.inventory_items i ON i.id = moved.item_id`,
 };
 
+/** The variable each operation takes: a Relay global id or a cursor, both base64. */
+const argumentOf: Partial<Record<OperationName, string>> = {
+  filteredPage: 'after',
+  nodeLookup: 'id',
+  adjustStock: 'itemId',
+};
+
 /** The id inside a Relay global id ("Equipment:<uuid>", base64), or a cursor's last part. */
 function innerId(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -78,7 +85,8 @@ export function createRawServer(
       };
       const sql = statements[operationName];
       if (!sql) throw new Error(`unknown operation ${operationName}`);
-      const second = innerId(variables.after ?? variables.id ?? variables.itemId);
+      const argument = argumentOf[operationName];
+      const second = argument ? innerId(variables[argument]) : null;
       const { rows } = await pool.query<{ data: unknown }>(sql, second ? [organisationId, second] : [organisationId]);
       response
         .writeHead(200, { 'content-type': 'application/json' })

@@ -1,0 +1,259 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
+import { withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { configureTokens, signAccessToken } from '../src/lib/tokens.js';
+import { loadConfig } from '../src/config.js';
+import { generate, scales } from './generate.js';
+import { operations, type OperationName } from './operations.js';
+import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
+import { startStatementCounter } from './statement-counter.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
+const SERVERS: ServerName[] = ['opsgraph', 'postgraphile', 'raw'];
+const OPERATIONS = Object.keys(operations) as OperationName[];
+
+type Result = {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  statementsPerRequest: number;
+  peakRssMb: number;
+  errors: number;
+};
+
+async function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated database holding the dataset of this scale, made once and kept between runs. */
+async function prepareDatabase(serverUrl: string, scale: keyof typeof scales) {
+  const name = `opsgraph_bench_${scale}`;
+  const url = withDatabase(serverUrl, name);
+  const exists = await query(withDatabase(serverUrl, 'postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [
+    name,
+  ]);
+  if (exists.length === 0) await query(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE "${name}"`);
+  await applyPendingMigrations(url);
+  const [{ n }] = (await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM auth.organisations')) as [
+    { n: number },
+  ];
+  if (n === 0) {
+    console.log(`Generating the ${scale} dataset into ${name}:`);
+    await generate(url, scales[scale]);
+  }
+  await query(url, await readFile(`${root}bench/postgraphile-setup.sql`, 'utf8'));
+  return url;
+}
+
+function start(command: string[], env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (/listening on|GraphQL and GraphiQL on/.test(chunk.toString())) resolve(child);
+    });
+  });
+}
+
+function peakRssMb(pid: number): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then(
+    (status) => Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+  );
+}
+
+async function post(url: string, body: object, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+async function main() {
+  const scale = (process.argv[2] ?? 'small') as keyof typeof scales;
+  const duration = Number(process.argv[3] ?? (scale === 'small' ? 2 : 15));
+  const connections = 16;
+  const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (!(scale in scales) || !serverUrl) {
+    throw new Error('usage: DATABASE_URL=postgresql://…/postgres tsx bench/run.ts small|large [seconds per operation]');
+  }
+  const url = await prepareDatabase(serverUrl, scale);
+  const [organisation] = await query<{ id: string }>(url, 'SELECT id FROM auth.organisations ORDER BY name LIMIT 1');
+  const [admin] = await query<{ id: string; ver: Date }>(
+    url,
+    `SELECT u.id, u.credentials_changed_at AS ver FROM auth.users u JOIN auth.user_roles ur ON ur.user_id = u.id
+     JOIN auth.roles r ON r.id = ur.role_id WHERE u.organisation_id = $1 AND r.name = 'admin' LIMIT 1`,
+    [organisation!.id],
+  );
+  const [equipment] = await query<{ id: string }>(
+    url,
+    `SELECT id FROM assets.equipment WHERE organisation_id = $1 AND status = 'active' ORDER BY name, id OFFSET 30 LIMIT 1`,
+    [organisation!.id],
+  );
+  const [item] = await query<{ id: string }>(
+    url,
+    'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 LIMIT 1',
+    [organisation!.id],
+  );
+  const secret = 'benchmark secret: 0123456789abcdefghijklmnopqrstuvwxyz';
+  process.env.AUTH_SECRET = secret;
+  configureTokens(loadConfig().auth);
+  const [session] = await query<{ id: string }>(
+    url,
+    `INSERT INTO auth.sessions (user_id, refresh_token_hash, expires_at) VALUES ($1, gen_random_uuid()::text, now() + interval '1 day') RETURNING id`,
+    [admin!.id],
+  );
+  const { token } = await signAccessToken({
+    userId: admin!.id,
+    sessionId: session!.id,
+    credentialsVersion: admin!.ver.getTime(),
+  });
+  const global = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+
+  const results: Record<ServerName, Partial<Record<OperationName, Result>>> = {
+    opsgraph: {},
+    postgraphile: {},
+    raw: {},
+  };
+  const base = 4800;
+  for (const [index, server] of SERVERS.entries()) {
+    const counter = await startStatementCounter(url);
+    const port = base + index;
+    const env = {
+      DATABASE_URL: counter.url,
+      PORT: String(port),
+      DATABASE_POOL_SIZE: '10',
+      NODE_ENV: 'production',
+      AUTH_SECRET: secret,
+      BENCH_ORGANISATION_ID: organisation!.id,
+    };
+    // node itself, not npx: the child's pid is then the server's, for its memory and its end.
+    const entry = server === 'opsgraph' ? ['src/server.ts'] : ['bench/servers/main.ts', server];
+    const child = await start([process.execPath, '--import', 'tsx', ...entry], env);
+    const endpoint = `http://127.0.0.1:${port}/graphql`;
+    try {
+      const cursor =
+        server === 'postgraphile'
+          ? (
+              await post(endpoint, {
+                query: postgraphileCursorQuery,
+                variables: { organisation: organisation!.id, count: 31 },
+              })
+            ).data.allAssetsEquipments.pageInfo.endCursor
+          : Buffer.from(`GPC:S:${equipment!.id}`).toString('base64');
+      for (const name of OPERATIONS) {
+        const body =
+          server === 'postgraphile'
+            ? {
+                query: postgraphileOperations[name].document,
+                variables: { organisation: organisation!.id, after: cursor, id: equipment!.id, itemId: item!.id },
+              }
+            : {
+                operationName: name,
+                query: operations[name].document,
+                variables: {
+                  after: cursor,
+                  id: global('Equipment', equipment!.id),
+                  itemId: global('InventoryItem', item!.id),
+                },
+              };
+        const headers: Record<string, string> = server === 'opsgraph' ? { authorization: `Bearer ${token}` } : {};
+        const answer = await post(endpoint, body, headers);
+        if (answer.errors) throw new Error(`${server} ${name}: ${JSON.stringify(answer.errors)}`);
+        const before = counter.statements();
+        const run = await autocannon({
+          url: endpoint,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          connections,
+          duration,
+        });
+        const requests = run.requests.total;
+        results[server][name] = {
+          requestsPerSecond: run.requests.average,
+          p50: run.latency.p50,
+          p99: run.latency.p99,
+          statementsPerRequest: requests ? (counter.statements() - before) / requests : 0,
+          peakRssMb: await peakRssMb(child.pid!),
+          errors: run.errors + run.non2xx,
+        };
+        const r = results[server][name]!;
+        console.log(
+          `${server.padEnd(12)} ${name.padEnd(13)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${r.statementsPerRequest.toFixed(2)} statements/request  rss ${r.peakRssMb.toFixed(0)} MB  errors ${r.errors}`,
+        );
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await counter.close();
+    }
+  }
+  await writeReport(scale, duration, connections, results);
+}
+
+async function writeReport(
+  scale: string,
+  duration: number,
+  connections: number,
+  results: Record<ServerName, Partial<Record<OperationName, Result>>>,
+) {
+  const rows = OPERATIONS.map((name) => {
+    const [o, p, r] = SERVERS.map((server) => results[server][name]!);
+    const cell = (x: Result) =>
+      `${x.requestsPerSecond.toFixed(0)} req/s, p50 ${x.p50} / p99 ${x.p99} ms, ${x.statementsPerRequest.toFixed(1)} stmt, ${x.peakRssMb.toFixed(0)} MB`;
+    return `| ${name} | ${cell(o!)} | ${cell(p!)} | ${cell(r!)} | ${(o!.requestsPerSecond / p!.requestsPerSecond).toFixed(2)} | ${(o!.requestsPerSecond / r!.requestsPerSecond).toFixed(2)} |`;
+  });
+  const table = [
+    `Scale \`${scale}\`, ${connections} connections, ${duration} s per operation and server, on ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    '| operation | OpsGraph | PostGraphile | raw SQL | OpsGraph / PostGraphile | OpsGraph / raw |',
+    '|---|---|---|---|--:|--:|',
+    ...rows,
+  ].join('\n');
+  const width = 640;
+  const bars = OPERATIONS.flatMap((name, i) => {
+    const ratio = (server: ServerName) =>
+      results.opsgraph[name]!.requestsPerSecond / results[server][name]!.requestsPerSecond;
+    const y = 40 + i * 50;
+    return [
+      `<text x="10" y="${y + 14}" font-size="12">${name}</text>`,
+      `<rect x="120" y="${y}" width="${Math.min(480, ratio('postgraphile') * 240)}" height="16" fill="#4c78a8"/>`,
+      `<text x="${125 + Math.min(480, ratio('postgraphile') * 240)}" y="${y + 13}" font-size="11">${ratio('postgraphile').toFixed(2)} × PostGraphile</text>`,
+      `<rect x="120" y="${y + 20}" width="${Math.min(480, ratio('raw') * 240)}" height="16" fill="#f58518"/>`,
+      `<text x="${125 + Math.min(480, ratio('raw') * 240)}" y="${y + 33}" font-size="11">${ratio('raw').toFixed(2)} × raw</text>`,
+    ];
+  });
+  const svg = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${60 + OPERATIONS.length * 50}" font-family="sans-serif">`,
+    `<text x="10" y="20" font-size="14">OpsGraph throughput as a ratio (scale ${scale}); the line is 1.0</text>`,
+    ...bars,
+    `<line x1="360" y1="30" x2="360" y2="${40 + OPERATIONS.length * 50}" stroke="#333" stroke-dasharray="4"/>`,
+    '</svg>',
+  ].join('\n');
+  await writeFile(`${root}bench/results.svg`, `${svg}\n`);
+  const file = `${root}BENCHMARKS.md`;
+  const previous = await readFile(file, 'utf8').catch(() => '');
+  const marker = /<!-- results:start -->[\s\S]*<!-- results:end -->/;
+  const section = `<!-- results:start -->\n${table}\n\n![ratios](bench/results.svg)\n<!-- results:end -->`;
+  await writeFile(file, marker.test(previous) ? previous.replace(marker, section) : `# Benchmarks\n\n${section}\n`);
+  console.log(`\n${table}\n\nWritten to BENCHMARKS.md and bench/results.svg`);
+}
+
+await main();
