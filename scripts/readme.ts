@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { getDatamodel } from '../src/generated/pothos-types.js';
 import { permissions } from '../src/lib/permissions.js';
+import { schemaPath } from '../src/schema-engine/migrate.js';
 
 const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
-const schemaPath = fileURLToPath(new URL('../prisma/schema.prisma', import.meta.url));
 /** The README's generated sections, each between its own pair of markers. */
 const sections = {
   erd: 'the entity relationship diagram, from prisma/schema.prisma',

@@ -6,12 +6,12 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import type { Context } from './context.js';
 import { db } from './db.js';
+import { forbidden, unauthenticated } from './lib/errors.js';
 import { may, type Permission } from './lib/permissions.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -59,14 +59,7 @@ export const builder = new SchemaBuilder<{
       signedIn: context.viewer !== null,
       may: (permission) => may(context.viewer, permission),
     }),
-    unauthorizedError: (_parent, context) =>
-      context.viewer
-        ? new GraphQLError('Your role does not allow this.', {
-            extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-          })
-        : new GraphQLError('Sign in to use this API.', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          }),
+    unauthorizedError: (_parent, context) => (context.viewer ? forbidden() : unauthenticated()),
   },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,

@@ -13,7 +13,7 @@ export type EmbeddedPostgres = {
   stop(): Promise<void>;
 };
 
-export const extensions = { citext, pg_trgm };
+const extensions = { citext, pg_trgm };
 
 /**
  * Serves a PGlite database (in memory, or persisted in dataDir) on a private Unix socket, so that

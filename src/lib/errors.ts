@@ -1,4 +1,15 @@
+import { GraphQLError } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
+
+/** No valid sign-in: HTTP 401. */
+export function unauthenticated(message = 'Sign in to use this API.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** Signed in, but not allowed to: HTTP 403. */
+export function forbidden(message = 'Your role does not allow this.'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+}
 
 /** A row the viewer asked for does not exist, or belongs to another organisation. */
 export class NotFoundError extends Error {

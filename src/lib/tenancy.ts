@@ -1,13 +1,9 @@
-import { GraphQLError } from 'graphql';
+import { unauthenticated } from './errors.js';
 import type { Context, Viewer } from '../context.js';
 import { isSuperadmin } from './permissions.js';
 
 export function requireViewer({ viewer }: Context): Viewer {
-  if (!viewer) {
-    throw new GraphQLError('Sign in to use this API.', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
-  }
+  if (!viewer) throw unauthenticated();
   return viewer;
 }
 

@@ -10,6 +10,12 @@ export const requiredText = (label: string, max = 200) =>
 export const optionalText = (label: string, max = 2000) =>
   z.string().trim().max(max, `${label} must be at most ${max} characters.`).nullish();
 
+/** A new password: long rather than clever. */
+export const newPassword = z
+  .string()
+  .min(12, 'Password must be at least 12 characters.')
+  .max(200, 'Password must be at most 200 characters.');
+
 type Rule<T> = { check: (input: T) => boolean; message: string; path: string[] };
 
 /**

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
-import { MigrationPgAdapterFactory, quoteIdentifier, withDatabase } from './pg-adapter.js';
+import { MigrationPgAdapterFactory, quoteIdentifier, withClient, withDatabase } from './pg-adapter.js';
 import { engineVersion, lastPanicMessage, startSchemaEngine, type SchemaEngine } from './wasm.js';
 import { describeConnectionError, type EngineError } from './errors.js';
 
@@ -48,16 +47,6 @@ function logLine(level: 'INFO' | 'ERROR', fields: Record<string, unknown>): stri
 function requireUrl(datasource: Datasource): string {
   if (!datasource.url) throw new Error('No database URL was given to the schema engine.');
   return datasource.url;
-}
-
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function createDatabase(url: string): Promise<string> {

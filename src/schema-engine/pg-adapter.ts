@@ -85,6 +85,17 @@ function pool(connectionString: string, max: number): pg.Pool {
   return new pg.Pool({ connectionString, Client: CatalogFriendlyClient, max });
 }
 
+/** Runs work on a connection of its own, closed afterwards whatever happens. */
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export function withDatabase(connectionString: string, database: string): string {
   const url = new URL(connectionString);
   url.pathname = `/${encodeURIComponent(database)}`;
@@ -135,12 +146,6 @@ export class MigrationPgAdapterFactory extends PrismaPg {
   }
 
   async #administer(statement: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#connectionString });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
+    await withClient(this.#connectionString, (client) => client.query(statement));
   }
 }

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
-import { AuthenticationError, NotFoundError, TooManyAttemptsError } from '../../lib/errors.js';
+import { AuthenticationError, TooManyAttemptsError } from '../../lib/errors.js';
 import { hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
-import { validated, validateFields } from '../../lib/validation.js';
+import { newPassword, validated, validateFields } from '../../lib/validation.js';
 import { writeAs, type Tx } from '../../lib/write.js';
 import { commonErrors, ErrorInterface } from '../common/errors.type.js';
+import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -225,11 +226,7 @@ builder.mutationField('revokeUserSessions', (t) =>
     errors: { types: commonErrors, dataField: { name: 'sessions' } },
     args: { userId: t.arg.globalID({ for: User }) },
     resolve: async (_root, { userId }, context) => {
-      const user = await db.user.findFirst({
-        where: { id: userId.id, organisationId: organisationOf(context) },
-        select: { id: true },
-      });
-      if (!user) throw new NotFoundError('User');
+      const user = await organisationUser(db, userId.id, organisationOf(context));
       return revokeSessions(context, { userId: user.id }, 'revokeSessions');
     },
   }),
@@ -239,10 +236,7 @@ const ChangePasswordFields = builder.inputType('ChangePasswordInput', {
   fields: (t) => ({ currentPassword: t.string(), newPassword: t.string() }),
 });
 const ChangePasswordRules = validateFields<typeof ChangePasswordFields.$inferInput>({
-  newPassword: z
-    .string()
-    .min(12, 'Password must be at least 12 characters.')
-    .max(200, 'Password must be at most 200 characters.'),
+  newPassword,
 });
 
 builder.mutationField('changePassword', (t) =>

@@ -1,12 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
 import type { Context, Viewer } from '../../context.js';
 import { db } from '../../db.js';
+import { unauthenticated } from '../../lib/errors.js';
 import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
 
 /**
  * The viewer a bearer token speaks for, checked against the database on every request: a

@@ -4,8 +4,9 @@ import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, type Tx } from '../../lib/write.js';
+import { readBack, write } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
+import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 import { InventoryItem } from './inventory.type.js';
 
@@ -74,13 +75,6 @@ const AdjustStockRules = validateFields<typeof AdjustStockFields.$inferInput>({
   note: optionalText('Note', 1000),
 });
 
-/** The id of a user of the organisation, for a reference a client sent. */
-async function organisationUser(tx: Tx, id: string, organisationId: string | undefined) {
-  const user = await tx.user.findFirst({ where: { id, organisationId }, select: { id: true } });
-  if (!user) throw new NotFoundError('User');
-  return user.id;
-}
-
 builder.mutationField('createInventoryItem', (t) =>
   t.prismaField({
     authScopes: { may: 'createInventoryItem' },
@@ -99,7 +93,7 @@ builder.mutationField('createInventoryItem', (t) =>
             location: input.location,
             minQty: input.minQty ?? 0,
             responsibleUserId: input.responsibleUserId
-              ? await organisationUser(tx, input.responsibleUserId.id, viewer.organisationId)
+              ? (await organisationUser(tx, input.responsibleUserId.id, viewer.organisationId)).id
               : null,
           },
         });
@@ -142,7 +136,7 @@ builder.mutationField('updateInventoryItem', (t) =>
             location: input.location ?? undefined,
             minQty: input.minQty ?? undefined,
             responsibleUserId: input.responsibleUserId
-              ? await organisationUser(tx, input.responsibleUserId.id, organisationId)
+              ? (await organisationUser(tx, input.responsibleUserId.id, organisationId)).id
               : input.responsibleUserId,
           },
         });

@@ -5,6 +5,7 @@ import { optionalText, validated, validateFields } from '../../lib/validation.js
 import { readBack, write } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
+import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 
 const AddMaintenanceRecordFields = builder.inputType('AddMaintenanceRecordInput', {
@@ -52,10 +53,7 @@ builder.mutationField('addMaintenanceRecord', (t) =>
         });
         if (!equipment) throw new NotFoundError('Equipment');
         const performedById = input.performedById?.id ?? viewer.id;
-        const performer = await tx.user.findFirst({
-          where: { id: performedById, organisationId: viewer.organisationId },
-        });
-        if (!performer) throw new NotFoundError('User');
+        await organisationUser(tx, performedById, viewer.organisationId);
         const record = await tx.maintenanceRecord.create({
           data: {
             equipmentId: equipment.id,

@@ -1,28 +1,24 @@
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { isSuperadmin } from '../../lib/permissions.js';
 import type { User as UserRow } from '../../generated/prisma/client.js';
 import { RoleName } from '../../generated/prisma/enums.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { forbidden } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
+import { newPassword, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
+import { organisationUser } from './organisation-user.js';
 import { User } from './user.type.js';
 
 const email = z.email('Email must be an email address.').max(254, 'Email must be at most 254 characters.');
-const password = z
-  .string()
-  .min(12, 'Password must be at least 12 characters.')
-  .max(200, 'Password must be at most 200 characters.');
 
 const userFields = {
   email,
   name: requiredText('Name'),
-  password,
+  password: newPassword,
   phone: optionalText('Phone', 40),
   department: optionalText('Department', 100),
   notes: optionalText('Notes'),
@@ -59,18 +55,10 @@ function auditable({ passwordHash: _secret, ...user }: UserRow) {
   return user;
 }
 
-async function organisationUser(tx: Tx, id: string, organisationId: string | undefined) {
-  const user = await tx.user.findFirst({ where: { id, organisationId } });
-  if (!user) throw new NotFoundError('User');
-  return user;
-}
-
 /** Only a superadmin makes another superadmin: an admin's reach ends at their organisation. */
 function checkGrant(context: Context, role: RoleName) {
   if (role === RoleName.SUPERADMIN && !isSuperadmin(requireViewer(context))) {
-    throw new GraphQLError('Only a superadmin can grant the SUPERADMIN role.', {
-      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
-    });
+    throw forbidden('Only a superadmin can grant the SUPERADMIN role.');
   }
 }
 
