@@ -1,6 +1,7 @@
 import { SignJWT, base64url } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { DECOY_HASH, hashPassword, verifyPassword } from '../src/lib/passwords.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -53,6 +54,12 @@ describe('signing in', () => {
     });
     const stored = await database.db.session.findMany({ where: { userId: people.admin } });
     expect(JSON.stringify(stored)).not.toContain(result.tokens.refreshToken);
+  });
+
+  it('checks an unknown email against a decoy hash as costly as a real one', async () => {
+    const parameters = (hash: string) => hash.split('$').slice(0, 4);
+    expect(parameters(DECOY_HASH)).toEqual(parameters(await hashPassword('any password')));
+    expect(await verifyPassword(PASSWORD, DECOY_HASH)).toBe(false);
   });
 
   it('answers a wrong password and an unknown email with the same error', async () => {

@@ -10,6 +10,13 @@ function derive(password: string, salt: Buffer, params: ScryptOptions, keyLength
   });
 }
 
+/**
+ * The hash of a random password nobody knows, made with the parameters above: checking a password
+ * against it when an account does not exist costs what a real check costs, without hashing at
+ * start-up. A test keeps its parameters equal to PARAMS.
+ */
+export const DECOY_HASH = 'scrypt$32768$8$1$RFaoGJBttAllezekQIRIhA$LNAp6svYYtb8IlJBCXvdzPi5nCdEiICLg48IypBs9Hw';
+
 /** `scrypt$N$r$p$salt$hash`, base64url: the parameters travel with the hash so they can change. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

@@ -3,7 +3,7 @@ import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { AuthenticationError, TooManyAttemptsError } from '../../lib/errors.js';
-import { hashPassword, verifyPassword } from '../../lib/passwords.js';
+import { DECOY_HASH, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
 import { newPassword, validated, validateFields } from '../../lib/validation.js';
@@ -70,9 +70,6 @@ async function issueTokens(tx: Tx, session: { id: string; userId: string; expire
   };
 }
 
-// Verifying against this when the account does not exist takes the same time as a real check.
-const unknownAccountHash = hashPassword('no account has this password');
-
 async function throttle(keys: string[]) {
   const since = new Date(Date.now() - FAILURE_WINDOW_MS);
   const [account, address] = await Promise.all(
@@ -114,7 +111,7 @@ builder.mutationField('login', (t) =>
       const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
       await throttle(keys);
       const user = await db.user.findUnique({ where: { email: input.email } });
-      const matches = await verifyPassword(input.password, user?.passwordHash ?? (await unknownAccountHash));
+      const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
       if (!user || !matches || !user.isActive) {
         await db.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
         throw new AuthenticationError('The email or password is incorrect.');
