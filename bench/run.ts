@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { configureTokens, signAccessToken } from '../src/lib/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { generate, scales } from './generate.js';
@@ -26,14 +26,8 @@ type Result = {
   errors: number;
 };
 
-async function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
+function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+  return withClient(url, async (client) => (await client.query<R>(text, values)).rows);
 }
 
 /** A migrated database holding the dataset of this scale, made once and kept between runs. */

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/database/embedded.js';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { applyPendingMigrations, migrationsDir } from '../src/schema-engine/migrate.js';
 import { backend, serverUrl } from './helpers/backend.js';
 
@@ -29,19 +28,14 @@ async function migrationsFingerprint(): Promise<string> {
 
 async function preparePostgresTemplate(url: string): Promise<string> {
   const template = `opsgraph_template_${await migrationsFingerprint()}`;
-  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await admin.connect();
-  try {
+  await withClient(withDatabase(url, 'postgres'), async (admin) => {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
-    if (!rowCount) {
-      const building = `${template}_building_${process.pid}`;
-      await admin.query(`CREATE DATABASE "${building}"`);
-      await applyPendingMigrations(withDatabase(url, building));
-      await admin.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
-    }
-  } finally {
-    await admin.end();
-  }
+    if (rowCount) return;
+    const building = `${template}_building_${process.pid}`;
+    await admin.query(`CREATE DATABASE "${building}"`);
+    await applyPendingMigrations(withDatabase(url, building));
+    await admin.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
+  });
   return template;
 }
 

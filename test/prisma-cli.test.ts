@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { serverUrl } from './helpers/backend.js';
 import { prisma, projectCopy, run, schemaEngine } from './helpers/cli.js';
 
@@ -23,14 +23,8 @@ function freshDatabase(): string {
   return withDatabase(server, name);
 }
 
-async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text)).rows;
-  } finally {
-    await client.end();
-  }
+function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
+  return withClient(url, async (client) => (await client.query<R>(text)).rows);
 }
 
 afterAll(async () => {

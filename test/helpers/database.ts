@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connectDb, type Db, type QueryEvent } from '../../src/db.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
-import { withDatabase } from '../../src/schema-engine/pg-adapter.js';
+import { withClient, withDatabase } from '../../src/schema-engine/pg-adapter.js';
 import { backend, serverUrl } from './backend.js';
 
 export type TestDatabase = {
@@ -17,13 +17,7 @@ export type TestDatabase = {
 };
 
 async function adminQuery(statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(serverUrl!, 'postgres') });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
+  await withClient(withDatabase(serverUrl!, 'postgres'), (admin) => admin.query(statement));
 }
 
 /** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
