@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -14,8 +14,16 @@ import { startStatementCounter } from './statement-counter.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
-const SERVERS: ServerName[] = ['opsgraph', 'postgraphile', 'raw'];
-const OPERATIONS = Object.keys(operations) as OperationName[];
+const ALL_SERVERS: ServerName[] = ['opsgraph', 'postgraphile', 'raw'];
+const ALL_OPERATIONS = Object.keys(operations) as OperationName[];
+// For profiling one server or operation: BENCH_SERVERS=opsgraph BENCH_OPERATIONS=nodeLookup. A run
+// that leaves any out prints its figures but does not rewrite BENCHMARKS.md.
+const only = <T extends string>(all: T[], list: string | undefined) =>
+  list ? all.filter((name) => list.split(',').includes(name)) : all;
+const SERVERS = only(ALL_SERVERS, process.env.BENCH_SERVERS);
+const OPERATIONS = only(ALL_OPERATIONS, process.env.BENCH_OPERATIONS);
+// BENCH_PROFILE=dir writes a V8 CPU profile of each server process there (open it in Chrome DevTools).
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 
 type Result = {
   requestsPerSecond: number;
@@ -23,6 +31,7 @@ type Result = {
   p99: number;
   statementsPerRequest: number;
   peakRssMb: number;
+  cpuMsPerRequest: number;
   errors: number;
 };
 
@@ -65,6 +74,13 @@ function start(command: string[], env: Record<string, string>): Promise<ChildPro
   });
 }
 
+/** CPU time (user + system) the process has used so far, in milliseconds. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function peakRssMb(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then(
     (status) => Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
@@ -89,6 +105,7 @@ async function main() {
     throw new Error('usage: DATABASE_URL=postgresql://…/postgres tsx bench/run.ts small|large [seconds per operation]');
   }
   const url = await prepareDatabase(serverUrl, scale);
+  if (SERVERS.includes('opsgraph')) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const [organisation] = await query<{ id: string }>(url, 'SELECT id FROM auth.organisations ORDER BY name LIMIT 1');
   const [admin] = await query<{ id: string; ver: Date }>(
     url,
@@ -139,8 +156,10 @@ async function main() {
       BENCH_ORGANISATION_ID: organisation!.id,
     };
     // node itself, not npx: the child's pid is then the server's, for its memory and its end.
-    const entry = server === 'opsgraph' ? ['src/server.ts'] : ['bench/servers/main.ts', server];
-    const child = await start([process.execPath, '--import', 'tsx', ...entry], env);
+    // OpsGraph runs its production build, as it is deployed (`npm run build` runs first).
+    const entry =
+      server === 'opsgraph' ? ['--enable-source-maps', 'dist/server.js'] : ['--import', 'tsx', 'bench/servers/main.ts', server];
+    const child = await start([process.execPath, ...profile, ...entry], env);
     const endpoint = `http://127.0.0.1:${port}/graphql`;
     try {
       const cursor =
@@ -172,6 +191,7 @@ async function main() {
         const answer = await post(endpoint, body, headers);
         if (answer.errors) throw new Error(`${server} ${name}: ${JSON.stringify(answer.errors)}`);
         const before = counter.statements();
+        const cpuBefore = await cpuMs(child.pid!);
         const run = await autocannon({
           url: endpoint,
           method: 'POST',
@@ -187,19 +207,24 @@ async function main() {
           p99: run.latency.p99,
           statementsPerRequest: requests ? (counter.statements() - before) / requests : 0,
           peakRssMb: await peakRssMb(child.pid!),
+          cpuMsPerRequest: requests ? ((await cpuMs(child.pid!)) - cpuBefore) / requests : 0,
           errors: run.errors + run.non2xx,
         };
         const r = results[server][name]!;
         console.log(
-          `${server.padEnd(12)} ${name.padEnd(13)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${r.statementsPerRequest.toFixed(2)} statements/request  rss ${r.peakRssMb.toFixed(0)} MB  errors ${r.errors}`,
+          `${server.padEnd(12)} ${name.padEnd(13)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${r.statementsPerRequest.toFixed(2)} statements/request  cpu ${r.cpuMsPerRequest.toFixed(2)} ms/request  rss ${r.peakRssMb.toFixed(0)} MB  errors ${r.errors}`,
         );
       }
     } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      await exited;
       await counter.close();
     }
   }
-  await writeReport(scale, duration, connections, results);
+  if (SERVERS.length === ALL_SERVERS.length && OPERATIONS.length === ALL_OPERATIONS.length) {
+    await writeReport(scale, duration, connections, results);
+  }
 }
 
 async function writeReport(
