@@ -4,6 +4,7 @@ import { organisationOf } from '../../lib/tenancy.js';
 
 export const AuditEvent = builder.prismaNode('AuditEvent', {
   authScopes: { may: 'readAudit' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   description: 'Who did what to which record, and when, with the record before and after.',

@@ -44,6 +44,7 @@ export function isOverdue(
 
 export const Equipment = builder.prismaNode('Equipment', {
   authScopes: { may: 'readEquipment' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -62,6 +63,7 @@ export const Equipment = builder.prismaNode('Equipment', {
     }),
     isOverdue: t.boolean({
       description: 'In service, not deleted, and its next maintenance is in the past.',
+      select: { status: true, nextMaintenanceAt: true, deletedAt: true },
       resolve: (equipment) => isOverdue(equipment),
     }),
     maintenanceCount: t.int({

@@ -8,6 +8,7 @@ builder.enumType(StockMovementReason, { name: 'StockMovementReason' });
 
 export const InventoryItem = builder.prismaNode('InventoryItem', {
   authScopes: { may: 'readInventory' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -17,7 +18,11 @@ export const InventoryItem = builder.prismaNode('InventoryItem', {
     location: t.exposeString('location'),
     qty: t.exposeInt('qty', { description: 'Quantity in stock: the sum of the stock movements.' }),
     minQty: t.exposeInt('minQty'),
-    isLowStock: t.boolean({ description: 'qty is at or below minQty.', resolve: (item) => item.qty <= item.minQty }),
+    isLowStock: t.boolean({
+      description: 'qty is at or below minQty.',
+      select: { qty: true, minQty: true },
+      resolve: (item) => item.qty <= item.minQty,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
@@ -40,6 +45,7 @@ export const InventoryItem = builder.prismaNode('InventoryItem', {
 
 export const StockMovement = builder.prismaNode('StockMovement', {
   authScopes: { may: 'readInventory' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, item: { organisationId: organisationOf(context) } }),

@@ -5,6 +5,7 @@ import { organisationOf } from '../../lib/tenancy.js';
 
 export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
   authScopes: { may: 'readEquipment' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, equipment: { organisationId: organisationOf(context) } }),

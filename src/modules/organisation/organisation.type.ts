@@ -49,6 +49,7 @@ const OrganisationSummary = builder.simpleObject('OrganisationSummary', {
 
 export const Organisation = builder.prismaNode('Organisation', {
   authScopes: { may: 'readOrganisation' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   // Another organisation's id finds nothing: node(id) answers null, as for a missing row.

@@ -10,6 +10,7 @@ builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
 
 export const Supplier = builder.prismaNode('Supplier', {
   authScopes: { may: 'readPurchasing' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -28,6 +29,7 @@ export const Supplier = builder.prismaNode('Supplier', {
 
 export const Batch = builder.prismaNode('Batch', {
   authScopes: { may: 'readInventory' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -53,6 +55,7 @@ export const Batch = builder.prismaNode('Batch', {
 
 export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
   authScopes: { may: 'readPurchasing' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   description: "A batch's provenance: the purchase order (and line) whose receipt created it.",
@@ -67,6 +70,7 @@ export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
 
 export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
   authScopes: { may: 'readPurchasing' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, purchaseOrder: { organisationId: organisationOf(context) } }),
@@ -94,6 +98,7 @@ const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
 
 export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
   authScopes: { may: 'readPurchasing' },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),

@@ -9,6 +9,7 @@ builder.enumType(RoleName, { name: 'RoleName' });
 
 export const Role = builder.prismaNode('Role', {
   authScopes: { signedIn: true },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   fields: (t) => ({
@@ -53,6 +54,7 @@ export const UserRole = builder.prismaNode('UserRole', {
   authScopes: { signedIn: true },
   name: 'RoleAssignment',
   description: 'A role held by a user: when it was assigned and by whom.',
+  select: { userId: true, roleId: true },
   id: { resolve: (assignment) => `${assignment.userId}:${assignment.roleId}` },
   nullable: true,
   findUnique: (id, context) => {

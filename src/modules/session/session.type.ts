@@ -3,6 +3,7 @@ import { requireViewer } from '../../lib/tenancy.js';
 
 export const Session = builder.prismaNode('Session', {
   authScopes: { signedIn: true },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   description: 'A signed-in device: visible only to its own user.',
@@ -16,6 +17,7 @@ export const Session = builder.prismaNode('Session', {
     ipAddress: t.exposeString('ipAddress', { nullable: true }),
     isActive: t.boolean({
       description: 'Not revoked and not expired.',
+      select: { revokedAt: true, expiresAt: true },
       resolve: (session) => session.revokedAt === null && session.expiresAt > new Date(),
     }),
   }),

@@ -6,6 +6,7 @@ import { Role } from '../role/role.type.js';
 
 export const User = builder.prismaNode('User', {
   authScopes: { signedIn: true },
+  select: { id: true },
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
@@ -22,7 +23,9 @@ export const User = builder.prismaNode('User', {
     roleAssignments: t.relation('roles', { query: { orderBy: { assignedAt: 'asc' } } }),
     roles: t.field({
       type: [Role],
-      select: { roles: { orderBy: { assignedAt: 'asc' }, select: { role: true } } },
+      select: (_args, _context, nestedSelection) => ({
+        roles: { orderBy: { assignedAt: 'asc' }, select: { role: nestedSelection(true) } },
+      }),
       resolve: (user) => user.roles.map((assignment) => assignment.role),
     }),
   }),
