@@ -305,4 +305,12 @@ describe('forged access tokens', () => {
     const expired = await viewerWith(await sign({ key, expiresIn: -10 }));
     expect(expired.errors?.[0]?.message).toContain('expired');
   });
+
+  it('refuses a token once it expires, though it was accepted (and its signature remembered) before', async () => {
+    const token = await sign({ key: loadConfig().auth.secret, expiresIn: 1 });
+    expect((await viewerWith(token)).data?.viewer).toEqual({ email: 'ada@harbourworks.example' });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const expired = await viewerWith(token);
+    expect(expired.errors?.[0]?.message).toContain('expired');
+  });
 });

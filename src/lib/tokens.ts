@@ -15,20 +15,33 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
-let settings: AuthConfig | undefined;
+let settings: (AuthConfig & { key: Promise<CryptoKey> }) | undefined;
+
+/**
+ * Access tokens already verified, to their claims and expiry (s). The same string always verifies
+ * the same way, so a hit skips only the HMAC; expiry is still checked on every use.
+ */
+const verified = new Map<string, { claims: AccessClaims; exp: number }>();
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /** Sets the keys and lifetimes tokens are issued and checked with, once at start. */
 export function configureTokens(auth: AuthConfig): void {
-  settings = auth;
+  // Imported once: handing jose the raw bytes would import the key again at every request.
+  const key = crypto.subtle.importKey('raw', new Uint8Array(auth.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  settings = { ...auth, key };
+  verified.clear();
 }
 
-function auth(): AuthConfig {
+function auth() {
   if (!settings) throw new Error('configureTokens must run before tokens are issued or checked');
   return settings;
 }
 
 export async function signAccessToken(claims: AccessClaims): Promise<{ token: string; expiresAt: Date }> {
-  const { secret, issuer, audience, accessTokenTtlSeconds } = auth();
+  const { key, issuer, audience, accessTokenTtlSeconds } = auth();
   const expiresAt = new Date(Date.now() + accessTokenTtlSeconds * 1000);
   const token = await new SignJWT({ sid: claims.sessionId, ver: claims.credentialsVersion })
     .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
@@ -37,15 +50,17 @@ export async function signAccessToken(claims: AccessClaims): Promise<{ token: st
     .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(secret);
+    .sign(await key);
   return { token, expiresAt };
 }
 
 /** Checks signature (HS256 only), issuer, audience, expiry and the claims this API needs. */
 export async function verifyAccessToken(token: string): Promise<AccessClaims> {
-  const { secret, issuer, audience } = auth();
+  const known = verified.get(token);
+  if (known && known.exp > Date.now() / 1000) return known.claims;
+  const { key, issuer, audience } = auth();
   try {
-    const { payload, protectedHeader } = await jwtVerify(token, secret, {
+    const { payload, protectedHeader } = await jwtVerify(token, await key, {
       algorithms: ALGORITHMS,
       issuer,
       audience,
@@ -55,7 +70,10 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
     if (protectedHeader.alg !== 'HS256' || typeof payload.sid !== 'string' || typeof payload.ver !== 'number') {
       throw new InvalidTokenError('The access token is malformed.');
     }
-    return { userId: payload.sub!, sessionId: payload.sid, credentialsVersion: payload.ver };
+    const claims = { userId: payload.sub!, sessionId: payload.sid, credentialsVersion: payload.ver };
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, exp: payload.exp! });
+    return claims;
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     if (error instanceof errors.JWTExpired)
