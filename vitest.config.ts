@@ -8,9 +8,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // The admin's Prisma CLI workflow (created databases, shadow databases) needs a PostgreSQL
-    // server; the embedded pass runs the CLI against PGlite in prisma-cli-embedded.test.ts.
-    exclude: backend === 'postgres' ? [] : ['test/prisma-cli.test.ts'],
+    // The admin's Prisma CLI workflow (created databases, shadow databases) and several server
+    // processes on one database need a PostgreSQL server; the embedded pass runs the CLI against
+    // PGlite in prisma-cli-embedded.test.ts.
+    exclude: backend === 'postgres' ? [] : ['test/prisma-cli.test.ts', 'test/instances.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Each file gets its own database; PGlite instances and CLI runs are heavy, so two at a time.
     maxWorkers: 2,

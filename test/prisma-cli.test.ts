@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '3 migrations found',
+      '4 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -197,6 +197,7 @@ describe('the schema engine bridge says what failed', () => {
     expect(history.map((row) => [row.migration_name.replace(/^\d+_/, ''), row.finished])).toEqual([
       ['init', true],
       ['auth_tokens', true],
+      ['session_change_notifications', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

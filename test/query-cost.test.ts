@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QueryEvent } from '../src/db.js';
+import { backend } from './helpers/backend.js';
 import { useTestDatabase } from './helpers/database.js';
 import { bearer, data, demo } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let admin: string;
+let employee: string;
 let maintenanceRows: number;
 
 const EXTRA_EQUIPMENT = 100;
@@ -13,6 +15,7 @@ const RECORDS_EACH = 40;
 beforeAll(async () => {
   const people = await demo(database);
   admin = people.admin;
+  employee = people.employee;
   await database.sql(
     `INSERT INTO assets.equipment (organisation_id, name, category, serial_number, created_by)
      SELECT $1, 'Bulk unit ' || lpad(g::text, 3, '0'), 'other', 'BULK-' || g, $2 FROM generate_series(1, ${EXTRA_EQUIPMENT}) g`,
@@ -52,6 +55,8 @@ async function measure(
   variables: Record<string, unknown>,
 ): Promise<Cost & { result: Record<string, any> }> {
   const token = await bearer(admin);
+  // Signed in already: the server may remember the session check (session-cache.ts).
+  await data('{ viewer { id } }', {}, { token });
   database.statements.length = 0;
   const result = await data(query, variables, { token });
   const sent: QueryEvent[] = [...database.statements];
@@ -117,7 +122,7 @@ describe('nested selections cost what the page costs', () => {
       `[query cost] deep query: page 5x5 ${small.statements} statements, ${small.rowsRead} rows read; ` +
         `page 50x20 ${large.statements} statements, ${large.rowsRead} rows read; maintenance table ${maintenanceRows} rows`,
     );
-    // The viewer lookup, the whole planned tree in one statement, and one batched aggregate.
+    // The viewer lookup (unless remembered), the whole planned tree in one statement, one batched aggregate.
     expect(small.statements).toBe(large.statements);
     expect(large.statements).toBeLessThanOrEqual(3);
     // A page of 5 x 5 reads a fraction of the maintenance table; every row read serves the page.
@@ -177,5 +182,20 @@ describe('nested selections cost what the page costs', () => {
     console.log(`[query cost] dashboard: ${small.statements} statements at 5, ${large.statements} at 50`);
     expect(small.statements).toBe(large.statements);
     expect(large.statements).toBeLessThanOrEqual(8);
+  });
+
+  it('a signed-in request checks its session once; later ones are remembered on PostgreSQL (embedded: every time)', async () => {
+    // A user no other test here signs in as, so that their session has not been checked yet.
+    const token = await bearer(employee);
+    const statementsFor = async () => {
+      database.statements.length = 0;
+      await data('{ viewer { id } }', {}, { token });
+      return database.statements.map((statement) => statement.query);
+    };
+    const first = await statementsFor();
+    const second = await statementsFor();
+    const sessionChecks = (sql: string[]) => sql.filter((query) => query.includes('"auth"."sessions"')).length;
+    expect(sessionChecks(first)).toBe(1);
+    expect(sessionChecks(second)).toBe(backend === 'postgres' ? 0 : 1);
   });
 });

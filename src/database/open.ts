@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { connectDb, type Db } from '../db.js';
+import { watchSessionChanges } from '../modules/auth/session-cache.js';
 import { applyPendingMigrations } from '../schema-engine/migrate.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { seedDemo } from './seed.js';
@@ -18,7 +19,18 @@ export type OpenDatabase = {
 export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const db = connectDb(config.databaseUrl, { poolSize: config.databasePoolSize });
-    return { db, mode: 'external', appliedMigrations: [], seeded: false, close: () => db.$disconnect() };
+    // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
+    const sessionChanges = watchSessionChanges(config.databaseUrl, log);
+    return {
+      db,
+      mode: 'external',
+      appliedMigrations: [],
+      seeded: false,
+      async close() {
+        await sessionChanges.close();
+        await db.$disconnect();
+      },
+    };
   }
   const dataDir = join(config.dataDir, 'pglite');
   const firstStart = !existsSync(dataDir);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,3 +63,39 @@ export default {
 }
 
 export const schemaEngine = join(repoRoot, 'bin', 'schema-engine');
+
+export type RunningServer = { url: string; output: () => string; stop(): Promise<number | null> };
+
+/** Starts the server as an operator does (`npm start`), on a free port, and waits until it listens. */
+export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('GraphQL and GraphiQL on')) resolve();
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    void exited.then((code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connectDb, type Db, type QueryEvent } from '../../src/db.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
+import { watchSessionChanges } from '../../src/modules/auth/session-cache.js';
 import { withClient, withDatabase } from '../../src/schema-engine/pg-adapter.js';
 import { backend, serverUrl } from './backend.js';
 
@@ -22,7 +23,7 @@ async function adminQuery(statement: string): Promise<void> {
 
 /** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
 export function useTestDatabase(): TestDatabase {
-  let state: { url: string; db: Db; pool: pg.Pool } | undefined;
+  let state: { url: string; db: Db; pool: pg.Pool; sessionChanges?: { close(): Promise<void> } } | undefined;
   const statements: QueryEvent[] = [];
   let teardown: () => Promise<void> = async () => {};
   const ready = () => {
@@ -47,11 +48,15 @@ export function useTestDatabase(): TestDatabase {
       teardown = () => embedded.stop();
     }
     const db = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
-    state = { url, db, pool: new pg.Pool({ connectionString: url, max: 1 }) };
+    // As the server does on an external database: session checks are remembered while it listens.
+    const sessionChanges = backend === 'postgres' ? watchSessionChanges(url, () => {}) : undefined;
+    await sessionChanges?.listening;
+    state = { url, db, pool: new pg.Pool({ connectionString: url, max: 1 }), sessionChanges };
   });
 
   afterAll(async () => {
     if (state) {
+      await state.sessionChanges?.close();
       await state.db.$disconnect();
       await state.pool.end();
     }

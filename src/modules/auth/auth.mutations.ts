@@ -11,6 +11,7 @@ import { writeAs, type Tx } from '../../lib/write.js';
 import { commonErrors, ErrorInterface } from '../common/errors.type.js';
 import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
+import { sessionCache } from './session-cache.js';
 
 const FAILURE_WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES_PER_ACCOUNT = 5;
@@ -157,7 +158,12 @@ builder.mutationField('refreshSession', (t) =>
       if (!session) {
         const reused = await db.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
         if (reused && now.getTime() - reused.rotatedAt.getTime() > REFRESH_RACE_WINDOW_MS) {
-          await db.session.updateMany({ where: { id: reused.sessionId, revokedAt: null }, data: { revokedAt: now } });
+          const [revoked] = await db.session.updateManyAndReturn({
+            where: { id: reused.sessionId, revokedAt: null },
+            data: { revokedAt: now },
+            select: { userId: true },
+          });
+          if (revoked) sessionCache.forgetUser(revoked.userId);
         }
         throw new AuthenticationError(
           reused
@@ -188,7 +194,7 @@ async function revokeSessions(context: Context, where: { id?: string; userId: st
     });
     await audit({ action, entityType: 'User', entityId: where.userId, after: { revokedSessions: count } });
     return { count };
-  });
+  }).finally(() => sessionCache.forgetUser(where.userId));
 }
 
 builder.mutationField('logout', (t) =>
@@ -265,7 +271,7 @@ builder.mutationField('changePassword', (t) =>
         });
         await audit({ action: 'changePassword', entityType: 'User', entityId: viewer.id });
         return issueTokens(tx, session, refreshToken);
-      });
+      }).finally(() => sessionCache.forgetUser(viewer.id));
     },
   }),
 );

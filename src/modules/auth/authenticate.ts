@@ -3,11 +3,13 @@ import type { Context, Viewer } from '../../context.js';
 import { db } from '../../db.js';
 import { unauthenticated } from '../../lib/errors.js';
 import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
+import { sessionCache } from './session-cache.js';
 
 /**
- * The viewer a bearer token speaks for, checked against the database on every request: a
- * revoked or expired session, a deactivated user, or a role or password change since the token
- * was issued all end its use at once, on every instance.
+ * The viewer a bearer token speaks for, checked against the database: a revoked or expired
+ * session, a deactivated user, or a role or password change since the token was issued end its
+ * use on every instance, at once where the change was made and as soon as the others hear of it
+ * (session-cache.ts).
  */
 async function viewerOf(token: string): Promise<Viewer> {
   let claims;
@@ -17,20 +19,23 @@ async function viewerOf(token: string): Promise<Viewer> {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
     throw error;
   }
-  const session = await db.session.findFirst({
-    where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
-    select: {
-      user: {
-        select: {
-          id: true,
-          organisationId: true,
-          isActive: true,
-          credentialsChangedAt: true,
-          roles: { select: { role: { select: { name: true } } } },
+  const session = await sessionCache.check(claims.sessionId, () =>
+    db.session.findFirst({
+      where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
+      select: {
+        expiresAt: true,
+        user: {
+          select: {
+            id: true,
+            organisationId: true,
+            isActive: true,
+            credentialsChangedAt: true,
+            roles: { select: { role: { select: { name: true } } } },
+          },
         },
       },
-    },
-  });
+    }),
+  );
   const user = session?.user;
   if (!user || !user.isActive) throw unauthenticated('The session has ended: sign in again.');
   if (user.credentialsChangedAt.getTime() !== claims.credentialsVersion) {

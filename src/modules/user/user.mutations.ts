@@ -11,6 +11,7 @@ import { newPassword, optionalText, requiredText, validated, validateFields } fr
 import { readBack, write, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { organisationUser } from './organisation-user.js';
+import { sessionCache } from '../auth/session-cache.js';
 import { User } from './user.type.js';
 
 const email = z.email('Email must be an email address.').max(254, 'Email must be at most 254 characters.');
@@ -155,7 +156,7 @@ builder.mutationField('deactivateUser', (t) =>
           after: { isActive: false },
         });
         return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: before.id } });
-      }),
+      }).finally(() => sessionCache.forgetUser(id.id)),
   }),
 );
 
@@ -192,7 +193,7 @@ for (const [field, assigning] of [
             after: { role: args.role, changed: count > 0 },
           });
           return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: user.id } });
-        }),
+        }).finally(() => sessionCache.forgetUser(args.userId.id)),
     }),
   );
 }

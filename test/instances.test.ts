@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from './helpers/cli.js';
+import { useTestDatabase } from './helpers/database.js';
+import { demo } from './helpers/graphql.js';
+
+// Two server processes on one database, as behind a load balancer: what one learns, the other obeys.
+const database = useTestDatabase();
+let first: RunningServer;
+let second: RunningServer;
+
+beforeAll(async () => {
+  await demo(database);
+  [first, second] = await Promise.all([
+    startServer({ DATABASE_URL: database.url }),
+    startServer({ DATABASE_URL: database.url }),
+  ]);
+});
+
+afterAll(async () => {
+  expect(await first?.stop()).toBe(0);
+  expect(await second?.stop()).toBe(0);
+});
+
+async function post(server: RunningServer, query: string, variables = {}, token?: string) {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+const login = (server: RunningServer, email: string, password: string) =>
+  post(
+    server,
+    `mutation($input: LoginInput!) { login(input: $input) { __typename ... on LoginSuccess { tokens { accessToken } } } }`,
+    { input: { email, password } },
+  );
+const viewer = (server: RunningServer, token: string) => post(server, '{ viewer { email } }', {}, token);
+
+describe('two instances on one database', () => {
+  it('a session ended through one instance is refused by the other, which had it checked already', async () => {
+    const signedIn = await login(first, 'esi@harbourworks.example', 'opsgraph-demo');
+    const token = signedIn.data!.login.tokens.accessToken as string;
+    // Asked twice, so the second instance has checked the session and may remember it.
+    for (let i = 0; i < 2; i++) {
+      expect((await viewer(second, token)).data).toEqual({ viewer: { email: 'esi@harbourworks.example' } });
+    }
+
+    const loggedOut = await post(first, 'mutation { logout { __typename } }', {}, token);
+    expect(loggedOut.data).toEqual({ logout: { __typename: 'LogoutSuccess' } });
+    const revokedAt = Date.now();
+    let answer = await viewer(second, token);
+    while (answer.data?.viewer && Date.now() - revokedAt < 2_000) answer = await viewer(second, token);
+    console.log(`[instances] the other instance refused the revoked session after ${Date.now() - revokedAt} ms`);
+    expect(answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(answer.errors?.[0]?.message).toBe('The session has ended: sign in again.');
+    // …and the instance that ended it refuses it at once.
+    expect((await viewer(first, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('a role change through one instance voids tokens on the other', async () => {
+    const admin = (await login(first, 'ada@harbourworks.example', 'opsgraph-demo')).data!.login.tokens.accessToken;
+    const worker = (await login(second, 'wes@harbourworks.example', 'opsgraph-demo')).data!.login.tokens.accessToken;
+    expect((await viewer(second, worker)).data?.viewer).toBeTruthy();
+    const users = await post(first, '{ users(first: 50) { edges { node { id email } } } }', {}, admin);
+    const wes = users.data!.users.edges.find((edge: any) => edge.node.email === 'wes@harbourworks.example').node.id;
+    const assigned = await post(
+      first,
+      'mutation($id: ID!) { assignRole(userId: $id, role: EMPLOYEE) { __typename } }',
+      { id: wes },
+      admin,
+    );
+    expect(assigned.data).toEqual({ assignRole: { __typename: 'AssignRoleSuccess' } });
+    const changedAt = Date.now();
+    let answer = await viewer(second, worker);
+    while (answer.data?.viewer && Date.now() - changedAt < 2_000) answer = await viewer(second, worker);
+    expect(answer.errors?.[0]?.message).toContain('Your roles or password changed');
+  });
+
+  it('counts failed sign-ins across instances: five through one throttle the account on the other', async () => {
+    for (let i = 0; i < 5; i++) {
+      const server = i % 2 === 0 ? first : second;
+      expect((await login(server, 'marek@harbourworks.example', 'wrong password')).data!.login.__typename).toBe(
+        'AuthenticationError',
+      );
+    }
+    expect((await login(second, 'marek@harbourworks.example', 'opsgraph-demo')).data!.login.__typename).toBe(
+      'TooManyAttemptsError',
+    );
+  });
+});
