@@ -44,6 +44,8 @@ export function createApp(config: Config) {
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // useBodySizeLimit enforces limits.maxBodyBytes without streaming bodies that state their size.
+    maxRequestBodySize: false,
     landingPage: false,
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL,

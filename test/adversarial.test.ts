@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
@@ -57,6 +60,55 @@ describe('query limits', () => {
     });
     expect(response.status).toBe(413);
     expect(JSON.stringify(await response.json())).toContain('limit is 100000');
+  });
+
+  it('counts a chunked body (no Content-Length) as it arrives and cuts it off at the limit with 413', async () => {
+    const server = createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const send = (padding: number) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/graphql',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode!, body }));
+          },
+        );
+        request.on('error', reject);
+        request.write('{"query":"{ viewer { email } }","variables":{"padding":"');
+        for (let sent = 0; sent < padding; sent += 10_000) request.write('x'.repeat(10_000));
+        request.end('"}}');
+      });
+    try {
+      const small = await send(10_000);
+      expect(small.status).toBe(200);
+      expect(JSON.parse(small.body).data.viewer.email).toBe('ada@harbourworks.example');
+      const large = await send(200_000);
+      expect(large.status).toBe(413);
+      expect(JSON.parse(large.body).errors[0].message).toBe(
+        'The request body is over 100000 bytes; the limit is 100000.',
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a malformed Content-Length with 400', async () => {
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '12, 12', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `{ viewer { id } }` }),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('Content-Length must be one whole number.');
   });
 
   it('needs a header a cross-site form cannot send for an anonymous GET (CSRF)', async () => {

@@ -85,26 +85,51 @@ export function useQueryCostLimit(maxCost: number): Plugin {
   };
 }
 
-/** Answers 413 to a request body larger than maxBytes, before anything reads it. */
+/**
+ * Refuses a request body over maxBytes with 413. A body with a Content-Length is judged by it
+ * before it is read (Node's server reads no more than that); one without (chunked) is counted as
+ * it streams in and cut off at the limit. This replaces Yoga's own limit, which streams every body.
+ */
 export function useBodySizeLimit(maxBytes: number): Plugin {
+  const tooLarge = (size: string) =>
+    new GraphQLError(`The request body is ${size}; the limit is ${maxBytes}.`, {
+      extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } },
+    });
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? 0);
-      if (length > maxBytes) {
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({
-              errors: [
-                {
-                  message: `The request body is ${length} bytes; the limit is ${maxBytes}.`,
-                  extensions: { code: 'PAYLOAD_TOO_LARGE' },
-                },
-              ],
-            }),
-            { status: 413, headers: { 'content-type': 'application/json' } },
-          ),
-        );
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      const header = request.headers.get('content-length');
+      if (header !== null) {
+        if (!/^\d+$/.test(header)) {
+          throw new GraphQLError('Content-Length must be one whole number.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        }
+        if (Number(header) > maxBytes) throw tooLarge(`${header} bytes`);
+        return;
       }
+      if (!requestParser || !request.body) return;
+      setRequestParser((unlimited) => {
+        let read = 0;
+        // A native stream needs the native TransformStream, a ponyfilled one the ponyfill (as in Yoga).
+        const Transform = unlimited.body instanceof ReadableStream ? TransformStream : fetchAPI.TransformStream;
+        const body = unlimited.body!.pipeThrough(
+          new Transform<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              read += chunk.byteLength;
+              if (read > maxBytes) controller.error(tooLarge(`over ${maxBytes} bytes`));
+              else controller.enqueue(chunk);
+            },
+          }),
+        );
+        return requestParser(
+          new fetchAPI.Request(unlimited.url, {
+            method: unlimited.method,
+            headers: unlimited.headers,
+            body,
+            duplex: 'half',
+          } as RequestInit),
+        );
+      });
     },
   };
 }
