@@ -156,9 +156,11 @@ async function main() {
       BENCH_ORGANISATION_ID: organisation!.id,
     };
     // node itself, not npx: the child's pid is then the server's, for its memory and its end.
-    // OpsGraph runs its production build, as it is deployed (`npm run build` runs first).
+    // OpsGraph runs its production build with the flags of `npm run start:production` (built first).
     const entry =
-      server === 'opsgraph' ? ['--enable-source-maps', 'dist/server.js'] : ['--import', 'tsx', 'bench/servers/main.ts', server];
+      server === 'opsgraph'
+        ? ['--enable-source-maps', '--max-old-space-size=128', 'dist/server.js']
+        : ['--import', 'tsx', 'bench/servers/main.ts', server];
     const child = await start([process.execPath, ...profile, ...entry], env);
     const endpoint = `http://127.0.0.1:${port}/graphql`;
     try {
