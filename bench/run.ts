@@ -224,7 +224,9 @@ async function main() {
       await counter.close();
     }
   }
-  if (SERVERS.length === ALL_SERVERS.length && OPERATIONS.length === ALL_OPERATIONS.length) {
+  // BENCH_REPORT=none prints the figures only (the CI smoke run leaves BENCHMARKS.md as committed).
+  const complete = SERVERS.length === ALL_SERVERS.length && OPERATIONS.length === ALL_OPERATIONS.length;
+  if (complete && process.env.BENCH_REPORT !== 'none') {
     await writeReport(scale, duration, connections, results);
   }
 }
@@ -238,7 +240,7 @@ async function writeReport(
   const rows = OPERATIONS.map((name) => {
     const [o, p, r] = SERVERS.map((server) => results[server][name]!);
     const cell = (x: Result) =>
-      `${x.requestsPerSecond.toFixed(0)} req/s, p50 ${x.p50} / p99 ${x.p99} ms, ${x.statementsPerRequest.toFixed(1)} stmt, ${x.peakRssMb.toFixed(0)} MB`;
+      `${x.requestsPerSecond.toFixed(0)} req/s, p50 ${x.p50} / p99 ${x.p99} ms, ${x.statementsPerRequest.toFixed(1)} stmt, ${x.cpuMsPerRequest.toFixed(2)} ms CPU, ${x.peakRssMb.toFixed(0)} MB`;
     return `| ${name} | ${cell(o!)} | ${cell(p!)} | ${cell(r!)} | ${(o!.requestsPerSecond / p!.requestsPerSecond).toFixed(2)} | ${(o!.requestsPerSecond / r!.requestsPerSecond).toFixed(2)} |`;
   });
   const table = [
