@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { demo } from './helpers/graphql.js';
+import { LISTENER_NAME } from '../src/modules/auth/session-cache.js';
+import { bearer, demo, graphql } from './helpers/graphql.js';
 
 // Two server processes on one database, as behind a load balancer: what one learns, the other obeys.
 const database = useTestDatabase();
 let first: RunningServer;
 let second: RunningServer;
 
+let people: Awaited<ReturnType<typeof demo>>;
+
 beforeAll(async () => {
-  await demo(database);
+  people = await demo(database);
   [first, second] = await Promise.all([
     startServer({ DATABASE_URL: database.url }),
     startServer({ DATABASE_URL: database.url }),
@@ -88,5 +91,42 @@ describe('two instances on one database', () => {
     expect((await login(second, 'marek@harbourworks.example', 'opsgraph-demo')).data!.login.__typename).toBe(
       'TooManyAttemptsError',
     );
+  });
+
+  it('when the listener connection is cut, a session revoked meanwhile is refused, and the listener comes back by itself', async () => {
+    const listeners = async () =>
+      (
+        await database.sql<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+          [LISTENER_NAME],
+        )
+      ).map((row) => row.pid);
+    // The two servers' listeners and this process' own.
+    const before = await listeners();
+    expect(before).toHaveLength(3);
+    const token = await bearer(people.manager);
+    const asks = [() => graphql('{ viewer { email } }', {}, { token }), () => viewer(first, token)];
+    // Checked twice here and on the first server, so the check is remembered.
+    for (const ask of [...asks, ...asks]) expect((await ask()).data?.viewer).toBeTruthy();
+
+    await database.sql('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid', [before]);
+    await database.sql('UPDATE auth.sessions SET revoked_at = now() WHERE user_id = $1', [people.manager]);
+    const revokedAt = Date.now();
+    for (const ask of asks) {
+      let answer = await ask();
+      while (answer.data?.viewer && Date.now() - revokedAt < 2_000) answer = await ask();
+      expect(answer.errors?.[0]?.message).toBe('The session has ended: sign in again.');
+    }
+
+    let after = await listeners();
+    while (after.length < before.length && Date.now() - revokedAt < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await listeners();
+    }
+    console.log(
+      `[instances] the session listeners were back ${Date.now() - revokedAt} ms after their connections were cut`,
+    );
+    expect(after).toHaveLength(before.length);
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ export type CheckedSession = {
 };
 
 const CHANNEL = 'opsgraph_sessions';
+/** The listener's application_name, as pg_stat_activity shows it. */
+export const LISTENER_NAME = 'opsgraph-session-listener';
 /** An upper bound on how long a check is trusted, even if a change notification were lost. */
 const MAX_AGE_MS = 30_000;
 const MAX_ENTRIES = 50_000;
@@ -97,7 +99,7 @@ export function watchSessionChanges(
   };
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({ connectionString: url, application_name: LISTENER_NAME });
     client = next;
     next.on('notification', ({ payload }) => payload && sessionCache.forgetUser(payload));
     next.on('error', (error) => lost(next, error.message));
