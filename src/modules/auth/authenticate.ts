@@ -19,7 +19,7 @@ async function viewerOf(token: string): Promise<Viewer> {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
     throw error;
   }
-  const session = await sessionCache.check(claims.sessionId, () =>
+  const session = await sessionCache.check(`${claims.userId}:${claims.sessionId}`, () =>
     db.session.findFirst({
       where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
       select: {

@@ -39,17 +39,18 @@ class SessionCache {
     return this.listening;
   }
 
-  async check(sessionId: string, load: () => Promise<CheckedSession | null>): Promise<CheckedSession | null> {
+  /** key names the session and the user the token claims, as the load checks both. */
+  async check(key: string, load: () => Promise<CheckedSession | null>): Promise<CheckedSession | null> {
     const now = Date.now();
-    const known = this.listening ? this.entries.get(sessionId) : undefined;
+    const known = this.listening ? this.entries.get(key) : undefined;
     if (known && now - known.checkedAt < MAX_AGE_MS && known.session.expiresAt.getTime() > now) return known.session;
     const started = this.generation;
     const session = await load();
     if (session && this.listening && this.generation === started) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(sessionId, { session, checkedAt: now });
+      this.entries.set(key, { session, checkedAt: now });
     } else if (!session) {
-      this.entries.delete(sessionId);
+      this.entries.delete(key);
     }
     return session;
   }
@@ -57,8 +58,8 @@ class SessionCache {
   /** Forgets a user's sessions: called on a notification, and by this process after it changed them. */
   forgetUser(userId: string): void {
     this.generation++;
-    for (const [sessionId, { session }] of this.entries) {
-      if (session.user.id === userId) this.entries.delete(sessionId);
+    for (const [key, { session }] of this.entries) {
+      if (session.user.id === userId) this.entries.delete(key);
     }
   }
 
