@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -30,6 +31,17 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
+  /** PostgreSQL cancels a statement that runs longer; 0 turns the limit off. */
+  statementTimeoutMs: number;
+  /** How long opening a database connection may take before the request fails. */
+  connectTimeoutMs: number;
+  /** How long a write may wait for a free pooled connection before it fails as retryable. */
+  transactionWaitMs: number;
+  /** Read replicas of databaseUrl: queries outside transactions are spread over them. */
+  replicaUrls: string[];
+  /** How long a stopping server lets in-flight requests finish. */
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
   auth: AuthConfig;
@@ -50,19 +62,40 @@ function integer(name: string, fallback: number, { min, max }: { min: number; ma
   return value;
 }
 
-function databaseUrl(): string | undefined {
-  const raw = process.env.DATABASE_URL;
-  if (!raw) return undefined;
+function postgresUrl(name: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL is not a valid URL; expected postgresql://user:password@host:5432/database.');
+    throw new ConfigError(`${name} is not a valid URL; expected postgresql://user:password@host:5432/database.`);
   }
   if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
-    throw new ConfigError(`DATABASE_URL must start with postgresql://, not ${url.protocol}//.`);
+    throw new ConfigError(`${name} must start with postgresql://, not ${url.protocol}//.`);
   }
   return raw;
+}
+
+function databaseUrl(): string | undefined {
+  const raw = process.env.DATABASE_URL;
+  return raw ? postgresUrl('DATABASE_URL', raw) : undefined;
+}
+
+function replicaUrls(primary: string | undefined): string[] {
+  const raw = process.env.DATABASE_REPLICA_URLS;
+  if (!raw) return [];
+  if (!primary) {
+    throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: the embedded database has no replicas.');
+  }
+  return raw.split(',').map((url, index) => postgresUrl(`DATABASE_REPLICA_URLS (entry ${index + 1})`, url.trim()));
+}
+
+function logLevel(env: Config['env']): LogLevel {
+  const raw = process.env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return env === 'test' ? 'silent' : 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}".`);
+  }
+  return raw as LogLevel;
 }
 
 function boolean(name: string, fallback: boolean): boolean {
@@ -101,13 +134,20 @@ export function loadConfig(): Config {
   if (env !== 'development' && env !== 'test' && env !== 'production') {
     throw new ConfigError(`NODE_ENV must be development, test or production, not "${env}".`);
   }
+  const url = databaseUrl();
   return {
     env,
     port: integer('PORT', 4000, { min: 0, max: 65535 }),
     host: process.env.HOST || '127.0.0.1',
-    databaseUrl: databaseUrl(),
+    databaseUrl: url,
     dataDir: resolve(process.env.DATA_DIR || '.data'),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, { min: 0, max: 3_600_000 }),
+    connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
+    transactionWaitMs: integer('DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
+    replicaUrls: replicaUrls(url),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    logLevel: logLevel(env),
     trustProxy: boolean('TRUST_PROXY', false),
     auth: {
       secret: authSecret(env),

@@ -1,30 +1,42 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
+import { createLogger } from './ops/logger.js';
+import type { Lifecycle } from './ops/readiness.js';
 import { createApp } from './yoga.js';
-
-const log = (message: string) => console.log(`[opsgraph] ${message}`);
 
 async function main() {
   const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const log = (message: string) => logger.info(message);
   const database = await openDatabase(config, log);
-  const app = createApp(config);
+  const lifecycle: Lifecycle = { stopping: false };
+  const app = createApp(config, { logger, lifecycle });
   const server = createServer(app);
   server.listen(config.port, config.host, () => {
     log(`GraphQL and GraphiQL on http://${config.host}:${config.port}/graphql (${database.mode} database)`);
   });
 
-  let stopping = false;
+  const exit = (code: number) => logger.flush(() => process.exit(code));
+  // Stop taking requests, let those in flight finish (at most shutdownTimeoutMs), close the pool.
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: finishing in-flight requests`);
+    if (lifecycle.stopping) return;
+    lifecycle.stopping = true;
+    log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline passed: closing the connections still open');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
     server.close(() => {
+      clearTimeout(deadline);
       database.close().then(
-        () => process.exit(0),
+        () => {
+          log('stopped');
+          exit(0);
+        },
         (error: unknown) => {
-          console.error(error);
-          process.exit(1);
+          logger.error({ err: error }, 'closing the database failed');
+          exit(1);
         },
       );
     });

@@ -9,12 +9,18 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
+import { retryableDatabaseError } from './lib/errors.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { useMetrics } from './ops/metrics.js';
+import { type Lifecycle, useReadiness } from './ops/readiness.js';
+import { useRequestLog } from './ops/request-log.js';
 import { schema } from './schema.js';
 
 // GraphiQL opens on two of the example client operations: sign-in, then the web dashboard.
@@ -39,18 +45,48 @@ function limits({ limits, env }: Config): Plugin[] {
   return plugins;
 }
 
-export function createApp(config: Config) {
+/** Database failures a client should retry keep their meaning; other unexpected errors are masked. */
+function maskUnexpected(error: unknown, message: string, isDev?: boolean): Error {
+  const graphqlError = error instanceof GraphQLError ? error : undefined;
+  const retryable = retryableDatabaseError(graphqlError?.originalError ?? error);
+  if (!retryable) return maskError(error, message, isDev);
+  return new GraphQLError(retryable.message, {
+    nodes: graphqlError?.nodes,
+    path: graphqlError?.path,
+    extensions: retryable.extensions,
+  });
+}
+
+export type AppOptions = {
+  /** Where request and error logs go (default: JSON lines on stdout at config.logLevel). */
+  logger?: Logger;
+  /** Set `stopping` while shutting down: /ready then answers 503. */
+  lifecycle?: Lifecycle;
+};
+
+export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const requestLog = useRequestLog(logger);
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // GET /health answers 200 while the process runs (Yoga's built-in check); /ready is below.
+    healthCheckEndpoint: '/health',
+    logging: requestLog.yogaLogger,
+    maskedErrors: { maskError: maskUnexpected },
     // useBodySizeLimit enforces limits.maxBodyBytes without streaming bodies that state their size.
     maxRequestBodySize: false,
     landingPage: false,
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL,
     graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
-    plugins: limits(config),
+    plugins: [
+      requestLog.plugin as Plugin,
+      useMetrics(),
+      useReadiness(options.lifecycle ?? { stopping: false }),
+      ...limits(config),
+    ],
     context: ({ request, req }) => createContext({ request, req }, config),
   });
 }

@@ -18,7 +18,14 @@ export type OpenDatabase = {
 
 export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
   if (config.databaseUrl) {
-    const db = connectDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+    const db = connectDb(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.statementTimeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+      transactionMaxWaitMs: config.transactionWaitMs,
+      replicaUrls: config.replicaUrls,
+      onConnectionError: (error) => log(`database connection lost: ${error.message}`),
+    });
     // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
     const sessionChanges = watchSessionChanges(config.databaseUrl, log);
     return {
@@ -40,7 +47,11 @@ export async function openDatabase(config: Config, log: (message: string) => voi
     // One connection at a time: PGlite has one session, shared by every connection to it.
     const appliedMigrations = await applyPendingMigrations(embedded.url, { maxConnections: 1 });
     if (appliedMigrations.length > 0) log(`Applied migrations: ${appliedMigrations.join(', ')}`);
-    const db = connectDb(embedded.url, { poolSize: 1, transactionMaxWaitMs: 30_000 });
+    const db = connectDb(embedded.url, {
+      poolSize: 1,
+      transactionMaxWaitMs: 30_000,
+      statementTimeoutMs: config.statementTimeoutMs,
+    });
     if (firstStart) {
       const { created } = await seedDemo(db);
       log(`Loaded the demo organisation (${created} rows)`);

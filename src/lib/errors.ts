@@ -104,3 +104,51 @@ export class TooManyAttemptsError extends Error {
     super(`Too many failed sign-in attempts: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
   }
 }
+
+type DriverCause = { kind?: string; code?: string };
+
+// Prisma's codes for: server unreachable, timed out, closed the connection, no pooled connection
+// in time, transaction not started in time.
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// PostgreSQL's: shutting down or starting up (57P01-57P03), connection exceptions (08…), too many
+// connections (53300), serialization failure and deadlock (40001, 40P01: the transaction was rolled back).
+const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...|53300|40001|40P01)$/;
+const STATEMENT_TIMEOUT = '57014';
+// pg's own messages when it loses or cannot get a connection.
+const DRIVER_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+function driverCause(error: Error): DriverCause | undefined {
+  return (error as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError?.cause;
+}
+
+/**
+ * A database failure the client should retry, as the error it gets: DATABASE_UNAVAILABLE while
+ * PostgreSQL is down, restarting or saturated, TIMEOUT when a statement ran past the configured
+ * statement timeout. Either way nothing was written, and the answer is 503 with a Retry-After hint.
+ */
+export function retryableDatabaseError(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = driverCause(error);
+  const prismaCode = (error as { code?: unknown }).code;
+  const extensions = (code: string) => ({
+    code,
+    retryable: true,
+    http: { status: 503, headers: { 'retry-after': '1' } },
+  });
+  if (cause?.code === STATEMENT_TIMEOUT) {
+    return new GraphQLError('The database took too long to answer; nothing was changed. Retry the request.', {
+      extensions: extensions('TIMEOUT'),
+    });
+  }
+  const unavailable =
+    (typeof prismaCode === 'string' && UNAVAILABLE_PRISMA_CODES.has(prismaCode)) ||
+    (cause?.kind !== undefined && UNAVAILABLE_KINDS.has(cause.kind)) ||
+    (cause?.code !== undefined && UNAVAILABLE_SQLSTATE.test(cause.code)) ||
+    DRIVER_MESSAGES.test(error.message);
+  if (!unavailable) return undefined;
+  return new GraphQLError('The database is unavailable right now; nothing was changed. Retry in a moment.', {
+    extensions: extensions('DATABASE_UNAVAILABLE'),
+  });
+}

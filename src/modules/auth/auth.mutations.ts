@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { db } from '../../db.js';
+import { primary } from '../../db.js';
 import { AuthenticationError, TooManyAttemptsError } from '../../lib/errors.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
@@ -75,7 +75,7 @@ async function throttle(keys: string[]) {
   const since = new Date(Date.now() - FAILURE_WINDOW_MS);
   const [account, address] = await Promise.all(
     keys.map((key) =>
-      db.loginFailure.findMany({
+      primary.loginFailure.findMany({
         where: { key, createdAt: { gt: since } },
         orderBy: { createdAt: 'asc' },
         select: { createdAt: true },
@@ -111,10 +111,10 @@ builder.mutationField('login', (t) =>
       const input = await validated(LoginRules, args.input);
       const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
       await throttle(keys);
-      const user = await db.user.findUnique({ where: { email: input.email } });
+      const user = await primary.user.findUnique({ where: { email: input.email } });
       const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
       if (!user || !matches || !user.isActive) {
-        await db.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
+        await primary.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
         throw new AuthenticationError('The email or password is incorrect.');
       }
       const refreshToken = newRefreshToken();
@@ -149,16 +149,16 @@ builder.mutationField('refreshSession', (t) =>
       const presented = hashToken(refreshToken);
       const next = newRefreshToken();
       const now = new Date();
-      const rotated = await db.session.updateManyAndReturn({
+      const rotated = await primary.session.updateManyAndReturn({
         where: { refreshTokenHash: presented, revokedAt: null, expiresAt: { gt: now } },
         data: { refreshTokenHash: hashToken(next), lastUsedAt: now, expiresAt: refreshTokenExpiry(now) },
         include: { user: { select: { organisationId: true, isActive: true } } },
       });
       const session = rotated[0];
       if (!session) {
-        const reused = await db.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
+        const reused = await primary.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
         if (reused && now.getTime() - reused.rotatedAt.getTime() > REFRESH_RACE_WINDOW_MS) {
-          const [revoked] = await db.session.updateManyAndReturn({
+          const [revoked] = await primary.session.updateManyAndReturn({
             where: { id: reused.sessionId, revokedAt: null },
             data: { revokedAt: now },
             select: { userId: true },
@@ -229,7 +229,7 @@ builder.mutationField('revokeUserSessions', (t) =>
     errors: { types: commonErrors, dataField: { name: 'sessions' } },
     args: { userId: t.arg.globalID({ for: User }) },
     resolve: async (_root, { userId }, context) => {
-      const user = await organisationUser(db, userId.id, organisationOf(context));
+      const user = await organisationUser(primary, userId.id, organisationOf(context));
       return revokeSessions(context, { userId: user.id }, 'revokeSessions');
     },
   }),
@@ -252,7 +252,7 @@ builder.mutationField('changePassword', (t) =>
     resolve: async (_root, args, context) => {
       const input = await validated(ChangePasswordRules, args.input);
       const viewer = requireViewer(context);
-      const user = await db.user.findUniqueOrThrow({ where: { id: viewer.id } });
+      const user = await primary.user.findUniqueOrThrow({ where: { id: viewer.id } });
       if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
         throw new AuthenticationError('The current password is incorrect.');
       }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Viewer } from '../../context.js';
-import { db } from '../../db.js';
+import { primary } from '../../db.js';
 import { unauthenticated } from '../../lib/errors.js';
 import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
 import { sessionCache } from './session-cache.js';
@@ -20,7 +20,8 @@ async function viewerOf(token: string): Promise<Viewer> {
     throw error;
   }
   const session = await sessionCache.check(`${claims.userId}:${claims.sessionId}`, () =>
-    db.session.findFirst({
+    // On the primary: a replica may not have the session yet, or may still have a revoked one.
+    primary.session.findFirst({
       where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
       select: {
         expiresAt: true,

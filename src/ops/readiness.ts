@@ -1,0 +1,53 @@
+import { readdir } from 'node:fs/promises';
+import { useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { primary } from '../db.js';
+import { migrationsDir } from '../schema-engine/migrate.js';
+
+/** Whether the instance is shutting down: then it is no longer ready, so the balancer stops sending. */
+export type Lifecycle = { stopping: boolean };
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function pendingMigrations(): Promise<string[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true });
+  const committed = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const applied = await primary.$queryRaw<{ migration_name: string }[]>`
+    SELECT migration_name FROM public._prisma_migrations
+    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  const done = new Set(applied.map((row) => row.migration_name));
+  return committed.filter((name) => !done.has(name)).sort();
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GET /ready answers 200 when this instance should get traffic: the database answers and every
+ * committed migration is applied. Otherwise 503, with the reason.
+ */
+export function useReadiness(lifecycle: Lifecycle): Plugin {
+  const answer = (status: number, body: object) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return useReadinessCheck({
+    endpoint: '/ready',
+    check: async () => {
+      if (lifecycle.stopping) return answer(503, { status: 'stopping' });
+      let pending: string[];
+      try {
+        pending = await within(pendingMigrations(), CHECK_TIMEOUT_MS);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
+        return answer(503, { status: 'unavailable', reason: `database unreachable: ${reason}` });
+      }
+      if (pending.length > 0) {
+        return answer(503, { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: pending });
+      }
+      return answer(200, { status: 'ready' });
+    },
+  });
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
+import type { YogaLogger } from '@graphql-yoga/logger';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { retryableDatabaseError } from '../lib/errors.js';
+import type { Logger } from './logger.js';
+
+/** A request id a client or proxy may choose: short, and safe to print. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const NAME_LIMIT = 100;
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+type Entry = {
+  id: string;
+  start: number;
+  operation?: string;
+  operationType?: string;
+  viewerId?: string;
+  organisationId?: string;
+  errorCodes: string[];
+};
+
+/**
+ * What is safe to log of an unexpected error: its kind and where it was thrown. Messages are cut
+ * to their first line, since a database error's later lines can quote the values it was given.
+ */
+function describe(error: Error) {
+  return {
+    type: error.name,
+    code: (error as { code?: unknown }).code,
+    message: error.message.trim().split('\n')[0]!.slice(0, 200),
+    stack: error.stack
+      ?.split('\n')
+      .filter((line) => line.startsWith('    at '))
+      .join('\n'),
+  };
+}
+
+function errorCodes(result: unknown): string[] {
+  const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
+  return results.flatMap((one) =>
+    (one?.errors ?? []).map((error) => String(error.extensions?.code ?? 'GRAPHQL_ERROR')),
+  );
+}
+
+/**
+ * One JSON log line per request: its id (X-Request-Id, also sent back), operation, duration,
+ * status, viewer and organisation, and the error codes it answered with. Unexpected errors get a
+ * line of their own with the same request id. Tokens, passwords and variables are never logged.
+ */
+export function useRequestLog(logger: Logger): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
+  const entries = new WeakMap<Request, Entry>();
+  const logged = new WeakSet<object>();
+
+  // A database outage is expected now and then: a warning. Anything else is a bug: an error.
+  const report = (fields: object, error: Error) => {
+    if (retryableDatabaseError(error)) logger.warn({ ...fields, err: describe(error) }, 'database unavailable');
+    else logger.error({ ...fields, err: describe(error) }, 'unexpected error');
+  };
+
+  const plugin: Plugin<Context> = {
+    onRequest({ request }) {
+      const given = request.headers.get('x-request-id');
+      entries.set(request, {
+        id: given && REQUEST_ID.test(given) ? given : randomUUID(),
+        start: performance.now(),
+        errorCodes: [],
+      });
+    },
+    onExecute({ args }) {
+      const entry = entries.get((args.contextValue as Context & { request: Request }).request);
+      if (!entry) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      entry.operation = operation?.name?.value.slice(0, NAME_LIMIT);
+      entry.operationType = operation?.operation;
+      entry.viewerId = args.contextValue.viewer?.id;
+      entry.organisationId = args.contextValue.viewer?.organisationId;
+      return {
+        onExecuteDone({ result }) {
+          for (const error of (result as ExecutionResult).errors ?? []) {
+            const original = error.originalError;
+            if (!original || original instanceof GraphQLError || logged.has(error)) continue;
+            logged.add(error);
+            report({ requestId: entry.id, path: error.path?.join('.') }, original);
+          }
+        },
+      };
+    },
+    onResultProcess({ request, result }) {
+      entries.get(request)?.errorCodes.push(...errorCodes(result));
+    },
+    onResponse({ request, response }) {
+      const entry = entries.get(request);
+      if (!entry) return;
+      response.headers.set('x-request-id', entry.id);
+      const path = new URL(request.url).pathname;
+      logger[QUIET_PATHS.has(path) ? 'debug' : 'info']({
+        requestId: entry.id,
+        method: request.method,
+        path,
+        status: response.status,
+        durationMs: Math.round((performance.now() - entry.start) * 100) / 100,
+        operation: entry.operation,
+        operationType: entry.operationType,
+        viewerId: entry.viewerId,
+        organisationId: entry.organisationId,
+        errors: entry.errorCodes.length > 0 ? entry.errorCodes : undefined,
+      });
+    },
+  };
+
+  // Yoga's own messages; an error it reports that the plugin above logged already is skipped.
+  const yogaLogger: YogaLogger = {
+    debug: (...args) => logger.debug({ yoga: args.map(String) }),
+    info: (...args) => logger.info({ yoga: args.map(String) }),
+    warn: (...args) => logger.warn({ yoga: args.map(String) }),
+    error: (...args) => {
+      const [first] = args;
+      if (first instanceof GraphQLError && logged.has(first)) return;
+      const error = first instanceof GraphQLError ? (first.originalError ?? first) : first;
+      if (error instanceof Error) report({}, error);
+      else logger.error({ err: String(error) }, 'unexpected error');
+    },
+  };
+  return { plugin, yogaLogger };
+}

@@ -1,0 +1,178 @@
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/ops/logger.js';
+import { createApp } from '../src/yoga.js';
+import { testConfig } from './helpers/config.js';
+import { useTestDatabase } from './helpers/database.js';
+import { bearer, demo, globalId } from './helpers/graphql.js';
+
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+
+beforeAll(async () => {
+  people = await demo(database);
+});
+
+/** An app whose JSON log lines are kept, parsed, for the test to read. */
+function loggedApp(options: { stopping?: boolean } = {}) {
+  const lines: Record<string, any>[] = [];
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw.push(chunk.toString());
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const app = createApp(testConfig(), {
+    logger: createLogger('info', stream),
+    lifecycle: { stopping: options.stopping ?? false },
+  });
+  return { app, lines, raw };
+}
+
+const get = (app: ReturnType<typeof createApp>, path: string) => app.fetch(`http://localhost${path}`);
+
+describe('health and readiness', () => {
+  it('/health answers 200 while the process runs', async () => {
+    const response = await get(loggedApp().app, '/health');
+    expect(response.status).toBe(200);
+  });
+
+  it('/ready answers 200 when the database answers and every migration is applied', async () => {
+    const response = await get(loggedApp().app, '/ready');
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready' },
+    });
+  });
+
+  it('/ready answers 503 and names the migrations not yet applied', async () => {
+    const [last] = await database.sql<{ id: string; migration_name: string }>(
+      'SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1',
+    );
+    await database.sql('UPDATE _prisma_migrations SET finished_at = NULL WHERE id = $1', [last!.id]);
+    try {
+      const response = await get(loggedApp().app, '/ready');
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 503,
+        body: { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: [last!.migration_name] },
+      });
+    } finally {
+      await database.sql('UPDATE _prisma_migrations SET finished_at = started_at WHERE id = $1', [last!.id]);
+    }
+    expect((await get(loggedApp().app, '/ready')).status).toBe(200);
+  });
+
+  it('/ready answers 503 once the server is stopping, so that the balancer sends no more', async () => {
+    const response = await get(loggedApp({ stopping: true }).app, '/ready');
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 503,
+      body: { status: 'stopping' },
+    });
+  });
+});
+
+describe('request logs', () => {
+  it('logs each request as one JSON line: id, operation, duration, status, viewer and organisation', async () => {
+    const { app, lines } = loggedApp();
+    const token = await bearer(people.manager);
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'req-42.a' },
+      body: JSON.stringify({ query: 'query WhoAmI { viewer { id } }', operationName: 'WhoAmI' }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('req-42.a');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        service: 'opsgraph',
+        requestId: 'req-42.a',
+        method: 'POST',
+        path: '/graphql',
+        status: 200,
+        durationMs: expect.any(Number),
+        operation: 'WhoAmI',
+        operationType: 'query',
+        viewerId: people.manager,
+        organisationId: people.organisationId,
+      }),
+    ]);
+  });
+
+  it('gives a request without a usable id one of its own, and sends it back', async () => {
+    const { app, lines } = loggedApp();
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'bad id\twith "quotes"' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const id = response.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[0]).toMatchObject({ requestId: id, operationType: 'query' });
+    expect(lines[0]).not.toHaveProperty('viewerId');
+  });
+
+  it('never logs tokens, passwords or variables, and lists the error codes a request answered with', async () => {
+    const { app, lines, raw } = loggedApp();
+    const token = await bearer(people.employee);
+    const secret = 'correct horse battery staple 1';
+    await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation SignIn($input: LoginInput!) { login(input: $input) { __typename } }',
+        variables: { input: { email: 'esi@harbourworks.example', password: secret } },
+      }),
+    });
+    await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'query Item($id: ID!) { node(id: $id) { id } } ',
+        variables: { id: globalId('Nope', 'x') },
+      }),
+    });
+    await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    const text = raw.join('');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('not-a-token');
+    expect(text).not.toContain('harbourworks.example');
+    expect(lines.map((line) => [line.operation, line.errors])).toEqual([
+      ['SignIn', undefined],
+      ['Item', expect.arrayContaining([expect.any(String)])],
+      [undefined, ['UNAUTHENTICATED']],
+    ]);
+  });
+});
+
+describe('metrics', () => {
+  it('/metrics counts requests and errors by operation, and shows the pool', async () => {
+    const { app } = loggedApp();
+    const query = (name: string, body: string) =>
+      app.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query ${name} ${body}` }),
+      });
+    await query('Ping', '{ __typename }');
+    await query('Ping', '{ __typename }');
+    await query('Broken', '{ node(id: "bad") { id } }');
+    const response = await get(app, '/metrics');
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const sample = (pattern: RegExp) => Number(text.match(pattern)?.[1]);
+    expect(sample(/^graphql_envelop_request\{[^}]*operationName="Ping"[^}]*\} (\d+)$/m)).toBe(2);
+    expect(sample(/^graphql_envelop_request_duration_count\{[^}]*operationName="Ping"[^}]*\} (\d+)$/m)).toBe(2);
+    expect(sample(/^graphql_envelop_error_result\{[^}]*operationName="Broken"[^}]*\} (\d+)$/m)).toBe(1);
+    expect(sample(/^opsgraph_db_pool_connections\{pool="primary",state="total"\} (\d+)$/m)).toBeGreaterThan(0);
+    expect(text).toMatch(/^opsgraph_db_pool_connections\{pool="primary",state="waiting"\} \d+$/m);
+    expect(text).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^graphql_yoga_http_duration_count\{[^}]*statusCode="200"[^}]*\} \d+$/m);
+  });
+});
