@@ -399,6 +399,19 @@ describe('pagination', () => {
     );
     expect(nested.errors?.[0]?.message).toContain('last can be at most 100');
   });
+
+  it('answers a page asked only for its totalCount', async () => {
+    const result = await data(
+      `{
+        roles { name users(first: 5) { totalCount } }
+        purchaseOrders(first: 5) { edges { node { createdBatches(first: 5) { totalCount } } } }
+      }`,
+      {},
+      { as: people.admin },
+    );
+    expect(result.roles).toContainEqual({ name: 'ADMIN', users: { totalCount: 1 } });
+    expect(result.purchaseOrders.edges.map((edge: any) => edge.node.createdBatches.totalCount)).toContain(2);
+  });
 });
 
 describe('nodes and tenancy', () => {

@@ -92,7 +92,8 @@ export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
 
 const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
   cursor: 'id',
-  select: (nodeSelection) => ({ batch: nodeSelection({}) }),
+  // id at least: a page asked only for its totalCount selects no field of the batches.
+  select: (nodeSelection) => ({ batch: nodeSelection({ select: { id: true } }) }),
   resolveNode: (event) => event.batch,
 });
 

@@ -20,7 +20,8 @@ export const Role = builder.prismaNode('Role', {
 
 const membersOfOrganisation = prismaConnectionHelpers(builder, 'UserRole', {
   cursor: 'userId_roleId',
-  select: (nodeSelection) => ({ user: nodeSelection({}) }),
+  // id at least: a page asked only for its totalCount selects no field of the users.
+  select: (nodeSelection) => ({ user: nodeSelection({ select: { id: true } }) }),
   resolveNode: (assignment) => assignment.user,
 });
 
