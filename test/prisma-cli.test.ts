@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '4 migrations found',
+      '5 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -198,6 +198,7 @@ describe('the schema engine bridge says what failed', () => {
       ['init', true],
       ['auth_tokens', true],
       ['session_change_notifications', true],
+      ['idempotency_keys', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

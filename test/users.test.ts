@@ -70,7 +70,7 @@ describe('users', () => {
       name: 'Sam Roe',
       password: 'a long enough password',
     });
-    const results = await Promise.all(Array.from({ length: 5 }, () => roleChange('assignRole', user.id, 'MANAGER')));
+    const results = await Promise.all(Array.from({ length: 20 }, () => roleChange('assignRole', user.id, 'MANAGER')));
     expect(results.every((result) => result.__typename === 'AssignRoleSuccess')).toBe(true);
     expect(await database.db.userRole.count({ where: { user: { email: 'sam@harbourworks.example' } } })).toBe(1);
     expect((await roleChange('revokeRole', user.id, 'MANAGER')).user.roles).toEqual([]);

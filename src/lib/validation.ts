@@ -10,6 +10,12 @@ export const requiredText = (label: string, max = 200) =>
 export const optionalText = (label: string, max = 2000) =>
   z.string().trim().max(max, `${label} must be at most ${max} characters.`).nullish();
 
+/** A client's idempotency key: a UUID or any other 8 to 255 visible ASCII characters. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{8,255}$/, 'Idempotency key must be 8 to 255 visible ASCII characters, e.g. a UUID.')
+  .nullish();
+
 /** A new password: long rather than clever. */
 export const newPassword = z
   .string()

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Context } from '../context.js';
 import { db } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { translateDatabaseError } from './errors.js';
+import { ConflictError, translateDatabaseError } from './errors.js';
 import { requireViewer } from './tenancy.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -32,11 +33,74 @@ export function write<T>(context: Context, change: (tx: Tx, audit: Audit) => Pro
 }
 
 /** write() for a mutation whose actor is known only once it runs (sign-in, refresh). */
-export async function writeAs<T>(actor: Actor, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+export function writeAs<T>(actor: Actor, change: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  return transaction(actor, async (tx, audit) => ({ result: await change(tx, audit), audited: true }));
+}
+
+/** A mutation's idempotency key, with what identifies the request it was first used for. */
+export type Once = { key: string | null | undefined; operation: string; request: unknown };
+
+/** How long a key is remembered: a retry after that is a new request. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * write() for a mutation a client may retry with an idempotency key. The first request with a key
+ * makes the change; a retry with the same key and arguments (also one sent while the first is
+ * still running: it waits for it) changes nothing and reads back the record the first changed.
+ * The same key with other arguments is a ConflictError on idempotencyKey. A request that fails
+ * keeps no key, so its retry runs afresh.
+ */
+export function writeOnce<T>(
+  context: Context,
+  once: Once,
+  change: (tx: Tx, audit: Audit) => Promise<string>,
+  read: (tx: Tx, id: string) => Promise<T>,
+): Promise<T> {
+  const actor = requireViewer(context);
+  return transaction(actor, async (tx, audit) => {
+    if (!once.key) return { result: await read(tx, await change(tx, audit)), audited: true };
+    const where = { organisationId: actor.organisationId, key: once.key };
+    const previous = await claimKey(tx, actor, { ...once, key: once.key });
+    if (previous) return { result: await read(tx, previous), audited: false };
+    const entityId = await change(tx, audit);
+    await tx.idempotencyKey.update({ where: { organisationId_key: where }, data: { entityId } });
+    return { result: await read(tx, entityId), audited: true };
+  });
+}
+
+/** Takes the key for this request, or returns what the earlier request with it changed. */
+async function claimKey(tx: Tx, actor: Actor, once: Once & { key: string }): Promise<string | null> {
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify([once.operation, actor.id, once.request]))
+    .digest('hex');
+  const where = { organisationId: actor.organisationId, key: once.key };
+  await tx.idempotencyKey.deleteMany({
+    where: { ...where, createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS) } },
+  });
+  // ON CONFLICT DO NOTHING: while another transaction holds the key, this waits for it to end.
+  const claimed = await tx.idempotencyKey.createMany({
+    data: [{ ...where, operation: once.operation, requestHash }],
+    skipDuplicates: true,
+  });
+  if (claimed.count === 1) return null;
+  const existing = await tx.idempotencyKey.findUniqueOrThrow({ where: { organisationId_key: where } });
+  if (existing.requestHash !== requestHash || !existing.entityId) {
+    throw new ConflictError(
+      'idempotencyKey',
+      'This idempotency key was used for a different request: send a new key with a new request.',
+    );
+  }
+  return existing.entityId;
+}
+
+async function transaction<T>(
+  actor: Actor,
+  body: (tx: Tx, audit: Audit) => Promise<{ result: T; audited: boolean }>,
+): Promise<T> {
   try {
     return await db.$transaction(async (tx) => {
       let audited = 0;
-      const result = await change(tx, async (entry) => {
+      const { result, audited: mustAudit } = await body(tx, async (entry) => {
         audited += 1;
         await tx.auditEvent.create({
           data: {
@@ -50,7 +114,8 @@ export async function writeAs<T>(actor: Actor, change: (tx: Tx, audit: Audit) =>
           },
         });
       });
-      if (audited === 0) throw new Error('a mutation wrote no audit event');
+      // A change that records nothing is a bug; only a replayed request changes nothing.
+      if (mustAudit && audited === 0) throw new Error('a mutation wrote no audit event');
       return result;
     });
   } catch (error) {

@@ -3,8 +3,8 @@ import { builder } from '../../builder.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write } from '../../lib/write.js';
+import { idempotencyKey, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
+import { readBack, write, writeOnce } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
@@ -60,6 +60,11 @@ const AdjustStockFields = builder.inputType('AdjustStockInput', {
       description: 'ADJUSTMENT unless told otherwise; RECEIPT and INITIAL are recorded by the API itself.',
     }),
     note: t.string({ required: false }),
+    idempotencyKey: t.string({
+      required: false,
+      description:
+        'Chosen by the client, e.g. a UUID: a retry with the same key and input is applied once and answers with the item. Kept for 24 hours.',
+    }),
   }),
 });
 const AdjustStockRules = validateFields<typeof AdjustStockFields.$inferInput>({
@@ -73,6 +78,7 @@ const AdjustStockRules = validateFields<typeof AdjustStockFields.$inferInput>({
     })
     .nullable(),
   note: optionalText('Note', 1000),
+  idempotencyKey,
 });
 
 builder.mutationField('createInventoryItem', (t) =>
@@ -154,36 +160,42 @@ builder.mutationField('adjustStock', (t) =>
       'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero.',
     errors: { types: [...commonErrors, InsufficientStockError], dataField: { name: 'inventoryItem' } },
     args: { input: t.arg({ type: AdjustStockFields }) },
-    resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(AdjustStockRules, args.input);
-        const viewer = requireViewer(context);
-        const organisation = organisationOf(context);
-        // The row lock orders concurrent adjustments of one item; the ledger trigger applies the delta.
-        const [item] = await tx.$queryRaw<{ id: string; qty: number }[]>`
-          SELECT id, qty FROM inventory.inventory_items
-          WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
-            AND (${organisation ?? null}::uuid IS NULL OR organisation_id = ${organisation ?? null}::uuid)
-          FOR UPDATE`;
-        if (!item) throw new NotFoundError('InventoryItem');
-        if (item.qty + input.delta < 0) throw new InsufficientStockError(item.qty, -input.delta);
-        const movement = await tx.stockMovement.create({
-          data: {
-            itemId: item.id,
-            delta: input.delta,
-            reason: input.reason ?? StockMovementReason.ADJUSTMENT,
-            note: input.note,
-            performedById: viewer.id,
-          },
-        });
-        await audit({
-          action: 'adjustStock',
-          entityType: 'InventoryItem',
-          entityId: item.id,
-          before: { qty: item.qty },
-          after: { qty: item.qty + input.delta, movementId: movement.id },
-        });
-        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: item.id } });
-      }),
+    resolve: async (query, _root, args, context) => {
+      const input = await validated(AdjustStockRules, args.input);
+      const viewer = requireViewer(context);
+      const organisation = organisationOf(context);
+      return writeOnce(
+        context,
+        { key: input.idempotencyKey, operation: 'adjustStock', request: input },
+        async (tx, audit) => {
+          // The row lock orders concurrent adjustments of one item; the ledger trigger applies the delta.
+          const [item] = await tx.$queryRaw<{ id: string; qty: number }[]>`
+            SELECT id, qty FROM inventory.inventory_items
+            WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
+              AND (${organisation ?? null}::uuid IS NULL OR organisation_id = ${organisation ?? null}::uuid)
+            FOR UPDATE`;
+          if (!item) throw new NotFoundError('InventoryItem');
+          if (item.qty + input.delta < 0) throw new InsufficientStockError(item.qty, -input.delta);
+          const movement = await tx.stockMovement.create({
+            data: {
+              itemId: item.id,
+              delta: input.delta,
+              reason: input.reason ?? StockMovementReason.ADJUSTMENT,
+              note: input.note,
+              performedById: viewer.id,
+            },
+          });
+          await audit({
+            action: 'adjustStock',
+            entityType: 'InventoryItem',
+            entityId: item.id,
+            before: { qty: item.qty },
+            after: { qty: item.qty + input.delta, movementId: movement.id },
+          });
+          return item.id;
+        },
+        (tx, id) => tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id } }),
+      );
+    },
   }),
 );

@@ -3,8 +3,8 @@ import { builder } from '../../builder.js';
 import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, type Tx } from '../../lib/write.js';
+import { idempotencyKey, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
+import { readBack, write, writeOnce, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
 import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
@@ -316,50 +316,64 @@ builder.mutationField('receivePurchaseOrder', (t) =>
     description:
       'Receives an approved order: one batch per line, each with its provenance event and a RECEIPT stock movement, all at once.',
     errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
-    args: { id: t.arg.globalID({ for: PurchaseOrder }) },
-    resolve: (query, _root, { id }, context) =>
-      write(context, async (tx, audit) => {
-        const viewer = requireViewer(context);
-        const order = await lockOrder(tx, id.id, viewer.organisationId);
-        requireStatus(order, [PurchaseOrderStatus.APPROVED], 'received');
-        const receivedAt = new Date();
-        for (const line of order.lines) {
-          const batch = await tx.batch.create({
-            data: {
-              organisationId: viewer.organisationId,
-              itemId: line.itemId,
-              code: `${order.number}-${line.position}`,
-              quantity: line.quantity,
-              receivedAt,
-            },
-          });
-          await tx.batchCreationEvent.create({
-            data: { batchId: batch.id, purchaseOrderId: order.id, purchaseOrderLineId: line.id },
-          });
-          await tx.stockMovement.create({
-            data: {
-              itemId: line.itemId,
-              delta: line.quantity,
-              reason: StockMovementReason.RECEIPT,
-              performedById: viewer.id,
-              batchId: batch.id,
-              purchaseOrderId: order.id,
-            },
-          });
-          await audit({ action: 'create', entityType: 'Batch', entityId: batch.id, after: batch });
-        }
-        await tx.purchaseOrder.update({
-          where: { id: order.id },
-          data: { status: PurchaseOrderStatus.RECEIVED, receivedAt },
-        });
-        await audit({
-          action: 'receive',
-          entityType: 'PurchaseOrder',
-          entityId: order.id,
-          before: { status: order.status },
-          after: { status: PurchaseOrderStatus.RECEIVED },
-        });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: order.id } });
+    args: {
+      id: t.arg.globalID({ for: PurchaseOrder }),
+      idempotencyKey: t.arg.string({
+        required: false,
+        description:
+          'Chosen by the client, e.g. a UUID: a retry with the same key answers with the received order instead of an error. Kept for 24 hours.',
       }),
+    },
+    resolve: async (query, _root, args, context) => {
+      const key = await validated(idempotencyKey, args.idempotencyKey, 'idempotencyKey');
+      const viewer = requireViewer(context);
+      return writeOnce(
+        context,
+        { key, operation: 'receivePurchaseOrder', request: { id: args.id.id } },
+        async (tx, audit) => {
+          const order = await lockOrder(tx, args.id.id, viewer.organisationId);
+          requireStatus(order, [PurchaseOrderStatus.APPROVED], 'received');
+          const receivedAt = new Date();
+          for (const line of order.lines) {
+            const batch = await tx.batch.create({
+              data: {
+                organisationId: viewer.organisationId,
+                itemId: line.itemId,
+                code: `${order.number}-${line.position}`,
+                quantity: line.quantity,
+                receivedAt,
+              },
+            });
+            await tx.batchCreationEvent.create({
+              data: { batchId: batch.id, purchaseOrderId: order.id, purchaseOrderLineId: line.id },
+            });
+            await tx.stockMovement.create({
+              data: {
+                itemId: line.itemId,
+                delta: line.quantity,
+                reason: StockMovementReason.RECEIPT,
+                performedById: viewer.id,
+                batchId: batch.id,
+                purchaseOrderId: order.id,
+              },
+            });
+            await audit({ action: 'create', entityType: 'Batch', entityId: batch.id, after: batch });
+          }
+          await tx.purchaseOrder.update({
+            where: { id: order.id },
+            data: { status: PurchaseOrderStatus.RECEIVED, receivedAt },
+          });
+          await audit({
+            action: 'receive',
+            entityType: 'PurchaseOrder',
+            entityId: order.id,
+            before: { status: order.status },
+            after: { status: PurchaseOrderStatus.RECEIVED },
+          });
+          return order.id;
+        },
+        (tx, orderId) => tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: orderId } }),
+      );
+    },
   }),
 );
