@@ -17,6 +17,7 @@ import { retryableDatabaseError } from './lib/errors.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
+import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { useMetrics } from './ops/metrics.js';
 import { type Lifecycle, useReadiness } from './ops/readiness.js';
@@ -83,6 +84,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
     plugins: [
       requestLog.plugin as Plugin,
+      useErrorBodies(),
       useMetrics(),
       useReadiness(options.lifecycle ?? { stopping: false }),
       ...limits(config),
