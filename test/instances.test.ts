@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -128,5 +129,44 @@ describe('two instances on one database', () => {
     );
     expect(after).toHaveLength(before.length);
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+  });
+
+  it('SIGTERM: the request in flight finishes, new connections are refused, the process exits 0', async () => {
+    const third = await startServer({ DATABASE_URL: database.url });
+    const token = await bearer(people.employee);
+    const [item] = await database.sql<{ id: string }>(
+      'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 ORDER BY sku LIMIT 1',
+      [people.organisationId],
+    );
+    const [{ qty }] = (await database.sql<{ qty: number }>('SELECT qty FROM inventory.inventory_items WHERE id = $1', [
+      item!.id,
+    ])) as [{ qty: number }];
+    // A lock held here keeps the adjustment in flight while the server is told to stop.
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT id FROM inventory.inventory_items WHERE id = $1 FOR UPDATE', [item!.id]);
+    const inFlight = post(
+      third,
+      `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename ... on AdjustStockSuccess { inventoryItem { qty } } } }`,
+      { input: { itemId: Buffer.from(`InventoryItem:${item!.id}`).toString('base64'), delta: 2 } },
+      token,
+    );
+    const waiting = "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+    while ((await database.sql(waiting)).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const exited = third.stop();
+    while (!third.output().includes('SIGTERM: finishing in-flight requests')) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await expect(fetch(third.url, { method: 'POST' })).rejects.toThrow();
+    await blocker.query('COMMIT');
+    await blocker.end();
+    expect(await inFlight).toEqual({
+      data: { adjustStock: { __typename: 'AdjustStockSuccess', inventoryItem: { qty: qty + 2 } } },
+    });
+    expect(await exited).toBe(0);
+    expect(third.output()).toContain('"msg":"stopped"');
   });
 });
