@@ -59,7 +59,7 @@ describe('prisma migrate with the offline schema engine', () => {
       `SELECT count(*) AS n FROM information_schema.tables
        WHERE table_schema IN ('auth', 'assets', 'inventory', 'procurement', 'audit')`,
     );
-    expect(Number(tables[0]!.n)).toBe(17);
+    expect(Number(tables[0]!.n)).toBe(18);
   });
 
   it('finds no drift between the committed migrations and schema.prisma', async () => {
