@@ -19,7 +19,7 @@ import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
-import { useMetrics } from './ops/metrics.js';
+import { createMetrics } from './ops/metrics.js';
 import { type Lifecycle, useReadiness } from './ops/readiness.js';
 import { useRequestLog } from './ops/request-log.js';
 import { schema } from './schema.js';
@@ -68,7 +68,8 @@ export type AppOptions = {
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const requestLog = useRequestLog(logger);
+  const metrics = createMetrics();
+  const requestLog = useRequestLog(logger, metrics);
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -85,7 +86,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     plugins: [
       requestLog.plugin as Plugin,
       useErrorBodies(),
-      useMetrics(),
+      metrics.plugin,
       useReadiness(options.lifecycle ?? { stopping: false }),
       ...limits(config),
     ],

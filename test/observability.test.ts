@@ -167,12 +167,20 @@ describe('metrics', () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     const sample = (pattern: RegExp) => Number(text.match(pattern)?.[1]);
-    expect(sample(/^graphql_envelop_request\{[^}]*operationName="Ping"[^}]*\} (\d+)$/m)).toBe(2);
-    expect(sample(/^graphql_envelop_request_duration_count\{[^}]*operationName="Ping"[^}]*\} (\d+)$/m)).toBe(2);
-    expect(sample(/^graphql_envelop_error_result\{[^}]*operationName="Broken"[^}]*\} (\d+)$/m)).toBe(1);
+    expect(
+      sample(
+        /^opsgraph_graphql_request_duration_seconds_count\{operation="Ping",operation_type="query",status="200"\} (\d+)$/m,
+      ),
+    ).toBe(2);
+    expect(
+      sample(
+        /^opsgraph_graphql_request_duration_seconds_bucket\{le="10",operation="Ping",operation_type="query",status="200"\} (\d+)$/m,
+      ),
+    ).toBe(2);
+    expect(sample(/^opsgraph_graphql_errors_total\{operation="Broken",code="[A-Z_]+"\} (\d+)$/m)).toBe(1);
+    expect(text).not.toMatch(/operation="Ping",code=/);
     expect(sample(/^opsgraph_db_pool_connections\{pool="primary",state="total"\} (\d+)$/m)).toBeGreaterThan(0);
     expect(text).toMatch(/^opsgraph_db_pool_connections\{pool="primary",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
-    expect(text).toMatch(/^graphql_yoga_http_duration_count\{[^}]*statusCode="200"[^}]*\} \d+$/m);
   });
 });

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { useReadinessCheck, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { primary } from '../db.js';
 import { migrationsDir } from '../schema-engine/migrate.js';
 
@@ -26,28 +26,33 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const answer = (status: number, body: object) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+async function readiness(lifecycle: Lifecycle): Promise<Response> {
+  if (lifecycle.stopping) return answer(503, { status: 'stopping' });
+  let pending: string[];
+  try {
+    pending = await within(pendingMigrations(), CHECK_TIMEOUT_MS);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
+    return answer(503, { status: 'unavailable', reason: `database unreachable: ${reason}` });
+  }
+  if (pending.length > 0) {
+    return answer(503, { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: pending });
+  }
+  return answer(200, { status: 'ready' });
+}
+
 /**
  * GET /ready answers 200 when this instance should get traffic: the database answers and every
- * committed migration is applied. Otherwise 503, with the reason.
+ * committed migration is applied. Otherwise 503, with the reason. (Yoga's useReadinessCheck
+ * matches every request against a URLPattern; a path comparison is all this needs.)
  */
 export function useReadiness(lifecycle: Lifecycle): Plugin {
-  const answer = (status: number, body: object) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  return useReadinessCheck({
-    endpoint: '/ready',
-    check: async () => {
-      if (lifecycle.stopping) return answer(503, { status: 'stopping' });
-      let pending: string[];
-      try {
-        pending = await within(pendingMigrations(), CHECK_TIMEOUT_MS);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
-        return answer(503, { status: 'unavailable', reason: `database unreachable: ${reason}` });
-      }
-      if (pending.length > 0) {
-        return answer(503, { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: pending });
-      }
-      return answer(200, { status: 'ready' });
+  return {
+    async onRequest({ url, endResponse }) {
+      if (url.pathname === '/ready') endResponse(await readiness(lifecycle));
     },
-  });
+  };
 }

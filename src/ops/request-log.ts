@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { retryableDatabaseError } from '../lib/errors.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 /** A request id a client or proxy may choose: short, and safe to print. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -46,10 +47,11 @@ function errorCodes(result: unknown): string[] {
 
 /**
  * One JSON log line per request: its id (X-Request-Id, also sent back), operation, duration,
- * status, viewer and organisation, and the error codes it answered with. Unexpected errors get a
- * line of their own with the same request id. Tokens, passwords and variables are never logged.
+ * status, viewer and organisation, and the error codes it answered with; the same figures go to
+ * the metrics. Unexpected errors get a line of their own with the same request id. Tokens,
+ * passwords and variables are never logged.
  */
-export function useRequestLog(logger: Logger): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
+export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
   const entries = new WeakMap<Request, Entry>();
   const logged = new WeakSet<object>();
 
@@ -95,12 +97,23 @@ export function useRequestLog(logger: Logger): { plugin: Plugin<Context>; yogaLo
       if (!entry) return;
       response.headers.set('x-request-id', entry.id);
       const path = new URL(request.url).pathname;
-      logger[QUIET_PATHS.has(path) ? 'debug' : 'info']({
+      const quiet = QUIET_PATHS.has(path);
+      const milliseconds = performance.now() - entry.start;
+      if (!quiet) {
+        metrics.observe({
+          operation: entry.operation,
+          operationType: entry.operationType,
+          status: response.status,
+          seconds: milliseconds / 1000,
+          errorCodes: entry.errorCodes,
+        });
+      }
+      logger[quiet ? 'debug' : 'info']({
         requestId: entry.id,
         method: request.method,
         path,
         status: response.status,
-        durationMs: Math.round((performance.now() - entry.start) * 100) / 100,
+        durationMs: Math.round(milliseconds * 100) / 100,
         operation: entry.operation,
         operationType: entry.operationType,
         viewerId: entry.viewerId,
@@ -111,10 +124,15 @@ export function useRequestLog(logger: Logger): { plugin: Plugin<Context>; yogaLo
   };
 
   // Yoga's own messages; an error it reports that the plugin above logged already is skipped.
+  const at =
+    (level: 'debug' | 'info' | 'warn') =>
+    (...args: unknown[]) => {
+      if (logger.isLevelEnabled(level)) logger[level]({ yoga: args.map(String) });
+    };
   const yogaLogger: YogaLogger = {
-    debug: (...args) => logger.debug({ yoga: args.map(String) }),
-    info: (...args) => logger.info({ yoga: args.map(String) }),
-    warn: (...args) => logger.warn({ yoga: args.map(String) }),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
     error: (...args) => {
       const [first] = args;
       if (first instanceof GraphQLError && logged.has(first)) return;

@@ -66,6 +66,8 @@ export const schemaEngine = join(repoRoot, 'bin', 'schema-engine');
 
 export type RunningServer = { url: string; output: () => string; stop(): Promise<number | null> };
 
+const START_TIMEOUT_MS = 60_000;
+
 /** Starts the server as an operator does (`npm start`), on a free port, and waits until it listens. */
 export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
   const port = await new Promise<number>((resolve) => {
@@ -82,13 +84,24 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
+    // A server that never says it listens is stopped, not left running after the tests.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not listen within ${START_TIMEOUT_MS} ms:\n${output}`));
+    }, START_TIMEOUT_MS);
     const seen = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('GraphQL and GraphiQL on')) resolve();
+      if (output.includes('GraphQL and GraphiQL on')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout.on('data', seen);
     child.stderr.on('data', seen);
-    void exited.then((code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code} before listening:\n${output}`));
+    });
   });
   return {
     url: `http://127.0.0.1:${port}/graphql`,
