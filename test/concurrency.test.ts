@@ -114,6 +114,24 @@ describe('idempotency keys', () => {
     expect((await adjust({ itemId: item, delta: -3, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(3);
   });
 
+  it('a key expires after 24 hours: then it is a new request, and expired keys are cleared away', async () => {
+    const item = await createItem('ONCE-5', 0);
+    const idempotencyKey = randomUUID();
+    await adjust({ itemId: item, delta: 1, idempotencyKey });
+    const stale = Array.from({ length: 5 }, () => randomUUID());
+    await database.sql(
+      `INSERT INTO audit.idempotency_keys (organisation_id, key, operation, request_hash, entity_id, created_at)
+       SELECT $1, k, 'adjustStock', 'old', gen_random_uuid(), now() - interval '25 hours' FROM unnest($2::text[]) k`,
+      [people.organisationId, stale],
+    );
+    await database.sql(`UPDATE audit.idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [
+      idempotencyKey,
+    ]);
+    expect((await adjust({ itemId: item, delta: 1, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(2);
+    const left = await database.sql('SELECT key FROM audit.idempotency_keys WHERE key = ANY($1)', [stale]);
+    expect(left).toEqual([]);
+  });
+
   it('keys are per organisation: the same key in two organisations is two requests', async () => {
     const item = await createItem('ONCE-4', 0);
     const idempotencyKey = randomUUID();

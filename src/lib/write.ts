@@ -42,6 +42,8 @@ export type Once = { key: string | null | undefined; operation: string; request:
 
 /** How long a key is remembered: a retry after that is a new request. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+// Expired keys of any organisation removed by each keyed request, beyond its own.
+const EXPIRED_KEYS_SWEPT = 20;
 
 /**
  * write() for a mutation a client may retry with an idempotency key. The first request with a key
@@ -74,9 +76,15 @@ async function claimKey(tx: Tx, actor: Actor, once: Once & { key: string }): Pro
     .update(JSON.stringify([once.operation, actor.id, once.request]))
     .digest('hex');
   const where = { organisationId: actor.organisationId, key: once.key };
-  await tx.idempotencyKey.deleteMany({
-    where: { ...where, createdAt: { lt: new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS) } },
-  });
+  // This key if it has expired, and a few other expired keys, so that the table does not grow.
+  const expiry = new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS);
+  await tx.$executeRaw`
+    DELETE FROM audit.idempotency_keys
+    WHERE created_at < ${expiry} AND (
+      (organisation_id = ${actor.organisationId}::uuid AND key = ${once.key})
+      OR (organisation_id, key) IN (
+        SELECT organisation_id, key FROM audit.idempotency_keys WHERE created_at < ${expiry}
+        ORDER BY created_at LIMIT ${EXPIRED_KEYS_SWEPT} FOR UPDATE SKIP LOCKED))`;
   // ON CONFLICT DO NOTHING: while another transaction holds the key, this waits for it to end.
   const claimed = await tx.idempotencyKey.createMany({
     data: [{ ...where, operation: once.operation, requestHash }],
