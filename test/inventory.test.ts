@@ -89,6 +89,15 @@ describe('inventory', () => {
       ],
     });
     expect(await ledger('TAPE-50')).toEqual({ qty: 4, sum: 4, movements: 2 });
+    const movements = await database.db.stockMovement.findMany({
+      where: { item: { sku: 'TAPE-50', organisationId: people.organisationId } },
+      orderBy: { createdAt: 'asc' },
+      select: { reason: true, note: true, delta: true, performedById: true },
+    });
+    expect(movements).toEqual([
+      expect.objectContaining({ reason: 'INITIAL', delta: 6 }),
+      { reason: 'ISSUE', note: 'Workshop', delta: -2, performedById: people.employee },
+    ]);
     const audit = await database.db.auditEvent.findMany({ where: { action: 'adjustStock', actorId: people.employee } });
     expect(audit.map((event) => event.after)).toEqual([expect.objectContaining({ qty: 4 })]);
   });

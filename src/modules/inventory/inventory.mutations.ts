@@ -168,29 +168,31 @@ builder.mutationField('adjustStock', (t) =>
         context,
         { key: input.idempotencyKey, operation: 'adjustStock', request: input },
         async (tx, audit) => {
-          // The row lock orders concurrent adjustments of one item; the ledger trigger applies the delta.
-          const [item] = await tx.$queryRaw<{ id: string; qty: number }[]>`
-            SELECT id, qty FROM inventory.inventory_items
-            WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
-              AND (${organisation ?? null}::uuid IS NULL OR organisation_id = ${organisation ?? null}::uuid)
-            FOR UPDATE`;
+          // One statement locks the item, which orders concurrent adjustments of it, and records the
+          // movement when the stock allows it; the ledger trigger then applies the delta. Reasons are
+          // stored in lower case (@map in schema.prisma).
+          const reason = (input.reason ?? StockMovementReason.ADJUSTMENT).toLowerCase();
+          const [item] = await tx.$queryRaw<{ id: string; qty: number; movementId: string | null }[]>`
+            WITH item AS (
+              SELECT id, qty FROM inventory.inventory_items
+              WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
+                AND (${organisation ?? null}::uuid IS NULL OR organisation_id = ${organisation ?? null}::uuid)
+              FOR UPDATE
+            ), movement AS (
+              INSERT INTO inventory.stock_movements (item_id, delta, reason, note, performed_by)
+              SELECT id, ${input.delta}, ${reason}::inventory.stock_movement_reason, ${input.note ?? null}, ${viewer.id}::uuid
+              FROM item WHERE qty + ${input.delta} >= 0
+              RETURNING id
+            )
+            SELECT item.id, item.qty, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`;
           if (!item) throw new NotFoundError('InventoryItem');
-          if (item.qty + input.delta < 0) throw new InsufficientStockError(item.qty, -input.delta);
-          const movement = await tx.stockMovement.create({
-            data: {
-              itemId: item.id,
-              delta: input.delta,
-              reason: input.reason ?? StockMovementReason.ADJUSTMENT,
-              note: input.note,
-              performedById: viewer.id,
-            },
-          });
+          if (!item.movementId) throw new InsufficientStockError(item.qty, -input.delta);
           await audit({
             action: 'adjustStock',
             entityType: 'InventoryItem',
             entityId: item.id,
             before: { qty: item.qty },
-            after: { qty: item.qty + input.delta, movementId: movement.id },
+            after: { qty: item.qty + input.delta, movementId: item.movementId },
           });
           return item.id;
         },
