@@ -55,7 +55,8 @@ async function send(url: string, token: string, query: string, variables: object
     return { kind: 'other', detail: `${error.extensions?.code}: ${error.message}` };
   } catch (error) {
     if ((error as Error).name === 'TimeoutError') counts.hung += 1;
-    return { kind: 'other', detail: `no answer: ${(error as Error).message}` };
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    return { kind: 'other', detail: `no answer: ${(error as Error).message} (${cause?.code ?? cause?.message})` };
   } finally {
     slowestMs = Math.max(slowestMs, performance.now() - started);
   }

@@ -41,6 +41,8 @@ export type Config = {
   replicaUrls: string[];
   /** How long a stopping server lets in-flight requests finish. */
   shutdownTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open: longer than the load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
   logLevel: LogLevel;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
@@ -147,6 +149,7 @@ export function loadConfig(): Config {
     transactionWaitMs: integer('DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
     replicaUrls: replicaUrls(url),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 1_000, max: 600_000 }),
     logLevel: logLevel(env),
     trustProxy: boolean('TRUST_PROXY', false),
     auth: {

@@ -13,6 +13,10 @@ async function main() {
   const lifecycle: Lifecycle = { stopping: false };
   const app = createApp(config, { logger, lifecycle });
   const server = createServer(app);
+  // Node's default (5 s) closes idle connections that a client or balancer may be reusing at that
+  // very moment; its request then fails without an answer.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
   server.listen(config.port, config.host, () => {
     log(`GraphQL and GraphiQL on http://${config.host}:${config.port}/graphql (${database.mode} database)`);
   });

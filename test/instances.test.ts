@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
@@ -129,6 +130,24 @@ describe('two instances on one database', () => {
     );
     expect(after).toHaveLength(before.length);
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+  });
+
+  it("keeps an idle keep-alive connection open past Node's 5 s default, for a balancer to reuse", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const health = new URL('/health', first.url);
+    const ask = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const sent = request(health, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode, reused: sent.reusedSocket }));
+        });
+        sent.on('error', reject);
+        sent.end();
+      });
+    expect(await ask()).toEqual({ status: 200, reused: false });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await ask()).toEqual({ status: 200, reused: true });
+    agent.destroy();
   });
 
   it('SIGTERM: the request in flight finishes, new connections are refused, the process exits 0', async () => {
