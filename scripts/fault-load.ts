@@ -31,6 +31,9 @@ const stopCommand =
   process.env.FAULT_PG_STOP ?? `pg_ctlcluster --skip-systemctl-redirect ${cluster()} main stop -m fast`;
 const startCommand = process.env.FAULT_PG_START ?? `pg_ctlcluster --skip-systemctl-redirect ${cluster()} main start`;
 
+/** What a client knows of a write it sent: answered, or not (it may or may not have been made). */
+type Outcome = 'acknowledged' | 'unknown';
+
 type Counts = { sent: number; acknowledged: number; retryable: number; other: number; hung: number };
 const counts: Counts = { sent: 0, acknowledged: 0, retryable: 0, other: 0, hung: 0 };
 const otherErrors = new Map<string, number>();
@@ -154,8 +157,8 @@ async function main() {
       ),
     );
 
-    const adjustments = new Map<string, 'acknowledged' | 'unknown'>();
-    const created = new Map<string, 'acknowledged' | 'unknown'>();
+    const adjustments = new Map<string, Outcome>();
+    const created = new Map<string, Outcome>();
     const stopAt = Date.now() + seconds * 1000;
     let turn = 0;
     const endpoint = () => endpoints[turn++ % endpoints.length]!;
@@ -236,8 +239,8 @@ Fault and load: ${seconds} s, ${clients} clients, two instances, PostgreSQL down
 /** The invariants, checked in the database once the load has stopped; each broken one is a line. */
 async function verify(
   url: string,
-  adjustments: Map<string, 'acknowledged' | 'unknown'>,
-  created: Map<string, 'acknowledged' | 'unknown'>,
+  adjustments: Map<string, Outcome>,
+  created: Map<string, Outcome>,
 ): Promise<string[]> {
   const database = new pg.Client({ connectionString: url });
   await database.connect();
@@ -245,33 +248,24 @@ async function verify(
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
     (await database.query<R>(text, values)).rows;
   try {
-    const movements = new Map(
-      (
-        await rows<{ note: string; n: number }>(
-          `SELECT note, count(*)::int AS n FROM inventory.stock_movements WHERE note = ANY($1) GROUP BY note`,
-          [[...adjustments.keys()]],
-        )
-      ).map((row) => [row.note, row.n]),
-    );
-    for (const [key, state] of adjustments) {
-      const n = movements.get(key) ?? 0;
-      if (state === 'acknowledged' && n !== 1) violations.push(`acknowledged adjustment ${key} is present ${n} times`);
-      if (state === 'unknown' && n > 1) violations.push(`unanswered adjustment ${key} is present ${n} times`);
-    }
-    const equipment = new Map(
-      (
-        await rows<{ serial_number: string; n: number }>(
-          `SELECT serial_number, count(*)::int AS n FROM assets.equipment WHERE serial_number = ANY($1) GROUP BY serial_number`,
-          [[...created.keys()]],
-        )
-      ).map((row) => [row.serial_number, row.n]),
-    );
-    for (const [serial, state] of created) {
-      const n = equipment.get(serial) ?? 0;
-      if (state === 'acknowledged' && n !== 1)
-        violations.push(`acknowledged equipment ${serial} is present ${n} times`);
-      if (n > 1) violations.push(`equipment ${serial} is present ${n} times`);
-    }
+    // Every acknowledged write is present exactly once, and one left unanswered at most once.
+    const presence = async (what: string, table: string, column: string, writes: Map<string, Outcome>) => {
+      const found = new Map(
+        (
+          await rows<{ value: string; n: number }>(
+            `SELECT ${column} AS value, count(*)::int AS n FROM ${table} WHERE ${column} = ANY($1) GROUP BY ${column}`,
+            [[...writes.keys()]],
+          )
+        ).map((row) => [row.value, row.n]),
+      );
+      for (const [value, outcome] of writes) {
+        const n = found.get(value) ?? 0;
+        if (outcome === 'acknowledged' ? n !== 1 : n > 1)
+          violations.push(`${outcome} ${what} ${value} is present ${n} times`);
+      }
+    };
+    await presence('adjustment', 'inventory.stock_movements', 'note', adjustments);
+    await presence('equipment', 'assets.equipment', 'serial_number', created);
     for (const row of await rows<{ sku: string; qty: number; ledger: number }>(
       `SELECT i.sku, i.qty, coalesce(sum(m.delta), 0)::int AS ledger
        FROM inventory.inventory_items i LEFT JOIN inventory.stock_movements m ON m.item_id = i.id
