@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/database/embedded.js';
 import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
-import { applyPendingMigrations, migrationsDir } from '../src/schema-engine/migrate.js';
+import { applyPendingMigrations, committedMigrations, migrationsDir } from '../src/schema-engine/migrate.js';
 import { backend, serverUrl } from './helpers/backend.js';
 
 declare module 'vitest' {
@@ -19,8 +19,7 @@ declare module 'vitest' {
 
 async function migrationsFingerprint(): Promise<string> {
   const hash = createHash('sha256');
-  for (const name of (await readdir(migrationsDir)).sort()) {
-    if (name.endsWith('.toml')) continue;
+  for (const name of await committedMigrations()) {
     hash.update(name).update(await readFile(join(migrationsDir, name, 'migration.sql')));
   }
   return hash.digest('hex').slice(0, 12);

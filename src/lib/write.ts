@@ -62,7 +62,7 @@ export function writeOnce<T>(
   return transaction(actor, async (tx, audit) => {
     if (!once.key) return { result: await read(tx, await change(tx, audit)), audited: true };
     const where = { organisationId: actor.organisationId, key: once.key };
-    const previous = await claimKey(tx, actor, { ...once, key: once.key });
+    const previous = await claimKey(tx, actor.id, where, once);
     if (previous) return { result: await read(tx, previous), audited: false };
     const entityId = await change(tx, audit);
     await tx.idempotencyKey.update({ where: { organisationId_key: where }, data: { entityId } });
@@ -71,17 +71,21 @@ export function writeOnce<T>(
 }
 
 /** Takes the key for this request, or returns what the earlier request with it changed. */
-async function claimKey(tx: Tx, actor: Actor, once: Once & { key: string }): Promise<string | null> {
+async function claimKey(
+  tx: Tx,
+  userId: string,
+  where: { organisationId: string; key: string },
+  once: Once,
+): Promise<string | null> {
   const requestHash = createHash('sha256')
-    .update(JSON.stringify([once.operation, actor.id, once.request]))
+    .update(JSON.stringify([once.operation, userId, once.request]))
     .digest('hex');
-  const where = { organisationId: actor.organisationId, key: once.key };
   // This key if it has expired, and a few other expired keys, so that the table does not grow.
   const expiry = new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS);
   await tx.$executeRaw`
     DELETE FROM audit.idempotency_keys
     WHERE created_at < ${expiry} AND (
-      (organisation_id = ${actor.organisationId}::uuid AND key = ${once.key})
+      (organisation_id = ${where.organisationId}::uuid AND key = ${where.key})
       OR (organisation_id, key) IN (
         SELECT organisation_id, key FROM audit.idempotency_keys WHERE created_at < ${expiry}
         ORDER BY created_at LIMIT ${EXPIRED_KEYS_SWEPT} FOR UPDATE SKIP LOCKED))`;

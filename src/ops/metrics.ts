@@ -61,9 +61,12 @@ export function createMetrics(): Metrics {
       for (const code of errorCodes) errors.inc({ operation, code });
     },
     plugin: {
-      async onRequest({ url, request, endResponse }) {
+      // Not async: every other request passes straight through, without a promise of its own.
+      onRequest({ url, request, endResponse }) {
         if (url.pathname !== '/metrics' || request.method !== 'GET') return;
-        endResponse(new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
+        return registry
+          .metrics()
+          .then((text) => endResponse(new Response(text, { headers: { 'content-type': registry.contentType } })));
       },
     },
   };

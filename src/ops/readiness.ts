@@ -1,21 +1,22 @@
-import { readdir } from 'node:fs/promises';
 import type { Plugin } from 'graphql-yoga';
 import { primary } from '../db.js';
-import { migrationsDir } from '../schema-engine/migrate.js';
+import { committedMigrations } from '../schema-engine/migrate.js';
 
 /** Whether the instance is shutting down: then it is no longer ready, so the balancer stops sending. */
 export type Lifecycle = { stopping: boolean };
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+// The migrations this build ships with: read from disk once, at the first check.
+let committed: Promise<string[]> | undefined;
+
 async function pendingMigrations(): Promise<string[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const committed = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  committed ??= committedMigrations();
   const applied = await primary.$queryRaw<{ migration_name: string }[]>`
     SELECT migration_name FROM public._prisma_migrations
     WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
   const done = new Set(applied.map((row) => row.migration_name));
-  return committed.filter((name) => !done.has(name)).sort();
+  return (await committed).filter((name) => !done.has(name));
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -51,8 +52,9 @@ async function readiness(lifecycle: Lifecycle): Promise<Response> {
  */
 export function useReadiness(lifecycle: Lifecycle): Plugin {
   return {
-    async onRequest({ url, endResponse }) {
-      if (url.pathname === '/ready') endResponse(await readiness(lifecycle));
+    // Not async: every other request passes straight through, without a promise of its own.
+    onRequest({ url, endResponse }) {
+      if (url.pathname === '/ready') return readiness(lifecycle).then(endResponse);
     },
   };
 }

@@ -14,6 +14,7 @@ const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 type Entry = {
   id: string;
+  path: string;
   start: number;
   operation?: string;
   operationType?: string;
@@ -62,10 +63,11 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
   };
 
   const plugin: Plugin<Context> = {
-    onRequest({ request }) {
+    onRequest({ request, url }) {
       const given = request.headers.get('x-request-id');
       entries.set(request, {
         id: given && REQUEST_ID.test(given) ? given : randomUUID(),
+        path: url.pathname,
         start: performance.now(),
         errorCodes: [],
       });
@@ -96,8 +98,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       const entry = entries.get(request);
       if (!entry) return;
       response.headers.set('x-request-id', entry.id);
-      const path = new URL(request.url).pathname;
-      const quiet = QUIET_PATHS.has(path);
+      const quiet = QUIET_PATHS.has(entry.path);
       const milliseconds = performance.now() - entry.start;
       if (!quiet) {
         metrics.observe({
@@ -111,7 +112,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       logger[quiet ? 'debug' : 'info']({
         requestId: entry.id,
         method: request.method,
-        path,
+        path: entry.path,
         status: response.status,
         durationMs: Math.round(milliseconds * 100) / 100,
         operation: entry.operation,

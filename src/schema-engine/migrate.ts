@@ -8,12 +8,17 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const schemaPath = join(projectRoot, 'prisma', 'schema.prisma');
 export const migrationsDir = join(projectRoot, 'prisma', 'migrations');
 
-async function migrationsList() {
+/** The committed migrations' folder names, oldest first. */
+export async function committedMigrations(): Promise<string[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const directories = entries
+  return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+async function migrationsList() {
+  const directories = await committedMigrations();
   return {
     baseDir: migrationsDir,
     lockfile: {
