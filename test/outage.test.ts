@@ -151,6 +151,29 @@ describe('while the database is down', () => {
   });
 });
 
+describe('a change that committed just before the database went away', () => {
+  it('answers CHANGE_NOT_READ_BACK, not retryable: the adjustment is made once and must not be resent', async () => {
+    const before = await qty();
+    const movements = await database.sql('SELECT count(*)::int AS n FROM inventory.stock_movements');
+    proxy.cutAfterCommit();
+    const result = await adjust(1);
+    proxy.restore();
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'The change was made, but reading it back failed. Do not send it again: query the record instead.',
+        extensions: { code: 'CHANGE_NOT_READ_BACK', retryable: false },
+      }),
+    ]);
+    expect(await qty()).toBe(before + 1);
+    const [{ n }] = (await database.sql<{ n: number }>('SELECT count(*)::int AS n FROM inventory.stock_movements')) as [
+      { n: number },
+    ];
+    expect(n).toBe((movements[0] as { n: number }).n + 1);
+    expect(await adjust(1)).toMatchObject({ data: { adjustStock: { inventoryItem: { qty: before + 2 } } } });
+  });
+});
+
 describe('statement timeout', () => {
   it('a statement held up past DATABASE_STATEMENT_TIMEOUT_MS is cancelled: TIMEOUT, retryable, nothing written', async () => {
     const before = await qty();

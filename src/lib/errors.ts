@@ -92,6 +92,18 @@ export function translateDatabaseError(error: unknown): unknown {
   }
 }
 
+/**
+ * The change committed, but reading its record back failed (the database went away in between).
+ * Unlike a retryable error, this one tells the client that the change was made: it must not be
+ * sent again, or it would be made twice.
+ */
+export function changeNotReadBack(): GraphQLError {
+  return new GraphQLError(
+    'The change was made, but reading it back failed. Do not send it again: query the record instead.',
+    { extensions: { code: 'CHANGE_NOT_READ_BACK', retryable: false } },
+  );
+}
+
 /** Sign-in failed; deliberately silent on whether the account exists. */
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';

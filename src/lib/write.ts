@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../context.js';
-import { db } from '../db.js';
+import { db, primary } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { ConflictError, translateDatabaseError } from './errors.js';
+import { changeNotReadBack, ConflictError, translateDatabaseError } from './errors.js';
 import { requireViewer } from './tenancy.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -61,13 +61,55 @@ export function writeOnce<T>(
   const actor = requireViewer(context);
   return transaction(actor, async (tx, audit) => {
     if (!once.key) return { result: await read(tx, await change(tx, audit)), audited: true };
-    const where = { organisationId: actor.organisationId, key: once.key };
-    const previous = await claimKey(tx, actor.id, where, once);
-    if (previous) return { result: await read(tx, previous), audited: false };
-    const entityId = await change(tx, audit);
-    await tx.idempotencyKey.update({ where: { organisationId_key: where }, data: { entityId } });
-    return { result: await read(tx, entityId), audited: true };
+    const { result, changed } = await underKey(tx, actor, once.key, once, () => change(tx, audit), read);
+    return { result, audited: changed };
   });
+}
+
+/**
+ * writeOnce() for a change made by one SQL statement that also inserts its own audit event.
+ * Without a key the transaction holds that statement alone, and the record is read back once it
+ * has committed: a hot row stays locked for one statement and the commit, not for the read as
+ * well. The answer is then the record as it stands once the change has landed, with any change
+ * that landed after it. With a key, the key's transaction holds the statement and the read.
+ */
+export async function writeStatementOnce<T>(
+  context: Context,
+  once: Once,
+  statement: (tx: Tx, actor: Actor) => Promise<string>,
+  read: (tx: Tx, id: string) => Promise<T>,
+): Promise<T> {
+  const actor = requireViewer(context);
+  const key = once.key;
+  if (key) {
+    return transaction(actor, async (tx) => {
+      const { result } = await underKey(tx, actor, key, once, () => statement(tx, actor), read);
+      return { result, audited: false };
+    });
+  }
+  const id = await transaction(actor, async (tx) => ({ result: await statement(tx, actor), audited: false }));
+  try {
+    return await read(primary, id);
+  } catch {
+    throw changeNotReadBack();
+  }
+}
+
+/** Makes the change under once.key in tx, or reads back what the key's first request changed. */
+async function underKey<T>(
+  tx: Tx,
+  actor: Actor,
+  key: string,
+  once: Once,
+  change: () => Promise<string>,
+  read: (tx: Tx, id: string) => Promise<T>,
+): Promise<{ result: T; changed: boolean }> {
+  const where = { organisationId: actor.organisationId, key };
+  const previous = await claimKey(tx, actor.id, where, once);
+  if (previous) return { result: await read(tx, previous), changed: false };
+  const entityId = await change();
+  await tx.idempotencyKey.update({ where: { organisationId_key: where }, data: { entityId } });
+  return { result: await read(tx, entityId), changed: true };
 }
 
 /** Takes the key for this request, or returns what the earlier request with it changed. */

@@ -5,6 +5,11 @@ export type FaultProxy = {
   url: string;
   /** The database goes away: open connections are cut and new ones refused (reset at once). */
   cut(): void;
+  /**
+   * The database goes away just after the next transaction commits: the COMMIT reaches it and
+   * its answer reaches the client, then every connection is cut and new ones refused.
+   */
+  cutAfterCommit(): void;
   /** The database comes back. */
   restore(): void;
   close(): Promise<void>;
@@ -18,6 +23,8 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
   let down = false;
+  let commitArmed = false;
+  let committing: Socket | undefined;
   const server = createServer((incoming) => {
     if (down) {
       incoming.resetAndDestroy();
@@ -33,6 +40,20 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
       });
     }
     incoming.pipe(outgoing).pipe(incoming);
+    incoming.on('data', (chunk: Buffer) => {
+      if (!commitArmed || !chunk.includes('COMMIT')) return;
+      commitArmed = false;
+      committing = incoming;
+      down = true;
+      for (const socket of sockets) if (socket !== incoming && socket !== outgoing) socket.resetAndDestroy();
+    });
+    // Runs after the pipe has passed the answer on: end() delivers it, then closes.
+    outgoing.on('data', () => {
+      if (committing !== incoming) return;
+      committing = undefined;
+      incoming.end();
+      outgoing.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(databaseUrl);
@@ -45,6 +66,9 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
   return {
     url: url.toString(),
     cut,
+    cutAfterCommit: () => {
+      commitArmed = true;
+    },
     restore: () => {
       down = false;
     },

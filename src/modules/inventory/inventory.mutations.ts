@@ -4,7 +4,7 @@ import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { idempotencyKey, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, writeOnce } from '../../lib/write.js';
+import { readBack, write, writeStatementOnce } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { organisationUser } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
@@ -157,22 +157,21 @@ builder.mutationField('adjustStock', (t) =>
     authScopes: { may: 'adjustStock' },
     type: 'InventoryItem',
     description:
-      'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero.',
+      'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero. The item answered is read once the adjustment has committed (with a key: as of the adjustment).',
     errors: { types: [...commonErrors, InsufficientStockError], dataField: { name: 'inventoryItem' } },
     args: { input: t.arg({ type: AdjustStockFields }) },
     resolve: async (query, _root, args, context) => {
       const input = await validated(AdjustStockRules, args.input);
-      const viewer = requireViewer(context);
       const organisation = organisationOf(context);
-      return writeOnce(
+      return writeStatementOnce(
         context,
         { key: input.idempotencyKey, operation: 'adjustStock', request: input },
-        async (tx, audit) => {
-          // One statement locks the item, which orders concurrent adjustments of it, and records the
-          // movement when the stock allows it; the ledger trigger then applies the delta. Reasons are
-          // stored in lower case (@map in schema.prisma).
+        async (client, actor) => {
+          // One statement locks the item, which orders concurrent adjustments of it, records the
+          // movement when the stock allows it (the ledger trigger then applies the delta) and its
+          // audit event. Reasons are stored in lower case (@map in schema.prisma).
           const reason = (input.reason ?? StockMovementReason.ADJUSTMENT).toLowerCase();
-          const [item] = await tx.$queryRaw<{ id: string; qty: number; movementId: string | null }[]>`
+          const [item] = await client.$queryRaw<{ id: string; qty: number; movementId: string | null }[]>`
             WITH item AS (
               SELECT id, qty FROM inventory.inventory_items
               WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
@@ -180,20 +179,19 @@ builder.mutationField('adjustStock', (t) =>
               FOR UPDATE
             ), movement AS (
               INSERT INTO inventory.stock_movements (item_id, delta, reason, note, performed_by)
-              SELECT id, ${input.delta}, ${reason}::inventory.stock_movement_reason, ${input.note ?? null}, ${viewer.id}::uuid
+              SELECT id, ${input.delta}, ${reason}::inventory.stock_movement_reason, ${input.note ?? null}, ${actor.id}::uuid
               FROM item WHERE qty + ${input.delta} >= 0
               RETURNING id
+            ), event AS (
+              INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id, before, after)
+              SELECT ${actor.organisationId}::uuid, ${actor.id}::uuid, 'adjustStock', 'InventoryItem', item.id,
+                jsonb_build_object('qty', item.qty),
+                jsonb_build_object('qty', item.qty + ${input.delta}, 'movementId', movement.id)
+              FROM item JOIN movement ON true
             )
             SELECT item.id, item.qty, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`;
           if (!item) throw new NotFoundError('InventoryItem');
           if (!item.movementId) throw new InsufficientStockError(item.qty, -input.delta);
-          await audit({
-            action: 'adjustStock',
-            entityType: 'InventoryItem',
-            entityId: item.id,
-            before: { qty: item.qty },
-            after: { qty: item.qty + input.delta, movementId: item.movementId },
-          });
           return item.id;
         },
         (tx, id) => tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id } }),
