@@ -184,6 +184,17 @@ describe('nested selections cost what the page costs', () => {
     expect(large.statements).toBeLessThanOrEqual(8);
   });
 
+  it("the organisation's summary alone reads no organisation row; asking for its name does", async () => {
+    const organisationReads = (cost: Cost) => cost.sql.filter((sql) => sql.includes('"auth"."organisations"')).length;
+    const summaryOnly = await measure('{ organisation { summary { equipmentCount } } }', {});
+    const withName = await measure('{ organisation { name summary { equipmentCount } } }', {});
+    expect(organisationReads(summaryOnly)).toBe(0);
+    expect(organisationReads(withName)).toBe(1);
+    expect(summaryOnly.result.organisation.summary).toEqual(withName.result.organisation.summary);
+    expect(withName.result.organisation.name).toEqual(expect.any(String));
+    expect(summaryOnly.result.organisation.summary.equipmentCount).toBeGreaterThan(0);
+  });
+
   it('a signed-in request checks its session once; later ones are remembered on PostgreSQL (embedded: every time)', async () => {
     // A user no other test here signs in as, so that their session has not been checked yet.
     const token = await bearer(employee);
