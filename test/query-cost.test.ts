@@ -195,6 +195,26 @@ describe('nested selections cost what the page costs', () => {
     expect(summaryOnly.result.organisation.summary.equipmentCount).toBeGreaterThan(0);
   });
 
+  it('the summary computes only the counts selected, through fragments too', async () => {
+    const all = await measure(
+      `{ organisation { summary { userCount equipmentCount overdueEquipmentCount inventoryItemCount lowStockItemCount openPurchaseOrderCount } } }`,
+      {},
+    );
+    const some = await measure(
+      `{ organisation { summary { equipmentCount ... on OrganisationSummary { lowStockItemCount } ...Orders } } }
+       fragment Orders on OrganisationSummary { openPurchaseOrderCount }`,
+      {},
+    );
+    const typename = await measure('{ organisation { summary { __typename } } }', {});
+    const summarySql = (cost: Cost) => cost.sql.find((sql) => sql.includes('FROM auth.organisations o'))!;
+    expect(summarySql(all).match(/count\(\*\)/g)).toHaveLength(6);
+    expect(summarySql(some).match(/count\(\*\)/g)).toHaveLength(3);
+    expect(summarySql(typename)).not.toContain('count(*)');
+    const { equipmentCount, lowStockItemCount, openPurchaseOrderCount } = all.result.organisation.summary;
+    expect(some.result.organisation.summary).toEqual({ equipmentCount, lowStockItemCount, openPurchaseOrderCount });
+    expect(typename.result.organisation.summary).toEqual({ __typename: 'OrganisationSummary' });
+  });
+
   it('a signed-in request checks its session once; later ones are remembered on PostgreSQL (embedded: every time)', async () => {
     // A user no other test here signs in as, so that their session has not been checked yet.
     const token = await bearer(employee);

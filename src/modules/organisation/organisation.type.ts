@@ -1,5 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
@@ -15,25 +16,55 @@ type Summary = {
   openPurchaseOrderCount: number;
 };
 
-// Every count the dashboard shows, for any number of organisations, in one statement.
-const summaries = createContextCache(
-  (_context: Context) =>
-    new DataLoader<string, Summary>(async (ids) => {
-      const rows = await db.$queryRaw<(Summary & { id: string })[]>(Prisma.sql`
-        SELECT o.id,
-          (SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active) AS "userCount",
-          (SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL) AS "equipmentCount",
-          (SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL
-             AND e.status <> 'retired' AND e.next_maintenance_at < now()) AS "overdueEquipmentCount",
-          (SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id AND i.deleted_at IS NULL) AS "inventoryItemCount",
-          (SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id AND i.deleted_at IS NULL
-             AND i.qty <= i.min_qty) AS "lowStockItemCount",
-          (SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id
-             AND p.status IN ('draft', 'submitted', 'approved')) AS "openPurchaseOrderCount"
-        FROM auth.organisations o WHERE o.id = ANY(${[...ids]}::uuid[])`);
+type Count = keyof Summary;
+
+const COUNTS: Record<Count, Prisma.Sql> = {
+  userCount: Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
+  equipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
+  overdueEquipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id
+    AND e.deleted_at IS NULL AND e.status <> 'retired' AND e.next_maintenance_at < now())`,
+  inventoryItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
+    AND i.deleted_at IS NULL)`,
+  lowStockItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
+    AND i.deleted_at IS NULL AND i.qty <= i.min_qty)`,
+  openPurchaseOrderCount: Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id
+    AND p.status IN ('draft', 'submitted', 'approved'))`,
+};
+
+const isCount = (name: string): name is Count => Object.hasOwn(COUNTS, name);
+
+/** The names of the fields selected beneath the field being resolved, through fragments too. */
+function selectedFields(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode | undefined) => {
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else visit(info.fragments[selection.name.value]?.selectionSet);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return names;
+}
+
+// The counts a request selects, for any number of organisations, in one statement: a count
+// nobody asked for is not computed (the result then holds only the counts selected).
+const summaries = createContextCache((_context: Context) => new Map<string, DataLoader<string, Summary>>());
+
+function summaryLoader(context: Context, counts: Count[]): DataLoader<string, Summary> {
+  const loaders = summaries(context);
+  let loader = loaders.get(counts.join());
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count]} AS ${Prisma.raw(`"${count}"`)}`);
+      const rows = await db.$queryRaw<(Summary & { id: string })[]>`
+        SELECT o.id ${columns.length > 0 ? Prisma.join(columns, '') : Prisma.empty} FROM auth.organisations o WHERE o.id = ANY(${[...ids]}::uuid[])`;
       return ids.map((id) => rows.find((row) => row.id === id) ?? new Error(`organisation ${id} not found`));
-    }),
-);
+    });
+    loaders.set(counts.join(), loader);
+  }
+  return loader;
+}
 
 const OrganisationSummary = builder.simpleObject('OrganisationSummary', {
   description: 'Counts for a dashboard, computed in the database.',
@@ -60,7 +91,8 @@ export const Organisation = builder.prismaNode('Organisation', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     summary: t.field({
       type: OrganisationSummary,
-      resolve: (organisation, _args, context) => summaries(context).load(organisation.id),
+      resolve: (organisation, _args, context, info) =>
+        summaryLoader(context, [...selectedFields(info)].filter(isCount).sort()).load(organisation.id),
     }),
   }),
 });
