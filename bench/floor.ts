@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -8,6 +7,7 @@ import pg from 'pg';
 import { createDb } from '../src/db.js';
 import { withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { operations } from './operations.js';
+import { cpuMs } from './process-stats.js';
 
 /**
  * What the fixed parts of the stack cost on their own, to tell how much of OpsGraph's CPU per
@@ -47,11 +47,6 @@ function serve(kind: string) {
   server.listen(PORT, '127.0.0.1', () => console.log('listening'));
 }
 
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function http(kind: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -67,9 +62,9 @@ async function http(kind: string) {
       duration,
     });
   await load(2);
-  const before = cpuMsOf(child.pid!);
+  const before = await cpuMs(child.pid!);
   const run = await load(10);
-  const cpu = (cpuMsOf(child.pid!) - before) / run.requests.total;
+  const cpu = ((await cpuMs(child.pid!)) - before) / run.requests.total;
   child.kill();
   console.log(
     `${kind.padEnd(28)} ${run.requests.average.toFixed(0).padStart(6)} req/s  cpu ${cpu.toFixed(3)} ms/request`,

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { generate, scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
+import { cpuMs, peakRssMb } from './process-stats.js';
 import { startStatementCounter } from './statement-counter.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -72,19 +73,6 @@ function start(command: string[], env: Record<string, string>): Promise<ChildPro
       if (/listening on|GraphQL and GraphiQL on/.test(chunk.toString())) resolve(child);
     });
   });
-}
-
-/** CPU time (user + system) the process has used so far, in milliseconds. */
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function peakRssMb(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then(
-    (status) => Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
-  );
 }
 
 async function post(url: string, body: object, headers: Record<string, string> = {}) {

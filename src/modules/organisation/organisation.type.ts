@@ -53,7 +53,8 @@ const summaries = createContextCache((_context: Context) => new Map<string, Data
 
 function summaryLoader(context: Context, counts: Count[]): DataLoader<string, Summary> {
   const loaders = summaries(context);
-  let loader = loaders.get(counts.join());
+  const key = counts.join();
+  let loader = loaders.get(key);
   if (!loader) {
     loader = new DataLoader(async (ids) => {
       const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count]} AS ${Prisma.raw(`"${count}"`)}`);
@@ -61,7 +62,7 @@ function summaryLoader(context: Context, counts: Count[]): DataLoader<string, Su
         SELECT o.id ${columns.length > 0 ? Prisma.join(columns, '') : Prisma.empty} FROM auth.organisations o WHERE o.id = ANY(${[...ids]}::uuid[])`;
       return ids.map((id) => rows.find((row) => row.id === id) ?? new Error(`organisation ${id} not found`));
     });
-    loaders.set(counts.join(), loader);
+    loaders.set(key, loader);
   }
   return loader;
 }
