@@ -5,13 +5,12 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
 import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
-import { configureTokens, signAccessToken } from '../src/lib/tokens.js';
-import { loadConfig } from '../src/config.js';
 import { generate, scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs, peakRssMb } from './process-stats.js';
 import { startStatementCounter } from './statement-counter.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION } from './target.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
@@ -94,36 +93,7 @@ async function main() {
   }
   const url = await prepareDatabase(serverUrl, scale);
   if (SERVERS.includes('opsgraph')) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const [organisation] = await query<{ id: string }>(url, 'SELECT id FROM auth.organisations ORDER BY name LIMIT 1');
-  const [admin] = await query<{ id: string; ver: Date }>(
-    url,
-    `SELECT u.id, u.credentials_changed_at AS ver FROM auth.users u JOIN auth.user_roles ur ON ur.user_id = u.id
-     JOIN auth.roles r ON r.id = ur.role_id WHERE u.organisation_id = $1 AND r.name = 'admin' LIMIT 1`,
-    [organisation!.id],
-  );
-  const [equipment] = await query<{ id: string }>(
-    url,
-    `SELECT id FROM assets.equipment WHERE organisation_id = $1 AND status = 'active' ORDER BY name, id OFFSET 30 LIMIT 1`,
-    [organisation!.id],
-  );
-  const [item] = await query<{ id: string }>(
-    url,
-    'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 LIMIT 1',
-    [organisation!.id],
-  );
-  const secret = 'benchmark secret: 0123456789abcdefghijklmnopqrstuvwxyz';
-  process.env.AUTH_SECRET = secret;
-  configureTokens(loadConfig().auth);
-  const [session] = await query<{ id: string }>(
-    url,
-    `INSERT INTO auth.sessions (user_id, refresh_token_hash, expires_at) VALUES ($1, gen_random_uuid()::text, now() + interval '1 day') RETURNING id`,
-    [admin!.id],
-  );
-  const { token } = await signAccessToken({
-    userId: admin!.id,
-    sessionId: session!.id,
-    credentialsVersion: admin!.ver.getTime(),
-  });
+  const { organisationId, equipmentId, itemId, token } = await benchTarget(url);
   const global = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
   const results: Record<ServerName, Partial<Record<OperationName, Result>>> = {
@@ -140,15 +110,12 @@ async function main() {
       PORT: String(port),
       DATABASE_POOL_SIZE: '10',
       NODE_ENV: 'production',
-      AUTH_SECRET: secret,
-      BENCH_ORGANISATION_ID: organisation!.id,
+      AUTH_SECRET: BENCH_SECRET,
+      BENCH_ORGANISATION_ID: organisationId,
     };
     // node itself, not npx: the child's pid is then the server's, for its memory and its end.
     // OpsGraph runs its production build with the flags of `npm run start:production` (built first).
-    const entry =
-      server === 'opsgraph'
-        ? ['--enable-source-maps', '--max-old-space-size=128', 'dist/server.js']
-        : ['--import', 'tsx', 'bench/servers/main.ts', server];
+    const entry = server === 'opsgraph' ? OPSGRAPH_PRODUCTION : ['--import', 'tsx', 'bench/servers/main.ts', server];
     const child = await start([process.execPath, ...profile, ...entry], env);
     const endpoint = `http://127.0.0.1:${port}/graphql`;
     try {
@@ -157,24 +124,24 @@ async function main() {
           ? (
               await post(endpoint, {
                 query: postgraphileCursorQuery,
-                variables: { organisation: organisation!.id, count: 31 },
+                variables: { organisation: organisationId, count: 31 },
               })
             ).data.allAssetsEquipments.pageInfo.endCursor
-          : Buffer.from(`GPC:S:${equipment!.id}`).toString('base64');
+          : Buffer.from(`GPC:S:${equipmentId}`).toString('base64');
       for (const name of OPERATIONS) {
         const body =
           server === 'postgraphile'
             ? {
                 query: postgraphileOperations[name].document,
-                variables: { organisation: organisation!.id, after: cursor, id: equipment!.id, itemId: item!.id },
+                variables: { organisation: organisationId, after: cursor, id: equipmentId, itemId: itemId },
               }
             : {
                 operationName: name,
                 query: operations[name].document,
                 variables: {
                   after: cursor,
-                  id: global('Equipment', equipment!.id),
-                  itemId: global('InventoryItem', item!.id),
+                  id: global('Equipment', equipmentId),
+                  itemId: global('InventoryItem', itemId),
                 },
               };
         const headers: Record<string, string> = server === 'opsgraph' ? { authorization: `Bearer ${token}` } : {};
