@@ -1,74 +1,185 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { createSchema, createYoga } from 'graphql-yoga';
 import pg from 'pg';
 import { createDb } from '../src/db.js';
 import { withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { operations } from './operations.js';
+import { postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs } from './process-stats.js';
+import { createPostGraphileServer } from './servers/postgraphile.js';
+import { createYogaPrismaServer, equipmentSql, fromMemory, yoga } from './servers/floor.js';
+import { createRawServer } from './servers/raw.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION } from './target.js';
 
 /**
- * What the fixed parts of the stack cost on their own, to tell how much of OpsGraph's CPU per
- * request is its own: `npm run bench:floor` (with DATABASE_URL; the small dataset is enough).
+ * How fast any server built on Yoga and Prisma can be, and what OpsGraph adds to that:
+ * `npm run bench:floor` (with DATABASE_URL; BENCH_SCALE=large for BENCHMARKS.md's dataset).
  *
- * 1. A bare Yoga server answering nodeLookup's document from memory, against plain `node:http`
- *    answering the same JSON, each in a process of its own under autocannon.
- * 2. Prisma's client reading one equipment row by id and organisation, against `pg` sending the
- *    same SELECT, 16 at a time, in this process.
+ * 1. nodeLookup and deepList served under autocannon, each server in a process of its own, by:
+ *    - OpsGraph's production build, as `npm run bench` runs it;
+ *    - the floor (bench/servers/floor.ts): Yoga and Prisma with none of OpsGraph, making the
+ *      Prisma call OpsGraph's plan makes (nodeLookup also by Prisma's cheapest path, `$queryRaw`).
+ *      No server built on the two serves these operations faster;
+ *    - PostGraphile and the raw baseline, as in `npm run bench`;
+ *    - for nodeLookup, a bare Yoga server answering from memory, and plain `node:http`.
+ *    Their answers are checked to be the same before any figure is printed.
+ * 2. Prisma's client reading nodeLookup's row, against `pg` sending the same SELECT, 16 at a
+ *    time, in this process.
+ *
+ * BENCH_OPERATIONS=deepList measures one of the two.
  */
 const PORT = 4890;
-const equipment = { id: 'RXF1aXBtZW50OjE=', name: 'Pump 7', serialNumber: 'SN-1', status: 'ACTIVE' };
+const root = fileURLToPath(new URL('..', import.meta.url));
+type Operation = 'nodeLookup' | 'deepList';
+type Target = Awaited<ReturnType<typeof benchTarget>>;
+const servers: Record<string, (url: string, organisationId: string) => Server | Promise<Server>> = {
+  'yoga + prisma': (url, organisationId) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).db, organisationId),
+  'yoga + prisma $queryRaw': (url, organisationId) =>
+    createYogaPrismaServer(createDb(url, { poolSize: 10 }).db, organisationId, { raw: true }),
+  postgraphile: async (url) => (await createPostGraphileServer(url)).server,
+  raw: (url, organisationId) => createRawServer(url, organisationId),
+  yoga: () => yoga({ node: () => fromMemory }),
+  'node:http': () =>
+    createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ data: { node: fromMemory } }));
+      });
+    }),
+};
+const measured: Record<Operation, string[]> = {
+  nodeLookup: ['opsgraph', ...Object.keys(servers)],
+  deepList: ['opsgraph', 'yoga + prisma', 'postgraphile', 'raw'],
+};
+const fromDatabase = ['opsgraph', 'yoga + prisma', 'yoga + prisma $queryRaw', 'postgraphile', 'raw'];
 
-function serve(kind: string) {
-  const server =
-    kind === 'yoga'
-      ? createServer(
-          createYoga({
-            schema: createSchema({
-              typeDefs: `interface Node { id: ID! }
-                type Equipment implements Node { id: ID! name: String! serialNumber: String! status: String! }
-                type Query { node(id: ID!): Node }`,
-              resolvers: { Node: { __resolveType: () => 'Equipment' }, Query: { node: () => equipment } },
-            }),
-            logging: false,
-            landingPage: false,
-            graphiql: false,
-          }),
-        )
-      : createServer((request, response) => {
-          request.resume();
-          request.on('end', () => {
-            response.setHeader('content-type', 'application/json');
-            response.end(JSON.stringify({ data: { node: equipment } }));
-          });
-        });
-  server.listen(PORT, '127.0.0.1', () => console.log('listening'));
+/** The operation's request in the server's own terms, and its answer in OpsGraph's. */
+function request(
+  operation: Operation,
+  kind: string,
+  { organisationId, equipmentId, token }: Target,
+): { headers: Record<string, string>; body: object; toOpsGraph: (data: any) => unknown } {
+  if (kind === 'postgraphile')
+    return {
+      headers: {},
+      body: {
+        query: postgraphileOperations[operation].document,
+        variables: { organisation: organisationId, id: equipmentId },
+      },
+      toOpsGraph: postgraphileOperations[operation].toOpsGraph,
+    };
+  const id = Buffer.from(`Equipment:${equipmentId}`).toString('base64');
+  return {
+    headers: kind === 'opsgraph' ? { authorization: `Bearer ${token}` } : {},
+    body: { query: operations[operation].document, operationName: operation, variables: { id } },
+    toOpsGraph: (data: unknown) => data,
+  };
 }
 
-async function http(kind: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', kind], {
+// BENCH_CALLGRIND=1 counts the instructions each server executes per request under valgrind's
+// callgrind instead of timing it: slower, but the same from run to run on a shared machine.
+const callgrind = Boolean(process.env.BENCH_CALLGRIND);
+const callgrindRequests: Record<Operation, number> = { nodeLookup: 1_000, deepList: 200 };
+
+async function http(operation: Operation, kind: string, url: string, target: Target) {
+  const dir = callgrind ? await mkdtemp(join(tmpdir(), 'floor-')) : '';
+  // OpsGraph as `npm run bench` runs it (its production build); the others from this file.
+  const server =
+    kind === 'opsgraph'
+      ? [process.execPath, ...OPSGRAPH_PRODUCTION]
+      : [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), 'serve', kind];
+  const command = callgrind
+    ? [
+        'valgrind',
+        '--tool=callgrind',
+        '--instr-atstart=no',
+        `--log-file=${dir}/log`,
+        `--callgrind-out-file=${dir}/out`,
+        ...server,
+      ]
+    : server;
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      DATABASE_POOL_SIZE: '10',
+      PORT: String(PORT),
+      AUTH_SECRET: BENCH_SECRET,
+      // Under callgrind, requests queue for seconds: OpsGraph would answer 503 instead of waiting.
+      ...(callgrind ? { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_WAIT_MS: '120000' } : {}),
+      BENCH_ORGANISATION_ID: target.organisationId,
+    },
   });
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  const load = (duration: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${PORT}/graphql`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: operations.nodeLookup.document, variables: { id: equipment.id } }),
-      connections: 16,
-      duration,
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (/listening|GraphQL and GraphiQL on/.test(chunk.toString())) resolve();
+      });
     });
-  await load(2);
-  const before = await cpuMs(child.pid!);
-  const run = await load(10);
-  const cpu = ((await cpuMs(child.pid!)) - before) / run.requests.total;
-  child.kill();
-  console.log(
-    `${kind.padEnd(28)} ${run.requests.average.toFixed(0).padStart(6)} req/s  cpu ${cpu.toFixed(3)} ms/request`,
-  );
+    const { body, headers, toOpsGraph } = request(operation, kind, target);
+    const post = {
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    };
+    const endpoint = `http://127.0.0.1:${PORT}/graphql`;
+    const answer = (await (await fetch(endpoint, post)).json()) as { data?: unknown; errors?: unknown };
+    if (answer.errors) throw new Error(`${kind} answered ${operation} with ${JSON.stringify(answer.errors)}`);
+    const load = async (limit: { duration: number } | { amount: number }) => {
+      // Under callgrind a request can take seconds: wait for it rather than count it failed.
+      const run = await autocannon({
+        url: endpoint,
+        ...post,
+        connections: 16,
+        timeout: callgrind ? 600 : 10,
+        ...limit,
+      });
+      if (run.non2xx > 0 || run.errors > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+      return run;
+    };
+    const data = toOpsGraph(answer.data);
+    if (callgrind) {
+      const amount = callgrindRequests[operation];
+      const control = (...args: string[]) =>
+        execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
+      await load({ amount });
+      control('-i', 'on');
+      await load({ amount });
+      control('-i', 'off');
+      child.kill();
+      await exited;
+      const cost = (await instructions(dir)) / amount;
+      await rm(dir, { recursive: true });
+      return { operation, kind, cost, requestsPerSecond: 0, data };
+    }
+    await load({ duration: 2 });
+    const before = await cpuMs(child.pid!);
+    const run = await load({ duration: 10 });
+    const cost = ((await cpuMs(child.pid!)) - before) / run.requests.total;
+    return { operation, kind, cost, requestsPerSecond: run.requests.average, data };
+  } finally {
+    child.kill();
+    await exited;
+  }
+}
+
+/** The instructions callgrind counted, from the summary it logs when the server exits. */
+async function instructions(dir: string) {
+  const counted = Number(/Collected : (\d+)/.exec(await readFile(join(dir, 'log'), 'utf8'))?.[1] ?? 0);
+  if (counted === 0) throw new Error(`callgrind counted nothing: see ${dir}/log`);
+  return counted;
 }
 
 async function perCall(label: string, call: () => Promise<unknown>, calls = 16_000) {
@@ -85,36 +196,56 @@ async function perCall(label: string, call: () => Promise<unknown>, calls = 16_0
   console.log(`${label.padEnd(28)} cpu ${((used.user + used.system) / 1000 / calls).toFixed(3)} ms/call`);
 }
 
-async function database() {
-  const server = process.env.DATABASE_URL;
-  if (!server) throw new Error('usage: DATABASE_URL=postgresql://…/postgres npm run bench:floor');
-  const url = withDatabase(server, `opsgraph_bench_${process.env.BENCH_SCALE ?? 'small'}`);
+async function perCallDatabase(url: string, target: Target) {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const { db } = createDb(url, { poolSize: 10 });
-  const { rows } = await pool.query<{ id: string; organisationId: string }>(
-    'SELECT id, organisation_id AS "organisationId" FROM assets.equipment LIMIT 1',
-  );
-  if (!rows[0]) throw new Error(`no equipment in ${url}: run \`npm run bench -- small\` first`);
-  const { id, organisationId } = rows[0];
-  await perCall('prisma equipment.findFirst', () =>
+  const [text, values] = equipmentSql(target);
+  await perCall('prisma findFirst', () =>
     db.equipment.findFirst({
-      where: { id, organisationId },
-      select: { id: true, name: true, serialNumber: true, status: true },
+      where: { id: target.equipmentId, organisationId: target.organisationId },
+      select: { name: true, serialNumber: true, status: true },
     }),
   );
-  await perCall('pg pool.query', () =>
-    pool.query('SELECT id, name, serial_number, status FROM assets.equipment WHERE id = $1 AND organisation_id = $2', [
-      id,
-      organisationId,
-    ]),
-  );
+  await perCall('prisma $queryRaw', () => db.$queryRawUnsafe(text, ...values));
+  await perCall('pg pool.query', () => pool.query(text, [...values]));
   await Promise.all([pool.end(), db.$disconnect()]);
 }
 
+async function main() {
+  const server = process.env.DATABASE_URL;
+  if (!server) throw new Error('usage: DATABASE_URL=postgresql://…/postgres npm run bench:floor');
+  const url = withDatabase(server, `opsgraph_bench_${process.env.BENCH_SCALE ?? 'small'}`);
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const equipment = await benchTarget(url);
+  const chosen = process.env.BENCH_OPERATIONS?.split(',');
+  for (const operation of Object.keys(measured) as Operation[]) {
+    if (chosen && !chosen.includes(operation)) continue;
+    const results: Awaited<ReturnType<typeof http>>[] = [];
+    for (const kind of measured[operation]) results.push(await http(operation, kind, url, equipment));
+    const answers = results.filter(({ kind }) => fromDatabase.includes(kind));
+    if (answers.some(({ data }) => !isDeepStrictEqual(data, answers[0]!.data)))
+      throw new Error(`the servers' answers to ${operation} differ: ${JSON.stringify(answers)}`);
+    const of = (kind: string) => results.find((result) => result.kind === kind)!;
+    // Under callgrind, a server's share of another's throughput, were both bound by their CPU.
+    const ratio = (kind: string, other: string) =>
+      callgrind ? of(other).cost / of(kind).cost : of(kind).requestsPerSecond / of(other).requestsPerSecond;
+    for (const { kind, requestsPerSecond, cost } of results) {
+      const figures = callgrind
+        ? `${(cost / 1e6).toFixed(2).padStart(6)} M instructions/request`
+        : `${requestsPerSecond.toFixed(0).padStart(6)} req/s  cpu ${cost.toFixed(3)} ms/request`;
+      const ratios = !['postgraphile', 'raw', 'yoga', 'node:http'].includes(kind)
+        ? `  ${ratio(kind, 'postgraphile').toFixed(2)} of postgraphile, ${ratio(kind, 'raw').toFixed(2)} of raw`
+        : '';
+      console.log(`${operation.padEnd(11)} ${kind.padEnd(24)} ${figures}${ratios}`);
+    }
+  }
+  if (!callgrind) await perCallDatabase(url, equipment);
+}
+
 if (process.argv[2] === 'serve') {
-  serve(process.argv[3]!);
+  const kind = process.argv[3]!;
+  const server = await servers[kind]!(process.env.DATABASE_URL!, process.env.BENCH_ORGANISATION_ID!);
+  server.listen(PORT, '127.0.0.1', () => console.log('listening'));
 } else {
-  await http('yoga');
-  await http('node:http');
-  await database();
+  await main();
 }

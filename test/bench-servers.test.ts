@@ -5,6 +5,7 @@ import { operations, type OperationName } from '../bench/operations.js';
 import { readFile } from 'node:fs/promises';
 import { postgraphileCursorQuery, postgraphileOperations } from '../bench/postgraphile-operations.js';
 import { createPostGraphileServer } from '../bench/servers/postgraphile.js';
+import { createYogaPrismaServer } from '../bench/servers/floor.js';
 import { createRawServer } from '../bench/servers/raw.js';
 import { repoRoot } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -100,5 +101,33 @@ describe('the raw SQL baseline', () => {
     const theirs = (await response.json()) as { data: unknown };
     expect(theirs.data).toEqual(ours.data);
     expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
+  });
+});
+
+// bench:floor measures this server as the fastest any server on Yoga and Prisma can be; the
+// comparison holds only while it does the same work and gives the same answers as OpsGraph.
+describe('the Yoga + Prisma floor', () => {
+  it.each([
+    ['nodeLookup', false],
+    ['nodeLookup', true],
+    ['deepList', false],
+  ] as const)('answers %s exactly as OpsGraph does (raw SQL: %s)', async (name, raw) => {
+    const floor = createYogaPrismaServer(database.db, organisationId, { raw });
+    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+    try {
+      const ours = await graphql(operations[name].document, variables[name], { token });
+      expect(ours.errors).toBeUndefined();
+      const response = await fetch(`http://127.0.0.1:${(floor.address() as AddressInfo).port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: operations[name].document, variables: variables[name] }),
+      });
+      const theirs = (await response.json()) as { data: unknown; errors?: unknown };
+      expect(theirs.errors).toBeUndefined();
+      expect(theirs.data).toEqual(ours.data);
+      expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
+    } finally {
+      await new Promise((resolve) => floor.close(resolve));
+    }
   });
 });
