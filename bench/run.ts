@@ -2,15 +2,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
-import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { generate, scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs, peakRssMb } from './process-stats.js';
 import { startStatementCounter } from './statement-counter.js';
-import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION } from './target.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, query } from './target.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
@@ -34,10 +33,6 @@ type Result = {
   cpuMsPerRequest: number;
   errors: number;
 };
-
-function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
-  return withClient(url, async (client) => (await client.query<R>(text, values)).rows);
-}
 
 /** A migrated database holding the dataset of this scale, made once and kept between runs. */
 async function prepareDatabase(serverUrl: string, scale: keyof typeof scales) {

@@ -6,7 +6,8 @@ import { configureTokens, signAccessToken } from '../src/lib/tokens.js';
 /** The AUTH_SECRET the benchmarked OpsGraph runs with, so that the token below is valid there. */
 export const BENCH_SECRET = 'benchmark secret: 0123456789abcdefghijklmnopqrstuvwxyz';
 
-function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
+/** The rows one SQL statement returns, on a connection of its own. */
+export function query<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
   return withClient(url, async (client) => (await client.query<R>(text, values)).rows);
 }
 
