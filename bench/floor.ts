@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { operations } from './operations.js';
 import { postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs } from './process-stats.js';
+import { startServer } from './server-process.js';
 import { createPostGraphileServer } from './servers/postgraphile.js';
 import { createYogaPrismaServer, equipmentSql, fromMemory, yoga } from './servers/floor.js';
 import { createRawServer } from './servers/raw.js';
@@ -105,29 +106,18 @@ async function http(operation: Operation, kind: string, url: string, target: Tar
         ...server,
       ]
     : server;
-  const child = spawn(command[0]!, command.slice(1), {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      DATABASE_POOL_SIZE: '10',
-      PORT: String(PORT),
-      AUTH_SECRET: BENCH_SECRET,
-      // Under callgrind, requests queue for seconds: OpsGraph would answer 503 instead of waiting.
-      ...(callgrind ? { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_WAIT_MS: '120000' } : {}),
-      BENCH_ORGANISATION_ID: target.organisationId,
-    },
+  const child = await startServer(command, {
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: '10',
+    PORT: String(PORT),
+    AUTH_SECRET: BENCH_SECRET,
+    // Under callgrind, requests queue for seconds: OpsGraph would answer 503 instead of waiting.
+    ...(callgrind ? { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_WAIT_MS: '120000' } : {}),
+    BENCH_ORGANISATION_ID: target.organisationId,
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (/listening|GraphQL and GraphiQL on/.test(chunk.toString())) resolve();
-      });
-    });
     const { body, headers, toOpsGraph } = request(operation, kind, target);
     const post = {
       method: 'POST' as const,
@@ -245,7 +235,7 @@ async function main() {
 if (process.argv[2] === 'serve') {
   const kind = process.argv[3]!;
   const server = await servers[kind]!(process.env.DATABASE_URL!, process.env.BENCH_ORGANISATION_ID!);
-  server.listen(PORT, '127.0.0.1', () => console.log('listening'));
+  server.listen(PORT, '127.0.0.1', () => console.log(`listening on ${PORT}`));
 } else {
   await main();
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -8,6 +8,7 @@ import { generate, scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs, peakRssMb } from './process-stats.js';
+import { startServer } from './server-process.js';
 import { startStatementCounter } from './statement-counter.js';
 import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, query } from './target.js';
 
@@ -54,21 +55,6 @@ async function prepareDatabase(serverUrl: string, scale: keyof typeof scales) {
   return url;
 }
 
-function start(command: string[], env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (/listening on|GraphQL and GraphiQL on/.test(chunk.toString())) resolve(child);
-    });
-  });
-}
-
 async function post(url: string, body: object, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
     method: 'POST',
@@ -108,10 +94,9 @@ async function main() {
       AUTH_SECRET: BENCH_SECRET,
       BENCH_ORGANISATION_ID: organisationId,
     };
-    // node itself, not npx: the child's pid is then the server's, for its memory and its end.
     // OpsGraph runs its production build with the flags of `npm run start:production` (built first).
     const entry = server === 'opsgraph' ? OPSGRAPH_PRODUCTION : ['--import', 'tsx', 'bench/servers/main.ts', server];
-    const child = await start([process.execPath, ...profile, ...entry], env);
+    const child = await startServer([process.execPath, ...profile, ...entry], env);
     const endpoint = `http://127.0.0.1:${port}/graphql`;
     try {
       const cursor =
