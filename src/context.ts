@@ -1,4 +1,5 @@
 import type { RoleName } from './generated/prisma/enums.js';
+import type { Tenant } from './lib/tenancy.js';
 
 export type Viewer = {
   id: string;
@@ -10,5 +11,7 @@ export type Viewer = {
 /** What a resolver may know about the request it serves. */
 export type Context = {
   viewer: Viewer | null;
+  /** The organisations the viewer's request may reach; null when signed out. */
+  tenant: Tenant | null;
   client: { ip: string; userAgent: string | null };
 };

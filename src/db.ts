@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
+import { tenantScope } from './database/tenant-scope.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export type Db = PrismaClient;
@@ -8,11 +9,18 @@ export type Db = PrismaClient;
 /**
  * The process' Prisma client, set once by connectDb before the server handles requests. With
  * read replicas, queries outside a transaction go to a replica; transactions go to the primary.
+ * It answers only inside a tenant's scope (lib/tenancy.ts, database/tenant-scope.ts).
  */
 export let db: Db;
 
-/** The primary alone: for reads that must see the latest write (session checks). */
+/** The primary alone: for reads that must see the latest write. Tenant-scoped like db. */
 export let primary: Db;
+
+/**
+ * The primary with no tenant scope, for work that is no organisation's: seeding, and finding the
+ * account a sign-in or a session belongs to. Every use is a deliberate exception.
+ */
+export let system: Db;
 
 export type QueryEvent = { query: string; params: string; duration: number };
 
@@ -60,19 +68,23 @@ function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[
   return prisma;
 }
 
-export function createDb(url: string, options: DbOptions): { db: Db; primary: Db; pools: Pool[] } {
+// Query extensions change no types: the scoped client is typed as the client it wraps.
+const scoped = (prisma: PrismaClient) => prisma.$extends(tenantScope()) as unknown as Db;
+
+export function createDb(url: string, options: DbOptions): { db: Db; primary: Db; system: Db; pools: Pool[] } {
   const created: Pool[] = [];
   const main = client(url, options, 'primary', created);
+  const guarded = scoped(main);
   const replicaUrls = options.replicaUrls ?? [];
-  if (replicaUrls.length === 0) return { db: main, primary: main, pools: created };
-  const replicas = replicaUrls.map((replicaUrl) => client(replicaUrl, options, 'replica', created));
+  if (replicaUrls.length === 0) return { db: guarded, primary: guarded, system: main, pools: created };
+  const replicas = replicaUrls.map((replicaUrl) => scoped(client(replicaUrl, options, 'replica', created)));
   // The extension keeps every model and method of the client; it adds only $primary and $replica,
   // and its $disconnect closes the replicas too.
-  const routed = main.$extends(readReplicas({ replicas })) as unknown as Db;
-  return { db: routed, primary: main, pools: created };
+  const routed = guarded.$extends(readReplicas({ replicas })) as unknown as Db;
+  return { db: routed, primary: guarded, system: main, pools: created };
 }
 
 export function connectDb(url: string, options: DbOptions): Db {
-  ({ db, primary, pools } = createDb(url, options));
+  ({ db, primary, system, pools } = createDb(url, options));
   return db;
 }

@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { retryableDatabaseError } from './lib/errors.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
+import { useTenantScope } from './lib/tenancy.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { useErrorBodies } from './ops/http-errors.js';
@@ -89,6 +90,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       metrics.plugin,
       useReadiness(options.lifecycle ?? { stopping: false }),
       ...limits(config),
+      useTenantScope(),
     ],
     context: ({ request, req }) => createContext({ request, req }, config),
   });

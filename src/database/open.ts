@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { connectDb, type Db } from '../db.js';
+import { connectDb, system, type Db } from '../db.js';
 import { watchSessionChanges } from '../modules/auth/session-cache.js';
 import { applyPendingMigrations } from '../schema-engine/migrate.js';
 import { startEmbeddedPostgres } from './embedded.js';
@@ -53,7 +53,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       statementTimeoutMs: config.statementTimeoutMs,
     });
     if (firstStart) {
-      const { created } = await seedDemo(db);
+      const { created } = await seedDemo(system);
       log(`Loaded the demo organisation (${created} rows)`);
     }
     return {

@@ -1,17 +1,77 @@
-import { unauthenticated } from './errors.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Plugin } from 'graphql-yoga';
 import type { Context, Viewer } from '../context.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { unauthenticated } from './errors.js';
 import { isSuperadmin } from './permissions.js';
+
+/**
+ * The organisations a request may read and change: one organisation, or, for a superadmin, every
+ * organisation. Built once per request from the session; never "no filter" by accident.
+ */
+export type Tenant = { readonly every: false; readonly organisationId: string } | { readonly every: true };
+
+export const EVERY_ORGANISATION: Tenant = Object.freeze({ every: true });
+
+export function organisationTenant(organisationId: string): Tenant {
+  return Object.freeze({ every: false, organisationId });
+}
+
+export function tenantOf(viewer: Viewer): Tenant {
+  return isSuperadmin(viewer) ? EVERY_ORGANISATION : organisationTenant(viewer.organisationId);
+}
 
 export function requireViewer({ viewer }: Context): Viewer {
   if (!viewer) throw unauthenticated();
   return viewer;
 }
 
+export function requireTenant(context: Context): Tenant {
+  requireViewer(context);
+  return context.tenant!;
+}
+
+/** Whether the tenant may see or change a row of this organisation. */
+export function covers(tenant: Tenant, organisationId: string): boolean {
+  return tenant.every || tenant.organisationId === organisationId;
+}
+
 /**
- * The organisation every read and every change of existing rows is confined to: the viewer's, or
- * undefined (no filter) for a superadmin. Prisma reads `organisationId: undefined` as no condition.
+ * The tenant the code running now acts for. The data layer (db.ts) reads it for every query of an
+ * organisation's rows and refuses the query when there is none: a resolver that forgets its
+ * filter cannot reach another organisation, and code outside a request must say that it works
+ * across organisations (asSystem) instead of silently doing so.
  */
-export function organisationOf(context: Context): string | undefined {
-  const viewer = requireViewer(context);
-  return isSuperadmin(viewer) ? undefined : viewer.organisationId;
+const current = new AsyncLocalStorage<Tenant | 'system'>();
+
+export function withTenant<T>(tenant: Tenant, run: () => T): T {
+  return current.run(tenant, run);
+}
+
+/** Runs work that is not a tenant's (sign-in, session checks, seeding) across organisations. */
+export function asSystem<T>(run: () => T): T {
+  return current.run('system', run);
+}
+
+export function currentTenant(): Tenant | 'system' | undefined {
+  return current.getStore();
+}
+
+export class TenantScopeError extends Error {
+  override name = 'TenantScopeError';
+}
+
+/** Runs each operation's execution inside its viewer's tenant, where the data layer reads it. */
+export function useTenantScope(): Plugin<Context> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const { tenant } = args.contextValue;
+      if (tenant) setExecuteFn((execution) => withTenant(tenant, () => executeFn(execution)));
+    },
+  };
+}
+
+/** The tenant's filter for raw SQL on a table with an organisation_id column. */
+export function tenantSql(tenant: Tenant, column = 'organisation_id'): Prisma.Sql {
+  return tenant.every ? Prisma.sql`TRUE` : Prisma.sql`${Prisma.raw(column)} = ${tenant.organisationId}::uuid`;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { connectDb, type Db, type QueryEvent } from '../../src/db.js';
+import { connectDb, system, type Db, type QueryEvent } from '../../src/db.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
 import { watchSessionChanges } from '../../src/modules/auth/session-cache.js';
 import { withClient, withDatabase } from '../../src/schema-engine/pg-adapter.js';
@@ -23,7 +23,7 @@ async function adminQuery(statement: string): Promise<void> {
 
 /** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
 export function useTestDatabase(): TestDatabase {
-  let state: { url: string; db: Db; pool: pg.Pool; sessionChanges?: { close(): Promise<void> } } | undefined;
+  let state: { url: string; db: Db; app: Db; pool: pg.Pool; sessionChanges?: { close(): Promise<void> } } | undefined;
   const statements: QueryEvent[] = [];
   let teardown: () => Promise<void> = async () => {};
   const ready = () => {
@@ -47,17 +47,18 @@ export function useTestDatabase(): TestDatabase {
       poolSize = 1;
       teardown = () => embedded.stop();
     }
-    const db = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
+    const app = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
     // As the server does on an external database: session checks are remembered while it listens.
     const sessionChanges = backend === 'postgres' ? watchSessionChanges(url, () => {}) : undefined;
     await sessionChanges?.listening;
-    state = { url, db, pool: new pg.Pool({ connectionString: url, max: 1 }), sessionChanges };
+    // Fixtures are written across organisations, as an operator would: with the unscoped client.
+    state = { url, db: system, app, pool: new pg.Pool({ connectionString: url, max: 1 }), sessionChanges };
   });
 
   afterAll(async () => {
     if (state) {
       await state.sessionChanges?.close();
-      await state.db.$disconnect();
+      await state.app.$disconnect();
       await state.pool.end();
     }
     await teardown();

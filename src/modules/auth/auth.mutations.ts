@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { primary } from '../../db.js';
+import { primary, system } from '../../db.js';
 import { AuthenticationError, TooManyAttemptsError } from '../../lib/errors.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from '../../lib/passwords.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { organisationTenant, requireViewer } from '../../lib/tenancy.js';
 import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
 import { newPassword, validated, validateFields } from '../../lib/validation.js';
-import { writeAs, type Tx } from '../../lib/write.js';
+import { mutate, mutateAs, type Tx } from '../../lib/mutation.js';
 import { commonErrors, ErrorInterface } from '../common/errors.type.js';
-import { organisationUser } from '../user/organisation-user.js';
+import { changeableUser } from '../user/user.mutations.js';
 import { User } from '../user/user.type.js';
 import { sessionCache } from './session-cache.js';
 
@@ -75,7 +75,7 @@ async function throttle(keys: string[]) {
   const since = new Date(Date.now() - FAILURE_WINDOW_MS);
   const [account, address] = await Promise.all(
     keys.map((key) =>
-      primary.loginFailure.findMany({
+      system.loginFailure.findMany({
         where: { key, createdAt: { gt: since } },
         orderBy: { createdAt: 'asc' },
         select: { createdAt: true },
@@ -111,28 +111,37 @@ builder.mutationField('login', (t) =>
       const input = await validated(LoginRules, args.input);
       const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
       await throttle(keys);
-      const user = await primary.user.findUnique({ where: { email: input.email } });
+      const user = await system.user.findUnique({ where: { email: input.email } });
       const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
       if (!user || !matches || !user.isActive) {
-        await primary.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
+        await system.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
         throw new AuthenticationError('The email or password is incorrect.');
       }
       const refreshToken = newRefreshToken();
-      return writeAs(user, async (tx, audit) => {
-        const session = await tx.session.create({
-          data: {
-            userId: user.id,
-            refreshTokenHash: hashToken(refreshToken),
-            expiresAt: refreshTokenExpiry(),
-            userAgent: context.client.userAgent?.slice(0, 500),
-            ipAddress: context.client.ip,
-            lastUsedAt: new Date(),
-          },
-        });
-        await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-        await tx.loginFailure.deleteMany({ where: { key: keys[0]! } });
-        await audit({ action: 'login', entityType: 'Session', entityId: session.id, after: { ip: session.ipAddress } });
-        return issueTokens(tx, session, refreshToken);
+      return mutateAs(user, organisationTenant(user.organisationId), {
+        change: async ({ tx, audit }) => {
+          const session = await tx.session.create({
+            data: {
+              userId: user.id,
+              refreshTokenHash: hashToken(refreshToken),
+              expiresAt: refreshTokenExpiry(),
+              userAgent: context.client.userAgent?.slice(0, 500),
+              ipAddress: context.client.ip,
+              lastUsedAt: new Date(),
+            },
+          });
+          await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+          await tx.loginFailure.deleteMany({ where: { key: keys[0]! } });
+          await audit({
+            organisationId: user.organisationId,
+            action: 'login',
+            entityType: 'Session',
+            entityId: session.id,
+            after: { ip: session.ipAddress },
+          });
+          return issueTokens(tx, session, refreshToken);
+        },
+        read: async (_tx, tokens) => tokens,
       });
     },
   }),
@@ -149,16 +158,16 @@ builder.mutationField('refreshSession', (t) =>
       const presented = hashToken(refreshToken);
       const next = newRefreshToken();
       const now = new Date();
-      const rotated = await primary.session.updateManyAndReturn({
+      const rotated = await system.session.updateManyAndReturn({
         where: { refreshTokenHash: presented, revokedAt: null, expiresAt: { gt: now } },
         data: { refreshTokenHash: hashToken(next), lastUsedAt: now, expiresAt: refreshTokenExpiry(now) },
         include: { user: { select: { organisationId: true, isActive: true } } },
       });
       const session = rotated[0];
       if (!session) {
-        const reused = await primary.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
+        const reused = await system.rotatedRefreshToken.findUnique({ where: { tokenHash: presented } });
         if (reused && now.getTime() - reused.rotatedAt.getTime() > REFRESH_RACE_WINDOW_MS) {
-          const [revoked] = await primary.session.updateManyAndReturn({
+          const [revoked] = await system.session.updateManyAndReturn({
             where: { id: reused.sessionId, revokedAt: null },
             data: { revokedAt: now },
             select: { userId: true },
@@ -172,10 +181,16 @@ builder.mutationField('refreshSession', (t) =>
         );
       }
       if (!session.user.isActive) throw new AuthenticationError('The refresh token is not valid.');
-      return writeAs({ id: session.userId, organisationId: session.user.organisationId }, async (tx, audit) => {
-        await tx.rotatedRefreshToken.create({ data: { sessionId: session.id, tokenHash: presented, rotatedAt: now } });
-        await audit({ action: 'refresh', entityType: 'Session', entityId: session.id });
-        return issueTokens(tx, session, next);
+      const { organisationId } = session.user;
+      return mutateAs({ id: session.userId, organisationId }, organisationTenant(organisationId), {
+        change: async ({ tx, audit }) => {
+          await tx.rotatedRefreshToken.create({
+            data: { sessionId: session.id, tokenHash: presented, rotatedAt: now },
+          });
+          await audit({ organisationId, action: 'refresh', entityType: 'Session', entityId: session.id });
+          return issueTokens(tx, session, next);
+        },
+        read: async (_tx, tokens) => tokens,
       });
     },
   }),
@@ -186,14 +201,24 @@ const RevokedSessions = builder.simpleObject('RevokedSessions', {
 });
 
 async function revokeSessions(context: Context, where: { id?: string; userId: string }, action: string) {
-  const viewer = requireViewer(context);
-  return writeAs(viewer, async (tx, audit) => {
-    const { count } = await tx.session.updateMany({
-      where: { ...where, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    await audit({ action, entityType: 'User', entityId: where.userId, after: { revokedSessions: count } });
-    return { count };
+  return mutate(context, {
+    change: async ({ tx, audit }) => {
+      const user =
+        where.userId === requireViewer(context).id ? undefined : await changeableUser(tx, context, where.userId);
+      const { count } = await tx.session.updateMany({
+        where: { ...where, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      await audit({
+        organisationId: user?.organisationId ?? requireViewer(context).organisationId,
+        action,
+        entityType: 'User',
+        entityId: where.userId,
+        after: { revokedSessions: count },
+      });
+      return { count };
+    },
+    read: async (_tx, revoked) => revoked,
   }).finally(() => sessionCache.forgetUser(where.userId));
 }
 
@@ -228,10 +253,7 @@ builder.mutationField('revokeUserSessions', (t) =>
     description: "Ends every session of a user of the viewer's organisation.",
     errors: { types: commonErrors, dataField: { name: 'sessions' } },
     args: { userId: t.arg.globalID({ for: User }) },
-    resolve: async (_root, { userId }, context) => {
-      const user = await organisationUser(primary, userId.id, organisationOf(context));
-      return revokeSessions(context, { userId: user.id }, 'revokeSessions');
-    },
+    resolve: (_root, { userId }, context) => revokeSessions(context, { userId: userId.id }, 'revokeSessions'),
   }),
 );
 
@@ -258,19 +280,27 @@ builder.mutationField('changePassword', (t) =>
       }
       const passwordHash = await hashPassword(input.newPassword);
       const refreshToken = newRefreshToken();
-      return writeAs(viewer, async (tx, audit) => {
-        const now = new Date();
-        await tx.user.update({ where: { id: viewer.id }, data: { passwordHash, credentialsChangedAt: now } });
-        await tx.session.updateMany({
-          where: { userId: viewer.id, id: { not: viewer.sessionId }, revokedAt: null },
-          data: { revokedAt: now },
-        });
-        const session = await tx.session.update({
-          where: { id: viewer.sessionId },
-          data: { refreshTokenHash: hashToken(refreshToken), expiresAt: refreshTokenExpiry(now), lastUsedAt: now },
-        });
-        await audit({ action: 'changePassword', entityType: 'User', entityId: viewer.id });
-        return issueTokens(tx, session, refreshToken);
+      return mutate(context, {
+        change: async ({ tx, audit }) => {
+          const now = new Date();
+          await tx.user.update({ where: { id: viewer.id }, data: { passwordHash, credentialsChangedAt: now } });
+          await tx.session.updateMany({
+            where: { userId: viewer.id, id: { not: viewer.sessionId }, revokedAt: null },
+            data: { revokedAt: now },
+          });
+          const session = await tx.session.update({
+            where: { id: viewer.sessionId },
+            data: { refreshTokenHash: hashToken(refreshToken), expiresAt: refreshTokenExpiry(now), lastUsedAt: now },
+          });
+          await audit({
+            organisationId: viewer.organisationId,
+            action: 'changePassword',
+            entityType: 'User',
+            entityId: viewer.id,
+          });
+          return issueTokens(tx, session, refreshToken);
+        },
+        read: async (_tx, tokens) => tokens,
       }).finally(() => sessionCache.forgetUser(viewer.id));
     },
   }),

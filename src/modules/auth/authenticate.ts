@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Viewer } from '../../context.js';
-import { primary } from '../../db.js';
+import { system } from '../../db.js';
 import { unauthenticated } from '../../lib/errors.js';
+import { tenantOf } from '../../lib/tenancy.js';
 import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
 import { sessionCache } from './session-cache.js';
 
@@ -20,8 +21,9 @@ async function viewerOf(token: string): Promise<Viewer> {
     throw error;
   }
   const session = await sessionCache.check(`${claims.userId}:${claims.sessionId}`, () =>
-    // On the primary: a replica may not have the session yet, or may still have a revoked one.
-    primary.session.findFirst({
+    // On the primary: a replica may not have the session yet, or may still have a revoked one. The
+    // session is found before its organisation is known: no tenant's query.
+    system.session.findFirst({
       where: { id: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
       select: {
         expiresAt: true,
@@ -69,6 +71,7 @@ export async function createContext(
   }
   return {
     viewer,
+    tenant: viewer ? tenantOf(viewer) : null,
     client: { ip: clientAddress(request, req, trustProxy), userAgent: request.headers.get('user-agent') },
   };
 }

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, type Tx } from '../../lib/write.js';
+import { answer, entity, mutate, planned, type Tx } from '../../lib/mutation.js';
+import { requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from './equipment.type.js';
 
@@ -39,10 +38,8 @@ const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
 });
 const UpdateEquipmentRules = validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields);
 
-async function liveEquipment(tx: Tx, id: string, organisationId: string | undefined, { deleted = false } = {}) {
-  const equipment = await tx.equipment.findFirst({
-    where: { id, organisationId, deletedAt: deleted ? { not: null } : null },
-  });
+async function liveEquipment(tx: Tx, id: string, { deleted = false } = {}) {
+  const equipment = await tx.equipment.findFirst({ where: { id, deletedAt: deleted ? { not: null } : null } });
   if (!equipment) throw new NotFoundError('Equipment');
   return equipment;
 }
@@ -54,22 +51,24 @@ builder.mutationField('createEquipment', (t) =>
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
     args: { input: t.arg({ type: CreateEquipmentFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(CreateEquipmentRules, args.input);
-        const viewer = requireViewer(context);
-        const equipment = await tx.equipment.create({
-          data: {
-            organisationId: viewer.organisationId,
-            createdById: viewer.id,
-            name: input.name,
-            serialNumber: input.serialNumber,
-            category: input.category,
-            status: input.status ?? EquipmentStatus.ACTIVE,
-            nextMaintenanceAt: input.nextMaintenanceAt,
-          },
-        });
-        await audit({ action: 'create', entityType: 'Equipment', entityId: equipment.id, after: equipment });
-        return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: equipment.id } });
+      mutate(context, {
+        input: { rules: CreateEquipmentRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const equipment = await tx.equipment.create({
+            data: {
+              organisationId: actor.organisationId,
+              createdById: actor.id,
+              name: input.name,
+              serialNumber: input.serialNumber,
+              category: input.category,
+              status: input.status ?? EquipmentStatus.ACTIVE,
+              nextMaintenanceAt: input.nextMaintenanceAt,
+            },
+          });
+          await audit({ ...entity('Equipment', equipment), action: 'create', after: equipment });
+          return equipment.id;
+        },
+        read: answer('equipment', query),
       }),
   }),
 );
@@ -81,21 +80,24 @@ builder.mutationField('updateEquipment', (t) =>
     errors: { types: commonErrors, dataField: { name: 'equipment' } },
     args: { input: t.arg({ type: UpdateEquipmentFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(UpdateEquipmentRules, args.input);
-        const before = await liveEquipment(tx, input.id.id, organisationOf(context));
-        const after = await tx.equipment.update({
-          where: { id: before.id },
-          data: {
-            name: input.name ?? undefined,
-            serialNumber: input.serialNumber ?? undefined,
-            category: input.category ?? undefined,
-            status: input.status ?? undefined,
-            nextMaintenanceAt: input.nextMaintenanceAt,
-          },
-        });
-        await audit({ action: 'update', entityType: 'Equipment', entityId: after.id, before, after });
-        return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+      mutate(context, {
+        input: { rules: UpdateEquipmentRules, value: args.input },
+        change: async ({ tx, input, audit }) => {
+          const before = await liveEquipment(tx, input.id.id);
+          const after = await tx.equipment.update({
+            where: { id: before.id },
+            data: {
+              name: input.name ?? undefined,
+              serialNumber: input.serialNumber ?? undefined,
+              category: input.category ?? undefined,
+              status: input.status ?? undefined,
+              nextMaintenanceAt: input.nextMaintenanceAt,
+            },
+          });
+          await audit({ ...entity('Equipment', after), action: 'update', before, after });
+          return after.id;
+        },
+        read: answer('equipment', query),
       }),
   }),
 );
@@ -114,20 +116,17 @@ for (const [field, deleting] of [
       errors: { types: commonErrors, dataField: { name: 'equipment' } },
       args: { id: t.arg.globalID({ for: Equipment }) },
       resolve: (query, _root, { id }, context) =>
-        write(context, async (tx, audit) => {
-          const before = await liveEquipment(tx, id.id, organisationOf(context), { deleted: !deleting });
-          const after = await tx.equipment.update({
-            where: { id: before.id },
-            data: { deletedAt: deleting ? new Date() : null },
-          });
-          await audit({
-            action: deleting ? 'delete' : 'restore',
-            entityType: 'Equipment',
-            entityId: after.id,
-            before,
-            after,
-          });
-          return tx.equipment.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+        mutate(context, {
+          change: async ({ tx, audit }) => {
+            const before = await liveEquipment(tx, id.id, { deleted: !deleting });
+            const after = await tx.equipment.update({
+              where: { id: before.id },
+              data: { deletedAt: deleting ? new Date() : null },
+            });
+            await audit({ ...entity('Equipment', after), action: deleting ? 'delete' : 'restore', before, after });
+            return after.id;
+          },
+          read: answer('equipment', query),
         }),
     }),
   );
@@ -149,30 +148,32 @@ builder.mutationField('bulkUpdateNextMaintenance', (t) =>
       nextMaintenanceAt: t.arg({ type: 'DateTime' }),
     },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const ids = [...new Set((await validated(bulkIds, args.ids, 'ids')).map(({ id }) => id))];
-        const organisationId = organisationOf(context);
-        const before = await tx.equipment.findMany({ where: { id: { in: ids }, organisationId, deletedAt: null } });
-        if (before.length !== ids.length) throw new NotFoundError('Equipment');
-        await tx.equipment.updateMany({
-          where: { id: { in: ids } },
-          data: { nextMaintenanceAt: args.nextMaintenanceAt },
-        });
-        const after = await tx.equipment.findMany({
-          ...readBack(query),
-          where: { id: { in: ids } },
-          orderBy: [{ name: 'asc' }, { id: 'asc' }],
-        });
-        for (const row of before) {
-          await audit({
-            action: 'update',
-            entityType: 'Equipment',
-            entityId: row.id,
-            before: { nextMaintenanceAt: row.nextMaintenanceAt },
-            after: { nextMaintenanceAt: args.nextMaintenanceAt },
+      mutate(context, {
+        input: { rules: bulkIds, value: args.ids, argument: 'ids' },
+        change: async ({ tx, input, audit }) => {
+          const ids = [...new Set(input.map(({ id }) => id))];
+          const before = await tx.equipment.findMany({ where: { id: { in: ids }, deletedAt: null } });
+          if (before.length !== ids.length) throw new NotFoundError('Equipment');
+          await tx.equipment.updateMany({
+            where: { id: { in: ids } },
+            data: { nextMaintenanceAt: args.nextMaintenanceAt },
           });
-        }
-        return after;
+          for (const row of before) {
+            await audit({
+              ...entity('Equipment', row),
+              action: 'update',
+              before: { nextMaintenanceAt: row.nextMaintenanceAt },
+              after: { nextMaintenanceAt: args.nextMaintenanceAt },
+            });
+          }
+          return ids;
+        },
+        read: (tx, ids) =>
+          tx.equipment.findMany({
+            ...planned(query),
+            where: { id: { in: ids } },
+            orderBy: [{ name: 'asc' }, { id: 'asc' }],
+          }),
       }),
   }),
 );

@@ -5,7 +5,6 @@ import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { organisationOf } from '../../lib/tenancy.js';
 
 builder.enumType(EquipmentCategory, { name: 'EquipmentCategory' });
 builder.enumType(EquipmentStatus, { name: 'EquipmentStatus' });
@@ -47,7 +46,6 @@ export const Equipment = builder.prismaNode('Equipment', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     serialNumber: t.exposeString('serialNumber'),
@@ -165,12 +163,12 @@ builder.queryField('equipment', (t) =>
       filter: t.arg({ type: EquipmentFilter, required: false }),
       orderBy: t.arg({ type: EquipmentOrder, required: false }),
     },
-    totalCount: (_connection, args, context) =>
-      db.equipment.count({ where: { organisationId: organisationOf(context), ...equipmentWhere(args.filter) } }),
-    resolve: (query, _root, args, context) =>
+    totalCount: (_connection, args) =>
+      db.equipment.count({ where: { ...equipmentWhere(args.filter) } }),
+    resolve: (query, _root, args) =>
       db.equipment.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), ...equipmentWhere(args.filter) },
+        where: { ...equipmentWhere(args.filter) },
         orderBy: equipmentOrderBy(args.orderBy),
       }),
   }),

@@ -2,20 +2,35 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { idempotencyKey, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, writeStatementOnce } from '../../lib/write.js';
+import { answer, entity, mutate } from '../../lib/mutation.js';
+import { tenantSql } from '../../lib/tenancy.js';
+import {
+  idempotencyKey,
+  InputValidationError,
+  optionalText,
+  requiredText,
+  validateFields,
+} from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
-import { organisationUser } from '../user/organisation-user.js';
+import { colleague } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 import { InventoryItem } from './inventory.type.js';
+
+/** The most of one item the stock can hold (the column is a 4-byte integer). */
+const MAX_QUANTITY = 1_000_000_000;
 
 const quantity = (label: string) =>
   z
     .number({ error: `${label} must be a whole number.` })
     .int()
     .min(0, `${label} cannot be negative.`)
-    .max(1_000_000_000, `${label} is too large.`);
+    .max(MAX_QUANTITY, `${label} can be at most ${MAX_QUANTITY}.`);
+
+function tooMuchStock(qty: number) {
+  return new InputValidationError([
+    { path: ['input', 'delta'], message: `Stock can hold at most ${MAX_QUANTITY}; this item has ${qty}.` },
+  ]);
+}
 
 const itemFields = {
   sku: requiredText('SKU', 64),
@@ -71,6 +86,8 @@ const AdjustStockRules = validateFields<typeof AdjustStockFields.$inferInput>({
   delta: z
     .number()
     .int()
+    .min(-MAX_QUANTITY, `The change can be at most ${MAX_QUANTITY} either way.`)
+    .max(MAX_QUANTITY, `The change can be at most ${MAX_QUANTITY} either way.`)
     .refine((delta) => delta !== 0, 'The change cannot be zero.'),
   reason: z
     .enum([StockMovementReason.ADJUSTMENT, StockMovementReason.ISSUE, StockMovementReason.CORRECTION], {
@@ -88,34 +105,43 @@ builder.mutationField('createInventoryItem', (t) =>
     errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
     args: { input: t.arg({ type: CreateInventoryItemFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(CreateInventoryItemRules, args.input);
-        const viewer = requireViewer(context);
-        const item = await tx.inventoryItem.create({
-          data: {
-            organisationId: viewer.organisationId,
-            sku: input.sku,
-            name: input.name,
-            location: input.location,
-            minQty: input.minQty ?? 0,
-            responsibleUserId: input.responsibleUserId
-              ? (await organisationUser(tx, input.responsibleUserId.id, viewer.organisationId)).id
-              : null,
-          },
-        });
-        await audit({ action: 'create', entityType: 'InventoryItem', entityId: item.id, after: item });
-        if (input.initialQty) {
-          const movement = await tx.stockMovement.create({
+      mutate(context, {
+        input: { rules: CreateInventoryItemRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const home = { organisationId: actor.organisationId };
+          const item = await tx.inventoryItem.create({
             data: {
-              itemId: item.id,
-              delta: input.initialQty,
-              reason: StockMovementReason.INITIAL,
-              performedById: viewer.id,
+              ...home,
+              sku: input.sku,
+              name: input.name,
+              location: input.location,
+              minQty: input.minQty ?? 0,
+              responsibleUserId: input.responsibleUserId
+                ? (await colleague(tx, input.responsibleUserId.id, home)).id
+                : null,
             },
           });
-          await audit({ action: 'create', entityType: 'StockMovement', entityId: movement.id, after: movement });
-        }
-        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: item.id } });
+          await audit({ ...entity('InventoryItem', item), action: 'create', after: item });
+          if (input.initialQty) {
+            const movement = await tx.stockMovement.create({
+              data: {
+                itemId: item.id,
+                delta: input.initialQty,
+                reason: StockMovementReason.INITIAL,
+                performedById: actor.id,
+              },
+            });
+            await audit({
+              ...home,
+              action: 'create',
+              entityType: 'StockMovement',
+              entityId: movement.id,
+              after: movement,
+            });
+          }
+          return item.id;
+        },
+        read: answer('inventoryItem', query),
       }),
   }),
 );
@@ -127,27 +153,27 @@ builder.mutationField('updateInventoryItem', (t) =>
     errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
     args: { input: t.arg({ type: UpdateInventoryItemFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(UpdateInventoryItemRules, args.input);
-        const organisationId = organisationOf(context);
-        const before = await tx.inventoryItem.findFirst({
-          where: { id: input.id.id, organisationId, deletedAt: null },
-        });
-        if (!before) throw new NotFoundError('InventoryItem');
-        const after = await tx.inventoryItem.update({
-          where: { id: before.id },
-          data: {
-            sku: input.sku ?? undefined,
-            name: input.name ?? undefined,
-            location: input.location ?? undefined,
-            minQty: input.minQty ?? undefined,
-            responsibleUserId: input.responsibleUserId
-              ? (await organisationUser(tx, input.responsibleUserId.id, organisationId)).id
-              : input.responsibleUserId,
-          },
-        });
-        await audit({ action: 'update', entityType: 'InventoryItem', entityId: after.id, before, after });
-        return tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+      mutate(context, {
+        input: { rules: UpdateInventoryItemRules, value: args.input },
+        change: async ({ tx, input, audit }) => {
+          const before = await tx.inventoryItem.findFirst({ where: { id: input.id.id, deletedAt: null } });
+          if (!before) throw new NotFoundError('InventoryItem');
+          const after = await tx.inventoryItem.update({
+            where: { id: before.id },
+            data: {
+              sku: input.sku ?? undefined,
+              name: input.name ?? undefined,
+              location: input.location ?? undefined,
+              minQty: input.minQty ?? undefined,
+              responsibleUserId: input.responsibleUserId
+                ? (await colleague(tx, input.responsibleUserId.id, before)).id
+                : input.responsibleUserId,
+            },
+          });
+          await audit({ ...entity('InventoryItem', after), action: 'update', before, after });
+          return after.id;
+        },
+        read: answer('inventoryItem', query),
       }),
   }),
 );
@@ -160,42 +186,42 @@ builder.mutationField('adjustStock', (t) =>
       'Records a stock movement and applies it to the quantity, atomically: concurrent adjustments never lose an update, and stock never goes below zero. The item answered is read once the adjustment has committed (with a key: as of the adjustment).',
     errors: { types: [...commonErrors, InsufficientStockError], dataField: { name: 'inventoryItem' } },
     args: { input: t.arg({ type: AdjustStockFields }) },
-    resolve: async (query, _root, args, context) => {
-      const input = await validated(AdjustStockRules, args.input);
-      const organisation = organisationOf(context);
-      return writeStatementOnce(
-        context,
-        { key: input.idempotencyKey, operation: 'adjustStock', request: input },
-        async (client, actor) => {
+    resolve: (query, _root, args, context) =>
+      mutate(context, {
+        input: { rules: AdjustStockRules, value: args.input },
+        once: (input) => ({ key: input.idempotencyKey, operation: 'adjustStock', request: input }),
+        statement: true,
+        change: async ({ tx, input, actor, tenant }) => {
           // One statement locks the item, which orders concurrent adjustments of it, records the
           // movement when the stock allows it (the ledger trigger then applies the delta) and its
-          // audit event. Reasons are stored in lower case (@map in schema.prisma).
+          // audit event, under the item's organisation. Reasons are stored in lower case (@map).
           const reason = (input.reason ?? StockMovementReason.ADJUSTMENT).toLowerCase();
-          const [item] = await client.$queryRaw<{ id: string; qty: number; movementId: string | null }[]>`
+          const [item] = await tx.$queryRaw<{ id: string; qty: number; movementId: string | null }[]>`
             WITH item AS (
-              SELECT id, qty FROM inventory.inventory_items
-              WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL
-                AND (${organisation ?? null}::uuid IS NULL OR organisation_id = ${organisation ?? null}::uuid)
+              SELECT id, organisation_id, qty FROM inventory.inventory_items
+              WHERE id = ${input.itemId.id}::uuid AND deleted_at IS NULL AND ${tenantSql(tenant)}
               FOR UPDATE
             ), movement AS (
               INSERT INTO inventory.stock_movements (item_id, delta, reason, note, performed_by)
               SELECT id, ${input.delta}, ${reason}::inventory.stock_movement_reason, ${input.note ?? null}, ${actor.id}::uuid
-              FROM item WHERE qty + ${input.delta} >= 0
+              FROM item WHERE qty + ${input.delta}::bigint BETWEEN 0 AND ${MAX_QUANTITY}
               RETURNING id
             ), event AS (
               INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id, before, after)
-              SELECT ${actor.organisationId}::uuid, ${actor.id}::uuid, 'adjustStock', 'InventoryItem', item.id,
+              SELECT item.organisation_id, ${actor.id}::uuid, 'adjustStock', 'InventoryItem', item.id,
                 jsonb_build_object('qty', item.qty),
                 jsonb_build_object('qty', item.qty + ${input.delta}, 'movementId', movement.id)
               FROM item JOIN movement ON true
             )
             SELECT item.id, item.qty, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`;
           if (!item) throw new NotFoundError('InventoryItem');
-          if (!item.movementId) throw new InsufficientStockError(item.qty, -input.delta);
+          if (!item.movementId) {
+            if (item.qty + input.delta > 0) throw tooMuchStock(item.qty);
+            throw new InsufficientStockError(item.qty, -input.delta);
+          }
           return item.id;
         },
-        (tx, id) => tx.inventoryItem.findUniqueOrThrow({ ...readBack(query), where: { id } }),
-      );
-    },
+        read: answer('inventoryItem', query),
+      }),
   }),
 );

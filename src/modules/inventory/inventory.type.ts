@@ -2,7 +2,6 @@ import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
-import { organisationOf } from '../../lib/tenancy.js';
 
 builder.enumType(StockMovementReason, { name: 'StockMovementReason' });
 
@@ -11,7 +10,6 @@ export const InventoryItem = builder.prismaNode('InventoryItem', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     sku: t.exposeString('sku'),
     name: t.exposeString('name'),
@@ -48,7 +46,6 @@ export const StockMovement = builder.prismaNode('StockMovement', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, item: { organisationId: organisationOf(context) } }),
   fields: (t) => ({
     delta: t.exposeInt('delta', { description: 'Positive into stock, negative out of it.' }),
     reason: t.expose('reason', { type: StockMovementReason }),
@@ -128,12 +125,12 @@ builder.queryField('inventoryItems', (t) =>
       filter: t.arg({ type: InventoryFilter, required: false }),
       orderBy: t.arg({ type: InventoryOrder, required: false }),
     },
-    totalCount: (_connection, args, context) =>
-      db.inventoryItem.count({ where: { organisationId: organisationOf(context), ...inventoryWhere(args.filter) } }),
-    resolve: (query, _root, args, context) =>
+    totalCount: (_connection, args) =>
+      db.inventoryItem.count({ where: { ...inventoryWhere(args.filter) } }),
+    resolve: (query, _root, args) =>
       db.inventoryItem.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), ...inventoryWhere(args.filter) },
+        where: { ...inventoryWhere(args.filter) },
         orderBy: inventoryOrders[args.orderBy ?? 'NAME_ASC'],
       }),
   }),

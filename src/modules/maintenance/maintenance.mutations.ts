@@ -1,11 +1,10 @@
 import { builder } from '../../builder.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { requireViewer } from '../../lib/tenancy.js';
-import { optionalText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write } from '../../lib/write.js';
+import { answer, entity, mutate } from '../../lib/mutation.js';
+import { InputValidationError, optionalText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
-import { organisationUser } from '../user/organisation-user.js';
+import { colleague } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 
 const AddMaintenanceRecordFields = builder.inputType('AddMaintenanceRecordInput', {
@@ -45,39 +44,46 @@ builder.mutationField('addMaintenanceRecord', (t) =>
     errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
     args: { input: t.arg({ type: AddMaintenanceRecordFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(AddMaintenanceRecordRules, args.input);
-        const viewer = requireViewer(context);
-        const equipment = await tx.equipment.findFirst({
-          where: { id: input.equipmentId.id, organisationId: viewer.organisationId, deletedAt: null },
-        });
-        if (!equipment) throw new NotFoundError('Equipment');
-        const performedById = input.performedById?.id ?? viewer.id;
-        await organisationUser(tx, performedById, viewer.organisationId);
-        const record = await tx.maintenanceRecord.create({
-          data: {
-            equipmentId: equipment.id,
-            performedById,
-            maintenanceDate: input.maintenanceDate,
-            nextMaintenance: input.nextMaintenance,
-            notes: input.notes,
-          },
-        });
-        await audit({ action: 'create', entityType: 'MaintenanceRecord', entityId: record.id, after: record });
-        if (input.nextMaintenance) {
-          const updated = await tx.equipment.update({
-            where: { id: equipment.id },
-            data: { nextMaintenanceAt: input.nextMaintenance },
+      mutate(context, {
+        input: { rules: AddMaintenanceRecordRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const equipment = await tx.equipment.findFirst({ where: { id: input.equipmentId.id, deletedAt: null } });
+          if (!equipment) throw new NotFoundError('Equipment');
+          if (!input.performedById && actor.organisationId !== equipment.organisationId) {
+            throw new InputValidationError([
+              {
+                path: ['input', 'performedById'],
+                message: "Name who did the work: you are not of this equipment's organisation.",
+              },
+            ]);
+          }
+          const performedBy = await colleague(tx, input.performedById?.id ?? actor.id, equipment);
+          const record = await tx.maintenanceRecord.create({
+            data: {
+              equipmentId: equipment.id,
+              performedById: performedBy.id,
+              maintenanceDate: input.maintenanceDate,
+              nextMaintenance: input.nextMaintenance,
+              notes: input.notes,
+            },
           });
-          await audit({
-            action: 'update',
-            entityType: 'Equipment',
-            entityId: equipment.id,
-            before: { nextMaintenanceAt: equipment.nextMaintenanceAt },
-            after: { nextMaintenanceAt: updated.nextMaintenanceAt },
-          });
-        }
-        return tx.maintenanceRecord.findUniqueOrThrow({ ...readBack(query), where: { id: record.id } });
+          const recorded = { organisationId: equipment.organisationId, entityType: 'MaintenanceRecord' };
+          await audit({ ...recorded, action: 'create', entityId: record.id, after: record });
+          if (input.nextMaintenance) {
+            const updated = await tx.equipment.update({
+              where: { id: equipment.id },
+              data: { nextMaintenanceAt: input.nextMaintenance },
+            });
+            await audit({
+              ...entity('Equipment', equipment),
+              action: 'update',
+              before: { nextMaintenanceAt: equipment.nextMaintenanceAt },
+              after: { nextMaintenanceAt: updated.nextMaintenanceAt },
+            });
+          }
+          return record.id;
+        },
+        read: answer('maintenanceRecord', query),
       }),
   }),
 );

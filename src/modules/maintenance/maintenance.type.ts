@@ -1,14 +1,12 @@
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { organisationOf } from '../../lib/tenancy.js';
 
 export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
   authScopes: { may: 'readEquipment' },
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, equipment: { organisationId: organisationOf(context) } }),
   fields: (t) => ({
     maintenanceDate: t.expose('maintenanceDate', { type: 'DateTime' }),
     nextMaintenance: t.expose('nextMaintenance', { type: 'DateTime', nullable: true }),
@@ -63,14 +61,14 @@ builder.queryField('maintenanceRecords', (t) =>
     cursor: 'id',
     description: "Maintenance of the organisation's equipment, newest first.",
     args: { between: t.arg({ type: DateRange, required: false }) },
-    totalCount: (_connection, args, context) =>
+    totalCount: (_connection, args) =>
       db.maintenanceRecord.count({
-        where: { equipment: { organisationId: organisationOf(context) }, ...maintenanceWhere(args.between) },
+        where: { ...maintenanceWhere(args.between) },
       }),
-    resolve: (query, _root, args, context) =>
+    resolve: (query, _root, args) =>
       db.maintenanceRecord.findMany({
         ...query,
-        where: { equipment: { organisationId: organisationOf(context) }, ...maintenanceWhere(args.between) },
+        where: { ...maintenanceWhere(args.between) },
         orderBy: newestFirst,
       }),
   }),

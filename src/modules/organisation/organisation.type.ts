@@ -5,7 +5,7 @@ import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { Prisma, type Organisation as OrganisationRow } from '../../generated/prisma/client.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
+import { requireViewer } from '../../lib/tenancy.js';
 
 type Summary = {
   userCount: number;
@@ -84,8 +84,6 @@ export const Organisation = builder.prismaNode('Organisation', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  // Another organisation's id finds nothing: node(id) answers null, as for a missing row.
-  findUnique: (id, context) => ({ id, AND: [{ id: organisationOf(context) }] }),
   fields: (t) => ({
     name: t.exposeString('name'),
     workspaceFolderId: t.exposeString('workspaceFolderId', { nullable: true }),

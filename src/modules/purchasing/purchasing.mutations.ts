@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { idempotencyKey, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, writeOnce, type Tx } from '../../lib/write.js';
+import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
+import { tenantSql, type Tenant } from '../../lib/tenancy.js';
+import { idempotencyKey, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
 import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
@@ -42,18 +42,16 @@ builder.mutationField('createSupplier', (t) =>
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
     args: { input: t.arg({ type: CreateSupplierFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(CreateSupplierRules, args.input);
-        const supplier = await tx.supplier.create({
-          data: {
-            organisationId: requireViewer(context).organisationId,
-            name: input.name,
-            email: input.email,
-            phone: input.phone,
-          },
-        });
-        await audit({ action: 'create', entityType: 'Supplier', entityId: supplier.id, after: supplier });
-        return tx.supplier.findUniqueOrThrow({ ...readBack(query), where: { id: supplier.id } });
+      mutate(context, {
+        input: { rules: CreateSupplierRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const supplier = await tx.supplier.create({
+            data: { organisationId: actor.organisationId, name: input.name, email: input.email, phone: input.phone },
+          });
+          await audit({ ...entity('Supplier', supplier), action: 'create', after: supplier });
+          return supplier.id;
+        },
+        read: answer('supplier', query),
       }),
   }),
 );
@@ -65,18 +63,19 @@ builder.mutationField('updateSupplier', (t) =>
     errors: { types: commonErrors, dataField: { name: 'supplier' } },
     args: { input: t.arg({ type: UpdateSupplierFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(UpdateSupplierRules, args.input);
-        const before = await tx.supplier.findFirst({
-          where: { id: input.id.id, organisationId: organisationOf(context), deletedAt: null },
-        });
-        if (!before) throw new NotFoundError('Supplier');
-        const after = await tx.supplier.update({
-          where: { id: before.id },
-          data: { name: input.name ?? undefined, email: input.email, phone: input.phone },
-        });
-        await audit({ action: 'update', entityType: 'Supplier', entityId: after.id, before, after });
-        return tx.supplier.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+      mutate(context, {
+        input: { rules: UpdateSupplierRules, value: args.input },
+        change: async ({ tx, input, audit }) => {
+          const before = await tx.supplier.findFirst({ where: { id: input.id.id, deletedAt: null } });
+          if (!before) throw new NotFoundError('Supplier');
+          const after = await tx.supplier.update({
+            where: { id: before.id },
+            data: { name: input.name ?? undefined, email: input.email, phone: input.phone },
+          });
+          await audit({ ...entity('Supplier', after), action: 'update', before, after });
+          return after.id;
+        },
+        read: answer('supplier', query),
       }),
   }),
 );
@@ -126,9 +125,10 @@ const UpdatePurchaseOrderRules = validateFields<typeof UpdatePurchaseOrderFields
 
 type LineShape = typeof LineFields.$inferInput;
 
+/** Every record an order refers to must belong to the order's organisation, whoever the viewer is. */
 async function checkReferences(
   tx: Tx,
-  organisationId: string | undefined,
+  { organisationId }: { organisationId: string },
   refs: { supplierId?: string; batchId?: string | null; lines?: LineShape[] },
 ) {
   if (
@@ -160,11 +160,9 @@ function lineRows(lines: LineShape[]) {
 }
 
 /** Locks the order for the rest of the transaction, so that concurrent transitions run one at a time. */
-async function lockOrder(tx: Tx, id: string, organisationId: string | undefined) {
+async function lockOrder(tx: Tx, id: string, tenant: Tenant) {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM procurement.purchase_orders
-    WHERE id = ${id}::uuid AND (${organisationId ?? null}::uuid IS NULL OR organisation_id = ${organisationId ?? null}::uuid)
-    FOR UPDATE`;
+    SELECT id FROM procurement.purchase_orders WHERE id = ${id}::uuid AND ${tenantSql(tenant)} FOR UPDATE`;
   if (!locked) throw new NotFoundError('PurchaseOrder');
   return tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: { position: 'asc' } } } });
 }
@@ -195,27 +193,30 @@ builder.mutationField('createPurchaseOrder', (t) =>
     errors: { types: commonErrors, dataField: { name: 'purchaseOrder' } },
     args: { input: t.arg({ type: CreatePurchaseOrderFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(CreatePurchaseOrderRules, args.input);
-        const viewer = requireViewer(context);
-        await checkReferences(tx, viewer.organisationId, {
-          supplierId: input.supplierId.id,
-          batchId: input.allocatedBatchId?.id,
-          lines: input.lines,
-        });
-        const order = await tx.purchaseOrder.create({
-          data: {
-            organisationId: viewer.organisationId,
-            number: input.number,
+      mutate(context, {
+        input: { rules: CreatePurchaseOrderRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const home = { organisationId: actor.organisationId };
+          await checkReferences(tx, home, {
             supplierId: input.supplierId.id,
-            createdById: viewer.id,
             batchId: input.allocatedBatchId?.id,
-            lines: { create: lineRows(input.lines) },
-          },
-          include: { lines: true },
-        });
-        await audit({ action: 'create', entityType: 'PurchaseOrder', entityId: order.id, after: order });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: order.id } });
+            lines: input.lines,
+          });
+          const order = await tx.purchaseOrder.create({
+            data: {
+              ...home,
+              number: input.number,
+              supplierId: input.supplierId.id,
+              createdById: actor.id,
+              batchId: input.allocatedBatchId?.id,
+              lines: { create: lineRows(input.lines) },
+            },
+            include: { lines: true },
+          });
+          await audit({ ...entity('PurchaseOrder', order), action: 'create', after: order });
+          return order.id;
+        },
+        read: answer('purchaseOrder', query),
       }),
   }),
 );
@@ -227,28 +228,30 @@ builder.mutationField('updatePurchaseOrder', (t) =>
     errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
     args: { input: t.arg({ type: UpdatePurchaseOrderFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(UpdatePurchaseOrderRules, args.input);
-        const organisationId = organisationOf(context);
-        const before = await lockOrder(tx, input.id.id, organisationId);
-        requireStatus(before, [PurchaseOrderStatus.DRAFT], 'changed');
-        await checkReferences(tx, organisationId, {
-          supplierId: input.supplierId?.id,
-          batchId: input.allocatedBatchId?.id,
-          lines: input.lines ?? undefined,
-        });
-        const after = await tx.purchaseOrder.update({
-          where: { id: before.id },
-          data: {
-            number: input.number ?? undefined,
+      mutate(context, {
+        input: { rules: UpdatePurchaseOrderRules, value: args.input },
+        change: async ({ tx, input, tenant, audit }) => {
+          const before = await lockOrder(tx, input.id.id, tenant);
+          requireStatus(before, [PurchaseOrderStatus.DRAFT], 'changed');
+          await checkReferences(tx, before, {
             supplierId: input.supplierId?.id,
-            batchId: input.allocatedBatchId === undefined ? undefined : (input.allocatedBatchId?.id ?? null),
-            lines: input.lines ? { deleteMany: {}, create: lineRows(input.lines) } : undefined,
-          },
-          include: { lines: true },
-        });
-        await audit({ action: 'update', entityType: 'PurchaseOrder', entityId: after.id, before, after });
-        return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+            batchId: input.allocatedBatchId?.id,
+            lines: input.lines ?? undefined,
+          });
+          const after = await tx.purchaseOrder.update({
+            where: { id: before.id },
+            data: {
+              number: input.number ?? undefined,
+              supplierId: input.supplierId?.id,
+              batchId: input.allocatedBatchId === undefined ? undefined : (input.allocatedBatchId?.id ?? null),
+              lines: input.lines ? { deleteMany: {}, create: lineRows(input.lines) } : undefined,
+            },
+            include: { lines: true },
+          });
+          await audit({ ...entity('PurchaseOrder', after), action: 'update', before, after });
+          return after.id;
+        },
+        read: answer('purchaseOrder', query),
       }),
   }),
 );
@@ -289,21 +292,23 @@ for (const [field, transition] of Object.entries(transitions) as [
       errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'purchaseOrder' } },
       args: { id: t.arg.globalID({ for: PurchaseOrder }) },
       resolve: (query, _root, { id }, context) =>
-        write(context, async (tx, audit) => {
-          const before = await lockOrder(tx, id.id, organisationOf(context));
-          requireStatus(before, [...transition.from], transition.action);
-          const after = await tx.purchaseOrder.update({
-            where: { id: before.id },
-            data: { status: transition.to, [transition.stamp]: new Date() },
-          });
-          await audit({
-            action: field.replace('PurchaseOrder', ''),
-            entityType: 'PurchaseOrder',
-            entityId: after.id,
-            before: { status: before.status },
-            after: { status: after.status },
-          });
-          return tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+        mutate(context, {
+          change: async ({ tx, tenant, audit }) => {
+            const before = await lockOrder(tx, id.id, tenant);
+            requireStatus(before, [...transition.from], transition.action);
+            const after = await tx.purchaseOrder.update({
+              where: { id: before.id },
+              data: { status: transition.to, [transition.stamp]: new Date() },
+            });
+            await audit({
+              ...entity('PurchaseOrder', after),
+              action: field.replace('PurchaseOrder', ''),
+              before: { status: before.status },
+              after: { status: after.status },
+            });
+            return after.id;
+          },
+          read: answer('purchaseOrder', query),
         }),
     }),
   );
@@ -324,56 +329,59 @@ builder.mutationField('receivePurchaseOrder', (t) =>
           'Chosen by the client, e.g. a UUID: a retry with the same key answers with the received order instead of an error. Kept for 24 hours.',
       }),
     },
-    resolve: async (query, _root, args, context) => {
-      const key = await validated(idempotencyKey, args.idempotencyKey, 'idempotencyKey');
-      const viewer = requireViewer(context);
-      return writeOnce(
-        context,
-        { key, operation: 'receivePurchaseOrder', request: { id: args.id.id } },
-        async (tx, audit) => {
-          const order = await lockOrder(tx, args.id.id, viewer.organisationId);
+    resolve: (query, _root, args, context) =>
+      mutate(context, {
+        input: { rules: idempotencyKey, value: args.idempotencyKey, argument: 'idempotencyKey' },
+        once: (key) => ({ key, operation: 'receivePurchaseOrder', request: { id: args.id.id } }),
+        change: async ({ tx, actor, tenant, audit }) => {
+          const order = await lockOrder(tx, args.id.id, tenant);
           requireStatus(order, [PurchaseOrderStatus.APPROVED], 'received');
           const receivedAt = new Date();
-          for (const line of order.lines) {
-            const batch = await tx.batch.create({
-              data: {
-                organisationId: viewer.organisationId,
-                itemId: line.itemId,
-                code: `${order.number}-${line.position}`,
-                quantity: line.quantity,
-                receivedAt,
-              },
-            });
-            await tx.batchCreationEvent.create({
-              data: { batchId: batch.id, purchaseOrderId: order.id, purchaseOrderLineId: line.id },
-            });
-            await tx.stockMovement.create({
-              data: {
-                itemId: line.itemId,
-                delta: line.quantity,
-                reason: StockMovementReason.RECEIPT,
-                performedById: viewer.id,
-                batchId: batch.id,
-                purchaseOrderId: order.id,
-              },
-            });
-            await audit({ action: 'create', entityType: 'Batch', entityId: batch.id, after: batch });
-          }
+          const batches = await tx.batch.createManyAndReturn({
+            data: order.lines.map((line) => ({
+              organisationId: order.organisationId,
+              itemId: line.itemId,
+              code: `${order.number}-${line.position}`,
+              quantity: line.quantity,
+              receivedAt,
+            })),
+          });
+          const batchOf = new Map(batches.map((batch) => [batch.code, batch]));
+          const received = order.lines.map((line) => ({
+            line,
+            batch: batchOf.get(`${order.number}-${line.position}`)!,
+          }));
+          await tx.batchCreationEvent.createMany({
+            data: received.map(({ line, batch }) => ({
+              batchId: batch.id,
+              purchaseOrderId: order.id,
+              purchaseOrderLineId: line.id,
+            })),
+          });
+          await tx.stockMovement.createMany({
+            data: received.map(({ line, batch }) => ({
+              itemId: line.itemId,
+              delta: line.quantity,
+              reason: StockMovementReason.RECEIPT,
+              performedById: actor.id,
+              batchId: batch.id,
+              purchaseOrderId: order.id,
+            })),
+          });
+          for (const batch of batches) await audit({ ...entity('Batch', batch), action: 'create', after: batch });
           await tx.purchaseOrder.update({
             where: { id: order.id },
             data: { status: PurchaseOrderStatus.RECEIVED, receivedAt },
           });
           await audit({
+            ...entity('PurchaseOrder', order),
             action: 'receive',
-            entityType: 'PurchaseOrder',
-            entityId: order.id,
             before: { status: order.status },
             after: { status: PurchaseOrderStatus.RECEIVED },
           });
           return order.id;
         },
-        (tx, orderId) => tx.purchaseOrder.findUniqueOrThrow({ ...readBack(query), where: { id: orderId } }),
-      );
-    },
+        read: answer('purchaseOrder', query),
+      }),
   }),
 );

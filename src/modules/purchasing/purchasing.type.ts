@@ -3,7 +3,6 @@ import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PurchaseOrderStatus } from '../../generated/prisma/enums.js';
-import { organisationOf } from '../../lib/tenancy.js';
 import { DateRange } from '../maintenance/maintenance.type.js';
 
 builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
@@ -13,7 +12,6 @@ export const Supplier = builder.prismaNode('Supplier', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     name: t.exposeString('name'),
     email: t.exposeString('email', { nullable: true }),
@@ -32,7 +30,6 @@ export const Batch = builder.prismaNode('Batch', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     code: t.exposeString('code'),
     quantity: t.exposeInt('quantity'),
@@ -59,7 +56,6 @@ export const BatchCreationEvent = builder.prismaNode('BatchCreationEvent', {
   id: { field: 'id' },
   nullable: true,
   description: "A batch's provenance: the purchase order (and line) whose receipt created it.",
-  findUnique: (id, context) => ({ id, batch: { organisationId: organisationOf(context) } }),
   fields: (t) => ({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     batch: t.relation('batch'),
@@ -73,7 +69,6 @@ export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, purchaseOrder: { organisationId: organisationOf(context) } }),
   fields: (t) => ({
     position: t.exposeInt('position', { description: 'The line number, from 1.' }),
     quantity: t.exposeInt('quantity'),
@@ -102,7 +97,6 @@ export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     number: t.exposeString('number'),
     status: t.expose('status', { type: PurchaseOrderStatus }),
@@ -194,14 +188,14 @@ builder.queryField('purchaseOrders', (t) =>
     cursor: 'id',
     description: 'Newest first.',
     args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
-    totalCount: (_connection, args, context) =>
+    totalCount: (_connection, args) =>
       db.purchaseOrder.count({
-        where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) },
+        where: { ...purchaseOrderWhere(args.filter) },
       }),
-    resolve: (query, _root, args, context) =>
+    resolve: (query, _root, args) =>
       db.purchaseOrder.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), ...purchaseOrderWhere(args.filter) },
+        where: { ...purchaseOrderWhere(args.filter) },
         orderBy: newestFirst,
       }),
   }),
@@ -212,12 +206,12 @@ builder.queryField('suppliers', (t) =>
     authScopes: { may: 'readPurchasing' },
     type: 'Supplier',
     cursor: 'id',
-    totalCount: (_connection, _args, context) =>
-      db.supplier.count({ where: { organisationId: organisationOf(context), deletedAt: null } }),
-    resolve: (query, _root, _args, context) =>
+    totalCount: () =>
+      db.supplier.count({ where: { deletedAt: null } }),
+    resolve: (query) =>
       db.supplier.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), deletedAt: null },
+        where: { deletedAt: null },
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
       }),
   }),

@@ -1,8 +1,9 @@
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../../builder.js';
+import { tenantWhere } from '../../database/tenant-scope.js';
 import { db } from '../../db.js';
 import { RoleName } from '../../generated/prisma/enums.js';
-import { organisationOf } from '../../lib/tenancy.js';
+import { requireTenant } from '../../lib/tenancy.js';
 import { User } from '../user/user.type.js';
 
 builder.enumType(RoleName, { name: 'RoleName' });
@@ -32,7 +33,7 @@ builder.prismaObjectField('Role', 'users', (t) =>
       description: "The viewer's organisation's users who have this role.",
       authScopes: { may: 'readUsers' },
       select: (args, context, nestedSelection) => {
-        const ofOrganisation = { user: { organisationId: organisationOf(context) } };
+        const ofOrganisation = tenantWhere('UserRole', requireTenant(context));
         return {
           _count: { select: { users: { where: ofOrganisation } } },
           users: {
@@ -58,9 +59,9 @@ export const UserRole = builder.prismaNode('UserRole', {
   select: { userId: true, roleId: true },
   id: { resolve: (assignment) => `${assignment.userId}:${assignment.roleId}` },
   nullable: true,
-  findUnique: (id, context) => {
+  findUnique: (id) => {
     const [userId = '', roleId = ''] = id.split(':');
-    return { userId_roleId: { userId, roleId }, user: { organisationId: organisationOf(context) } };
+    return { userId_roleId: { userId, roleId } };
   },
   fields: (t) => ({
     assignedAt: t.expose('assignedAt', { type: 'DateTime' }),

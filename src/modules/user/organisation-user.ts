@@ -1,12 +1,13 @@
 import { NotFoundError } from '../../lib/errors.js';
-import type { Tx } from '../../lib/write.js';
+import type { Tx } from '../../lib/mutation.js';
 
 /**
- * A user a client referred to, if it belongs to the organisation (any, for undefined); otherwise
- * NotFoundError, as for a user that does not exist.
+ * A user a write refers to (who did the work, who is responsible), who must belong to the
+ * organisation of the row written, whoever the viewer is: otherwise NotFoundError, as for a user
+ * that does not exist.
  */
-export async function organisationUser(tx: Pick<Tx, 'user'>, id: string, organisationId: string | undefined) {
-  const user = await tx.user.findFirst({ where: { id, organisationId } });
+export async function colleague(tx: Pick<Tx, 'user'>, id: string, row: { organisationId: string }) {
+  const user = await tx.user.findFirst({ where: { id, organisationId: row.organisationId } });
   if (!user) throw new NotFoundError('User');
   return user;
 }

@@ -4,13 +4,12 @@ import type { Context } from '../../context.js';
 import { isSuperadmin } from '../../lib/permissions.js';
 import type { User as UserRow } from '../../generated/prisma/client.js';
 import { RoleName } from '../../generated/prisma/enums.js';
-import { forbidden } from '../../lib/errors.js';
+import { forbidden, NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
-import { organisationOf, requireViewer } from '../../lib/tenancy.js';
-import { newPassword, optionalText, requiredText, validated, validateFields } from '../../lib/validation.js';
-import { readBack, write, type Tx } from '../../lib/write.js';
+import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
+import { requireViewer } from '../../lib/tenancy.js';
+import { newPassword, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
-import { organisationUser } from './organisation-user.js';
 import { sessionCache } from '../auth/session-cache.js';
 import { User } from './user.type.js';
 
@@ -63,6 +62,20 @@ function checkGrant(context: Context, role: RoleName) {
   }
 }
 
+/** A user the viewer may change: one of the tenant's, and a superadmin only by a superadmin. */
+export async function changeableUser(tx: Tx, context: Context, id: string) {
+  const user = await tx.user.findUnique({
+    where: { id },
+    include: { roles: { where: { role: { name: RoleName.SUPERADMIN } }, select: { roleId: true } } },
+  });
+  if (!user) throw new NotFoundError('User');
+  if (user.roles.length > 0 && !isSuperadmin(requireViewer(context))) {
+    throw forbidden('Only a superadmin can change a superadmin.');
+  }
+  const { roles: _roles, ...row } = user;
+  return row;
+}
+
 async function roleId(tx: Tx, name: RoleName) {
   return (await tx.role.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
 }
@@ -73,31 +86,32 @@ builder.mutationField('createUser', (t) =>
     type: 'User',
     errors: { types: commonErrors, dataField: { name: 'user' } },
     args: { input: t.arg({ type: CreateUserFields }) },
-    resolve: async (query, _root, args, context) => {
+    resolve: (query, _root, args, context) => {
       for (const role of args.input.roles ?? []) checkGrant(context, role);
-      const input = await validated(CreateUserRules, args.input);
-      const passwordHash = await hashPassword(input.password);
-      return write(context, async (tx, audit) => {
-        const viewer = requireViewer(context);
-        const user = await tx.user.create({
-          data: {
-            organisationId: viewer.organisationId,
-            email: input.email,
-            name: input.name,
-            passwordHash,
-            phone: input.phone,
-            department: input.department,
-            notes: input.notes,
-          },
-        });
-        await audit({ action: 'create', entityType: 'User', entityId: user.id, after: auditable(user) });
-        for (const name of new Set(input.roles ?? [])) {
-          await tx.userRole.create({
-            data: { userId: user.id, roleId: await roleId(tx, name), assignedById: viewer.id },
+      return mutate(context, {
+        input: { rules: CreateUserRules, value: args.input },
+        change: async ({ tx, input, actor, audit }) => {
+          const user = await tx.user.create({
+            data: {
+              organisationId: actor.organisationId,
+              email: input.email,
+              name: input.name,
+              passwordHash: await hashPassword(input.password),
+              phone: input.phone,
+              department: input.department,
+              notes: input.notes,
+            },
           });
-          await audit({ action: 'assignRole', entityType: 'User', entityId: user.id, after: { role: name } });
-        }
-        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: user.id } });
+          await audit({ ...entity('User', user), action: 'create', after: auditable(user) });
+          for (const name of new Set(input.roles ?? [])) {
+            await tx.userRole.create({
+              data: { userId: user.id, roleId: await roleId(tx, name), assignedById: actor.id },
+            });
+            await audit({ ...entity('User', user), action: 'assignRole', after: { role: name } });
+          }
+          return user.id;
+        },
+        read: answer('user', query),
       });
     },
   }),
@@ -110,27 +124,29 @@ builder.mutationField('updateUser', (t) =>
     errors: { types: commonErrors, dataField: { name: 'user' } },
     args: { input: t.arg({ type: UpdateUserFields }) },
     resolve: (query, _root, args, context) =>
-      write(context, async (tx, audit) => {
-        const input = await validated(UpdateUserRules, args.input);
-        const before = await organisationUser(tx, input.id.id, organisationOf(context));
-        const after = await tx.user.update({
-          where: { id: before.id },
-          data: {
-            email: input.email ?? undefined,
-            name: input.name ?? undefined,
-            phone: input.phone,
-            department: input.department,
-            notes: input.notes,
-          },
-        });
-        await audit({
-          action: 'update',
-          entityType: 'User',
-          entityId: after.id,
-          before: auditable(before),
-          after: auditable(after),
-        });
-        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: after.id } });
+      mutate(context, {
+        input: { rules: UpdateUserRules, value: args.input },
+        change: async ({ tx, input, audit }) => {
+          const before = await changeableUser(tx, context, input.id.id);
+          const after = await tx.user.update({
+            where: { id: before.id },
+            data: {
+              email: input.email ?? undefined,
+              name: input.name ?? undefined,
+              phone: input.phone,
+              department: input.department,
+              notes: input.notes,
+            },
+          });
+          await audit({
+            ...entity('User', after),
+            action: 'update',
+            before: auditable(before),
+            after: auditable(after),
+          });
+          return after.id;
+        },
+        read: answer('user', query),
       }),
   }),
 );
@@ -143,19 +159,21 @@ builder.mutationField('deactivateUser', (t) =>
     errors: { types: commonErrors, dataField: { name: 'user' } },
     args: { id: t.arg.globalID({ for: User }) },
     resolve: (query, _root, { id }, context) =>
-      write(context, async (tx, audit) => {
-        const before = await organisationUser(tx, id.id, organisationOf(context));
-        const now = new Date();
-        await tx.user.update({ where: { id: before.id }, data: { isActive: false, credentialsChangedAt: now } });
-        await tx.session.updateMany({ where: { userId: before.id, revokedAt: null }, data: { revokedAt: now } });
-        await audit({
-          action: 'deactivate',
-          entityType: 'User',
-          entityId: before.id,
-          before: { isActive: before.isActive },
-          after: { isActive: false },
-        });
-        return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: before.id } });
+      mutate(context, {
+        change: async ({ tx, audit }) => {
+          const before = await changeableUser(tx, context, id.id);
+          const now = new Date();
+          await tx.user.update({ where: { id: before.id }, data: { isActive: false, credentialsChangedAt: now } });
+          await tx.session.updateMany({ where: { userId: before.id, revokedAt: null }, data: { revokedAt: now } });
+          await audit({
+            ...entity('User', before),
+            action: 'deactivate',
+            before: { isActive: before.isActive },
+            after: { isActive: false },
+          });
+          return before.id;
+        },
+        read: answer('user', query),
       }).finally(() => sessionCache.forgetUser(id.id)),
   }),
 );
@@ -173,27 +191,25 @@ for (const [field, assigning] of [
         : 'Takes a role from a user; revoking a role the user does not have changes nothing.',
       errors: { types: commonErrors, dataField: { name: 'user' } },
       args: { userId: t.arg.globalID({ for: User }), role: t.arg({ type: RoleName }) },
-      resolve: (query, _root, args, context) =>
-        write(context, async (tx, audit) => {
-          if (assigning) checkGrant(context, args.role);
-          const viewer = requireViewer(context);
-          const user = await organisationUser(tx, args.userId.id, viewer.organisationId);
-          const role = await roleId(tx, args.role);
-          const { count } = assigning
-            ? await tx.userRole.createMany({
-                data: [{ userId: user.id, roleId: role, assignedById: viewer.id }],
-                skipDuplicates: true,
-              })
-            : await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role } });
-          if (count > 0) await tx.user.update({ where: { id: user.id }, data: { credentialsChangedAt: new Date() } });
-          await audit({
-            action: field,
-            entityType: 'User',
-            entityId: user.id,
-            after: { role: args.role, changed: count > 0 },
-          });
-          return tx.user.findUniqueOrThrow({ ...readBack(query), where: { id: user.id } });
-        }).finally(() => sessionCache.forgetUser(args.userId.id)),
+      resolve: (query, _root, args, context) => {
+        checkGrant(context, args.role);
+        return mutate(context, {
+          change: async ({ tx, actor, audit }) => {
+            const user = await changeableUser(tx, context, args.userId.id);
+            const role = await roleId(tx, args.role);
+            const { count } = assigning
+              ? await tx.userRole.createMany({
+                  data: [{ userId: user.id, roleId: role, assignedById: actor.id }],
+                  skipDuplicates: true,
+                })
+              : await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role } });
+            if (count > 0) await tx.user.update({ where: { id: user.id }, data: { credentialsChangedAt: new Date() } });
+            await audit({ ...entity('User', user), action: field, after: { role: args.role, changed: count > 0 } });
+            return user.id;
+          },
+          read: answer('user', query),
+        }).finally(() => sessionCache.forgetUser(args.userId.id));
+      },
     }),
   );
 }

@@ -1,7 +1,6 @@
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { organisationOf } from '../../lib/tenancy.js';
 import { Role } from '../role/role.type.js';
 
 export const User = builder.prismaNode('User', {
@@ -9,7 +8,6 @@ export const User = builder.prismaNode('User', {
   select: { id: true },
   id: { field: 'id' },
   nullable: true,
-  findUnique: (id, context) => ({ id, organisationId: organisationOf(context) }),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),
@@ -68,12 +66,12 @@ builder.queryField('users', (t) =>
     type: 'User',
     cursor: 'id',
     args: { filter: t.arg({ type: UserFilter, required: false }) },
-    totalCount: (_connection, args, context) =>
-      db.user.count({ where: { organisationId: organisationOf(context), ...userWhere(args.filter) } }),
-    resolve: (query, _root, args, context) =>
+    totalCount: (_connection, args) =>
+      db.user.count({ where: { ...userWhere(args.filter) } }),
+    resolve: (query, _root, args) =>
       db.user.findMany({
         ...query,
-        where: { organisationId: organisationOf(context), ...userWhere(args.filter) },
+        where: { ...userWhere(args.filter) },
         orderBy: byName,
       }),
   }),
