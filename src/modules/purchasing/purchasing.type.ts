@@ -206,8 +206,7 @@ builder.queryField('suppliers', (t) =>
     authScopes: { may: 'readPurchasing' },
     type: 'Supplier',
     cursor: 'id',
-    totalCount: () =>
-      db.supplier.count({ where: { deletedAt: null } }),
+    totalCount: () => db.supplier.count({ where: { deletedAt: null } }),
     resolve: (query) =>
       db.supplier.findMany({
         ...query,
