@@ -13,6 +13,7 @@ import type { Context } from './context.js';
 import { db } from './db.js';
 import { forbidden, unauthenticated } from './lib/errors.js';
 import { may, type Permission } from './lib/permissions.js';
+import { InputValidationError } from './lib/validation.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -23,6 +24,27 @@ const pageSize = (argument: string) =>
     .min(0, `${argument} cannot be negative.`)
     .max(MAX_PAGE_SIZE, `${argument} can be at most ${MAX_PAGE_SIZE}: ask for the next page with after or before.`)
     .nullish();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A global id is base64 of "Type:uuid" (a role assignment's: "RoleAssignment:userUuid:roleUuid").
+ * Anything else is refused as input here, before it can reach the database as a malformed uuid.
+ */
+function decodeGlobalID(globalID: string) {
+  const decoded = Buffer.from(globalID, 'base64').toString('utf8');
+  const [typename = '', ...rest] = decoded.split(':');
+  const parts = typename === 'RoleAssignment' ? 2 : 1;
+  if (
+    Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') !== globalID.replace(/=+$/, '') ||
+    !/^[A-Z]\w*$/.test(typename) ||
+    rest.length !== parts ||
+    !rest.every((part) => UUID.test(part))
+  ) {
+    throw new InputValidationError([{ path: ['id'], message: `Not an id this API issued: ${globalID.slice(0, 100)}` }]);
+  }
+  return { typename, id: rest.join(':') };
+}
 
 function capitalise(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
@@ -75,6 +97,7 @@ export const builder = new SchemaBuilder<{
     firstArgOptions: { validate: pageSize('first') },
     lastArgOptions: { validate: pageSize('last') },
     clientMutationId: 'omit',
+    decodeGlobalID,
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },

@@ -13,9 +13,9 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { retryableDatabaseError } from './lib/errors.js';
+import { badInput, retryableDatabaseError } from './lib/errors.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
-import { useTenantScope } from './lib/tenancy.js';
+import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { useErrorBodies } from './ops/http-errors.js';
@@ -47,15 +47,19 @@ function limits({ limits, env }: Config): Plugin[] {
   return plugins;
 }
 
-/** Database failures a client should retry keep their meaning; other unexpected errors are masked. */
+/**
+ * Database failures a client should retry, and input refused where no error union can carry it (a
+ * query's arguments), keep their meaning; other unexpected errors are masked.
+ */
 function maskUnexpected(error: unknown, message: string, isDev?: boolean): Error {
   const graphqlError = error instanceof GraphQLError ? error : undefined;
-  const retryable = retryableDatabaseError(graphqlError?.originalError ?? error);
-  if (!retryable) return maskError(error, message, isDev);
-  return new GraphQLError(retryable.message, {
+  const original = graphqlError?.originalError ?? error;
+  const expected = retryableDatabaseError(original) ?? badInput(original);
+  if (!expected) return maskError(error, message, isDev);
+  return new GraphQLError(expected.message, {
     nodes: graphqlError?.nodes,
     path: graphqlError?.path,
-    extensions: retryable.extensions,
+    extensions: expected.extensions,
   });
 }
 

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
+import { InputValidationError } from './validation.js';
 
 /** No valid sign-in: HTTP 401. */
 export function unauthenticated(message = 'Sign in to use this API.'): GraphQLError {
@@ -163,4 +164,10 @@ export function retryableDatabaseError(error: unknown): GraphQLError | undefined
   return new GraphQLError('The database is unavailable right now; nothing was changed. Retry in a moment.', {
     extensions: extensions('DATABASE_UNAVAILABLE'),
   });
+}
+
+/** Input refused outside a mutation's error union (a query's arguments): BAD_USER_INPUT, with its issues. */
+export function badInput(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof InputValidationError)) return undefined;
+  return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', issues: error.issues } });
 }

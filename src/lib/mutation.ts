@@ -38,7 +38,7 @@ export type Once = { key: string | null | undefined; operation: string; request:
 
 export type MutationSpec<I, T, K = string> = {
   /** The input and its rules: checked before the transaction, after authorization. */
-  input?: { rules: z.ZodType<I>; value: unknown; argument?: string };
+  input?: { rules: z.ZodType<I>; value: unknown; argument?: string | null };
   /** A key a client may retry with: the first request changes, a retry reads back (24 hours). */
   once?: (input: I) => Once;
   /** The mutation's own logic: changes rows through tx and returns the id(s) of those to answer with. */

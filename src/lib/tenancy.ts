@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Plugin } from 'graphql-yoga';
 import type { Context, Viewer } from '../context.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { unauthenticated } from './errors.js';
@@ -59,16 +58,6 @@ export function currentTenant(): Tenant | 'system' | undefined {
 
 export class TenantScopeError extends Error {
   override name = 'TenantScopeError';
-}
-
-/** Runs each operation's execution inside its viewer's tenant, where the data layer reads it. */
-export function useTenantScope(): Plugin<Context> {
-  return {
-    onExecute({ args, executeFn, setExecuteFn }) {
-      const { tenant } = args.contextValue;
-      if (tenant) setExecuteFn((execution) => withTenant(tenant, () => executeFn(execution)));
-    },
-  };
 }
 
 /** The tenant's filter for raw SQL on a table with an organisation_id column. */

@@ -66,14 +66,37 @@ export class InputValidationError extends Error {
   }
 }
 
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+const DATE_RANGE_MESSAGE = 'Dates must fall between 1900-01-01 and 2199-12-31.';
+
+/** An instant a record of this API can hold: operations dates, not the far past or future. */
+export const saneDate = z
+  .date()
+  .refine((date) => date.getTime() >= EARLIEST && date.getTime() < LATEST, DATE_RANGE_MESSAGE)
+  .nullish();
+
+/** Every date anywhere in an input outside the sane range, with its path. */
+function dateIssues(value: unknown, path: string[]): Issue[] {
+  if (value instanceof Date) return saneDate.safeParse(value).success ? [] : [{ path, message: DATE_RANGE_MESSAGE }];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => dateIssues(child, [...path, key]));
+}
+
 /**
- * Checks a mutation's input against its rules. Resolvers call it first thing, so it runs after
- * authorization: a caller who may not run the mutation learns nothing about its rules.
+ * Checks a mutation's input against its rules, and every date in it against the sane range. The
+ * mutation path (mutation.ts) runs it after authorization: a caller who may not run the mutation
+ * learns nothing about its rules. argument names the argument checked (none: the arguments object).
  */
-export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument = 'input'): Promise<T> {
+export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument: string | null = 'input'): Promise<T> {
+  const prefix = argument === null ? [] : [argument];
   const result = await rules.safeParseAsync(value);
-  if (result.success) return result.data;
-  throw new InputValidationError(
-    result.error.issues.map((issue) => ({ path: [argument, ...issue.path.map(String)], message: issue.message })),
-  );
+  const issues = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)], message: issue.message }))),
+    ...dateIssues(value, prefix),
+  ];
+  if (issues.length === 0 && result.success) return result.data;
+  throw new InputValidationError(issues);
 }

@@ -1,19 +1,48 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from '../../builder.js';
 
+// ISO 8601 with a UTC offset; a year of more than four digits needs its sign, as ISO requires.
+const DATE_TIME =
+  /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
+
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * Reads a DateTime, refusing what is not a real instant (2026-02-30, 24:00) rather than letting
+ * JavaScript roll it over. A real instant in an absurd year parses here; the rules of the input it
+ * is in refuse it (validation.ts), with the field's path.
+ */
+function parseDateTime(value: unknown): Date {
+  const parts = typeof value === 'string' ? DATE_TIME.exec(value) : null;
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = (parts ?? [])
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  const date = parts ? new Date(value as string) : undefined;
+  if (
+    !date ||
+    Number.isNaN(date.getTime()) ||
+    month! < 1 ||
+    month! > 12 ||
+    day! < 1 ||
+    day! > daysIn(year!, month!) ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second! > 59 ||
+    offsetHours! > 23 ||
+    offsetMinutes! > 59
+  ) {
+    throw new GraphQLError(
+      'DateTime must be an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z, of a day and time that exist (no 30 February).',
+    );
+  }
+  return date;
+}
+
 builder.scalarType('DateTime', {
   description: 'An instant in time, as an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z.',
   serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date =
-      typeof value === 'string' && /\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(value)
-        ? new Date(value)
-        : undefined;
-    if (!date || Number.isNaN(date.getTime())) {
-      throw new GraphQLError('DateTime must be an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z.');
-    }
-    return date;
-  },
+  parseValue: parseDateTime,
+  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
 });
 
 const DECIMAL = /^-?\d{1,10}(\.\d{1,2})?$/;

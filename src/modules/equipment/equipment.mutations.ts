@@ -132,10 +132,13 @@ for (const [field, deleting] of [
   );
 }
 
-const bulkIds = z
-  .array(z.object({ id: z.string(), typename: z.string() }))
-  .min(1, 'List at least one equipment.')
-  .max(500, 'At most 500 at a time.');
+const BulkUpdateRules = z.object({
+  ids: z
+    .array(z.object({ id: z.string(), typename: z.string() }))
+    .min(1, 'List at least one equipment.')
+    .max(500, 'At most 500 at a time.'),
+  nextMaintenanceAt: z.date(),
+});
 
 builder.mutationField('bulkUpdateNextMaintenance', (t) =>
   t.prismaField({
@@ -149,21 +152,21 @@ builder.mutationField('bulkUpdateNextMaintenance', (t) =>
     },
     resolve: (query, _root, args, context) =>
       mutate(context, {
-        input: { rules: bulkIds, value: args.ids, argument: 'ids' },
+        input: { rules: BulkUpdateRules, value: args, argument: null },
         change: async ({ tx, input, audit }) => {
-          const ids = [...new Set(input.map(({ id }) => id))];
+          const ids = [...new Set(input.ids.map(({ id }) => id))];
           const before = await tx.equipment.findMany({ where: { id: { in: ids }, deletedAt: null } });
           if (before.length !== ids.length) throw new NotFoundError('Equipment');
           await tx.equipment.updateMany({
             where: { id: { in: ids } },
-            data: { nextMaintenanceAt: args.nextMaintenanceAt },
+            data: { nextMaintenanceAt: input.nextMaintenanceAt },
           });
           for (const row of before) {
             await audit({
               ...entity('Equipment', row),
               action: 'update',
               before: { nextMaintenanceAt: row.nextMaintenanceAt },
-              after: { nextMaintenanceAt: args.nextMaintenanceAt },
+              after: { nextMaintenanceAt: input.nextMaintenanceAt },
             });
           }
           return ids;

@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js';
+import { saneDate } from '../../lib/validation.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
@@ -20,8 +21,8 @@ export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
 export const DateRange = builder.inputType('DateRange', {
   description: 'From (inclusive) and to (exclusive); either may be left open.',
   fields: (t) => ({
-    from: t.field({ type: 'DateTime', required: false }),
-    to: t.field({ type: 'DateTime', required: false }),
+    from: t.field({ type: 'DateTime', required: false, validate: saneDate }),
+    to: t.field({ type: 'DateTime', required: false, validate: saneDate }),
   }),
 });
 

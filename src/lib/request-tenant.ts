@@ -1,0 +1,34 @@
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { checkCursors } from './cursors.js';
+import { badInput } from './errors.js';
+import { withTenant } from './tenancy.js';
+
+/**
+ * Runs each operation's execution inside its viewer's tenant, where the data layer reads it, once
+ * its page cursors are known to name rows of that tenant.
+ */
+export function useTenantScope(): Plugin<Context> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const { tenant } = args.contextValue;
+      if (!tenant) return;
+      setExecuteFn((execution) =>
+        withTenant(tenant, async () => {
+          const operation = getOperationAST(execution.document, execution.operationName);
+          if (operation) {
+            try {
+              await checkCursors(execution.schema, execution.document, operation, execution.variableValues);
+            } catch (error) {
+              const refused = badInput(error);
+              if (refused) return { errors: [refused] };
+              throw error;
+            }
+          }
+          return executeFn(execution);
+        }),
+      );
+    },
+  };
+}
