@@ -97,6 +97,20 @@ describe('signing in', () => {
     expect(outcomes.slice(5)).toEqual(Array(3).fill('TooManyAttemptsError'));
   });
 
+  it('refuses control characters in the email, a NUL byte included, as invalid input', async () => {
+    for (const email of [
+      'ada\u0000@harbourworks.example',
+      'ada@harbourworks.example\u0007',
+      'ada\u009b@harbourworks.example',
+    ]) {
+      expect(await login(email, PASSWORD)).toEqual({
+        __typename: 'InputValidationError',
+        message: 'The input is not valid: input.email: Email must not contain control characters.',
+        issues: [{ path: ['input', 'email'], message: 'Email must not contain control characters.' }],
+      });
+    }
+  });
+
   it('throttles a client address across accounts', async () => {
     const proxied = createApp(testConfig({ trustProxy: true }));
     const attempt = async (email: string) => {

@@ -73,7 +73,12 @@ const LoginFields = builder.inputType('LoginInput', {
   fields: (t) => ({ email: t.string(), password: t.string() }),
 });
 const LoginRules = validateFields<typeof LoginFields.$inferInput>({
-  email: z.string().trim().min(1, 'Email is required.').max(254, 'Email must be at most 254 characters.'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Email is required.')
+    .max(254, 'Email must be at most 254 characters.')
+    .regex(/^\P{Cc}*$/u, 'Email must not contain control characters.'),
   password: z.string().min(1, 'Password is required.').max(200, 'Password must be at most 200 characters.'),
 });
 
