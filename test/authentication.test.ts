@@ -286,6 +286,29 @@ describe('forged access tokens', () => {
     await refused(`${header}.${base64url.encode(JSON.stringify(edited))}.${genuine.split('.')[2]}`);
   });
 
+  it('refuses a token signed with the real key whose subject or session is not a UUID', async () => {
+    const { sid, ver } = await claims();
+    const config = loadConfig();
+    const signed = (subject: string, session: string) =>
+      new SignJWT({ sid: session, ver })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setSubject(subject)
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+        .sign(config.auth.secret);
+    for (const token of [
+      await signed('not-a-uuid', sid),
+      await signed(people.admin, 'not-a-uuid'),
+      await signed(`${people.admin}' OR '1'='1`, sid),
+    ]) {
+      const result = await viewerWith(token);
+      expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(result.errors?.[0]?.message).toBe('The access token is not valid.');
+    }
+  });
+
   it('refuses alg none, a wrong audience or issuer, an expired token and garbage', async () => {
     const { sid, ver } = await claims();
     const unsigned = [
