@@ -351,3 +351,28 @@ describe('forged access tokens', () => {
     expect(expired.errors?.[0]?.message).toContain('expired');
   });
 });
+
+describe('new passwords', () => {
+  const tooFew = 'Password must use at least 5 different characters.';
+
+  it('refuse one character repeated, or too few different ones, in createUser', async () => {
+    for (const password of ['aaaaaaaaaaaa', 'abababababababab', '1234123412341234']) {
+      const result = await data(
+        `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} } }`,
+        { input: { email: 'repeat@harbourworks.example', name: 'Repeat Person', password, roles: ['WORKER'] } },
+        { as: people.admin },
+      );
+      expect(result.createUser.issues).toEqual([{ path: ['input', 'password'], message: tooFew }]);
+    }
+  });
+
+  it('refuse them in changePassword, before the current password is checked', async () => {
+    const id = await freshUser('repeater@harbourworks.example');
+    const result = await data(
+      `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { ${mutationErrors} } }`,
+      { input: { currentPassword: PASSWORD + '-long', newPassword: '111111111111' } },
+      { as: id },
+    );
+    expect(result.changePassword.issues).toEqual([{ path: ['input', 'newPassword'], message: tooFew }]);
+  });
+});
