@@ -97,6 +97,20 @@ describe('signing in', () => {
     expect(outcomes.slice(5)).toEqual(Array(3).fill('TooManyAttemptsError'));
   });
 
+  it('refuses control characters in the email, a NUL byte included, as invalid input', async () => {
+    for (const email of [
+      'ada\u0000@harbourworks.example',
+      'ada@harbourworks.example\u0007',
+      'ada\u009b@harbourworks.example',
+    ]) {
+      expect(await login(email, PASSWORD)).toEqual({
+        __typename: 'InputValidationError',
+        message: 'The input is not valid: input.email: Email must not contain control characters.',
+        issues: [{ path: ['input', 'email'], message: 'Email must not contain control characters.' }],
+      });
+    }
+  });
+
   it('throttles a client address across accounts', async () => {
     const proxied = createApp(testConfig({ trustProxy: true }));
     const attempt = async (email: string) => {
@@ -272,6 +286,29 @@ describe('forged access tokens', () => {
     await refused(`${header}.${base64url.encode(JSON.stringify(edited))}.${genuine.split('.')[2]}`);
   });
 
+  it('refuses a token signed with the real key whose subject or session is not a UUID', async () => {
+    const { sid, ver } = await claims();
+    const config = loadConfig();
+    const signed = (subject: string, session: string) =>
+      new SignJWT({ sid: session, ver })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setSubject(subject)
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+        .sign(config.auth.secret);
+    for (const token of [
+      await signed('not-a-uuid', sid),
+      await signed(people.admin, 'not-a-uuid'),
+      await signed(`${people.admin}' OR '1'='1`, sid),
+    ]) {
+      const result = await viewerWith(token);
+      expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(result.errors?.[0]?.message).toBe('The access token is not valid.');
+    }
+  });
+
   it('refuses alg none, a wrong audience or issuer, an expired token and garbage', async () => {
     const { sid, ver } = await claims();
     const unsigned = [
@@ -312,5 +349,30 @@ describe('forged access tokens', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const expired = await viewerWith(token);
     expect(expired.errors?.[0]?.message).toContain('expired');
+  });
+});
+
+describe('new passwords', () => {
+  const tooFew = 'Password must use at least 5 different characters.';
+
+  it('refuse one character repeated, or too few different ones, in createUser', async () => {
+    for (const password of ['aaaaaaaaaaaa', 'abababababababab', '1234123412341234']) {
+      const result = await data(
+        `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} } }`,
+        { input: { email: 'repeat@harbourworks.example', name: 'Repeat Person', password, roles: ['WORKER'] } },
+        { as: people.admin },
+      );
+      expect(result.createUser.issues).toEqual([{ path: ['input', 'password'], message: tooFew }]);
+    }
+  });
+
+  it('refuse them in changePassword, before the current password is checked', async () => {
+    const id = await freshUser('repeater@harbourworks.example');
+    const result = await data(
+      `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { ${mutationErrors} } }`,
+      { input: { currentPassword: PASSWORD + '-long', newPassword: '111111111111' } },
+      { as: id },
+    );
+    expect(result.changePassword.issues).toEqual([{ path: ['input', 'newPassword'], message: tooFew }]);
   });
 });

@@ -110,11 +110,11 @@ export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
 }
 
-/** Too many failed sign-ins for an account or from an address: wait before trying again. */
+/** Too many password checks for an account or from an address: wait before trying again. */
 export class TooManyAttemptsError extends Error {
   override name = 'TooManyAttemptsError';
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed sign-in attempts: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
+    super(`Too many failed password attempts: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
   }
 }
 

@@ -3,6 +3,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { AuthConfig } from '../config.js';
 
 const ALGORITHMS = ['HS256'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type AccessClaims = {
   userId: string;
@@ -70,6 +71,8 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
     if (protectedHeader.alg !== 'HS256' || typeof payload.sid !== 'string' || typeof payload.ver !== 'number') {
       throw new InvalidTokenError('The access token is malformed.');
     }
+    if (!UUID.test(payload.sub!) || !UUID.test(payload.sid))
+      throw new InvalidTokenError('The access token is not valid.');
     const claims = { userId: payload.sub!, sessionId: payload.sid, credentialsVersion: payload.ver };
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
     verified.set(token, { claims, exp: payload.exp! });

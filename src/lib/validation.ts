@@ -16,11 +16,17 @@ export const idempotencyKey = z
   .regex(/^[\x21-\x7e]{8,255}$/, 'Idempotency key must be 8 to 255 visible ASCII characters, e.g. a UUID.')
   .nullish();
 
-/** A new password: long rather than clever. */
+const MIN_DISTINCT_PASSWORD_CHARACTERS = 5;
+
+/** A new password: long rather than clever, but not one character over and over. */
 export const newPassword = z
   .string()
   .min(12, 'Password must be at least 12 characters.')
-  .max(200, 'Password must be at most 200 characters.');
+  .max(200, 'Password must be at most 200 characters.')
+  .refine(
+    (password) => new Set(password.normalize('NFKC')).size >= MIN_DISTINCT_PASSWORD_CHARACTERS,
+    `Password must use at least ${MIN_DISTINCT_PASSWORD_CHARACTERS} different characters.`,
+  );
 
 type Rule<T> = { check: (input: T) => boolean; message: string; path: string[] };
 

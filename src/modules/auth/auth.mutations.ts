@@ -12,10 +12,8 @@ import { commonErrors, ErrorInterface } from '../common/errors.type.js';
 import { changeableUser } from '../user/user.mutations.js';
 import { User } from '../user/user.type.js';
 import { sessionCache } from './session-cache.js';
+import { countAttempt, settleSuccess } from './throttle.js';
 
-const FAILURE_WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_ACCOUNT = 5;
-const MAX_FAILURES_PER_ADDRESS = 20;
 /** A rotated refresh token presented again this soon is a client's double submit, not a theft. */
 const REFRESH_RACE_WINDOW_MS = 10_000;
 
@@ -28,7 +26,7 @@ builder.objectType(AuthenticationError, {
 
 builder.objectType(TooManyAttemptsError, {
   name: 'TooManyAttemptsError',
-  description: 'Sign-in is throttled for this account or address.',
+  description: 'Password checks are throttled for this account (sign-in and password change) or address.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });
@@ -71,33 +69,16 @@ async function issueTokens(tx: Tx, session: { id: string; userId: string; expire
   };
 }
 
-async function throttle(keys: string[]) {
-  const since = new Date(Date.now() - FAILURE_WINDOW_MS);
-  const [account, address] = await Promise.all(
-    keys.map((key) =>
-      system.loginFailure.findMany({
-        where: { key, createdAt: { gt: since } },
-        orderBy: { createdAt: 'asc' },
-        select: { createdAt: true },
-      }),
-    ),
-  );
-  for (const [failures, limit] of [
-    [account!, MAX_FAILURES_PER_ACCOUNT],
-    [address!, MAX_FAILURES_PER_ADDRESS],
-  ] as const) {
-    if (failures.length >= limit) {
-      const oldest = failures[failures.length - limit]!.createdAt.getTime();
-      throw new TooManyAttemptsError(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - Date.now()) / 1000)));
-    }
-  }
-}
-
 const LoginFields = builder.inputType('LoginInput', {
   fields: (t) => ({ email: t.string(), password: t.string() }),
 });
 const LoginRules = validateFields<typeof LoginFields.$inferInput>({
-  email: z.string().trim().min(1, 'Email is required.').max(254, 'Email must be at most 254 characters.'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Email is required.')
+    .max(254, 'Email must be at most 254 characters.')
+    .regex(/^\P{Cc}*$/u, 'Email must not contain control characters.'),
   password: z.string().min(1, 'Password is required.').max(200, 'Password must be at most 200 characters.'),
 });
 
@@ -109,14 +90,11 @@ builder.mutationField('login', (t) =>
     args: { input: t.arg({ type: LoginFields }) },
     resolve: async (_root, args, context) => {
       const input = await validated(LoginRules, args.input);
-      const keys = [`account:${input.email.toLowerCase()}`, `address:${context.client.ip}`];
-      await throttle(keys);
+      // Who the email names is looked up before any tenant is known: the sign-in is no one's yet.
       const user = await system.user.findUnique({ where: { email: input.email } });
+      const attempt = await countAttempt(user ? { userId: user.id } : { email: input.email }, context.client.ip);
       const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-      if (!user || !matches || !user.isActive) {
-        await system.loginFailure.createMany({ data: keys.map((key) => ({ key })) });
-        throw new AuthenticationError('The email or password is incorrect.');
-      }
+      if (!user || !matches || !user.isActive) throw new AuthenticationError('The email or password is incorrect.');
       const refreshToken = newRefreshToken();
       return mutateAs(user, organisationTenant(user.organisationId), {
         change: async ({ tx, audit }) => {
@@ -131,7 +109,7 @@ builder.mutationField('login', (t) =>
             },
           });
           await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-          await tx.loginFailure.deleteMany({ where: { key: keys[0]! } });
+          await settleSuccess(tx, attempt);
           await audit({
             organisationId: user.organisationId,
             action: 'login',
@@ -269,11 +247,15 @@ builder.mutationField('changePassword', (t) =>
     authScopes: { signedIn: true },
     type: SessionTokens,
     description: "Changes the viewer's password; every other session ends, and this one gets new tokens.",
-    errors: { types: [...commonErrors, AuthenticationError], dataField: { name: 'tokens' } },
+    errors: {
+      types: [...commonErrors, AuthenticationError, TooManyAttemptsError],
+      dataField: { name: 'tokens' },
+    },
     args: { input: t.arg({ type: ChangePasswordFields }) },
     resolve: async (_root, args, context) => {
       const input = await validated(ChangePasswordRules, args.input);
       const viewer = requireViewer(context);
+      const attempt = await countAttempt({ userId: viewer.id });
       const user = await primary.user.findUniqueOrThrow({ where: { id: viewer.id } });
       if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
         throw new AuthenticationError('The current password is incorrect.');
@@ -292,6 +274,7 @@ builder.mutationField('changePassword', (t) =>
             where: { id: viewer.sessionId },
             data: { refreshTokenHash: hashToken(refreshToken), expiresAt: refreshTokenExpiry(now), lastUsedAt: now },
           });
+          await settleSuccess(tx, attempt);
           await audit({
             organisationId: viewer.organisationId,
             action: 'changePassword',
