@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+/** The environment variables configuration is read from: process.env, or a test's own. */
+export type Env = Record<string, string | undefined>;
 
 export type AuthConfig = {
   /** HMAC key for access tokens (HS256): at least 32 bytes, the same on every instance. */
@@ -21,6 +21,13 @@ export type LimitsConfig = {
   maxDirectives: number;
   maxBodyBytes: number;
   introspection: boolean;
+};
+
+export type MetricsConfig = {
+  /** A bearer token GET /metrics then requires. */
+  token: string | undefined;
+  /** Serve /metrics on this port only, not beside the API. */
+  port: number | undefined;
 };
 
 export type Config = {
@@ -44,8 +51,14 @@ export type Config = {
   /** How long an idle keep-alive connection stays open: longer than the load balancer's idle timeout. */
   keepAliveTimeoutMs: number;
   logLevel: LogLevel;
-  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * How many proxies in front of the server append to X-Forwarded-For: the client address is the
+   * entry that many from the right. 0 ignores the header.
+   */
+  trustProxy: number;
+  /** Origins a browser may call the API from (exact, e.g. https://app.example.com); none by default. */
+  corsOrigins: string[];
+  metrics: MetricsConfig;
   auth: AuthConfig;
   limits: LimitsConfig;
 };
@@ -54,8 +67,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function integer(name: string, fallback: number, { min, max }: { min: number; max: number }): number {
-  const raw = process.env[name];
+function integer(env: Env, name: string, fallback: number, { min, max }: { min: number; max: number }): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -77,13 +90,13 @@ function postgresUrl(name: string, raw: string): string {
   return raw;
 }
 
-function databaseUrl(): string | undefined {
-  const raw = process.env.DATABASE_URL;
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
   return raw ? postgresUrl('DATABASE_URL', raw) : undefined;
 }
 
-function replicaUrls(primary: string | undefined): string[] {
-  const raw = process.env.DATABASE_REPLICA_URLS;
+function replicaUrls(env: Env, primary: string | undefined): string[] {
+  const raw = env.DATABASE_REPLICA_URLS;
   if (!raw) return [];
   if (!primary) {
     throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: the embedded database has no replicas.');
@@ -91,17 +104,17 @@ function replicaUrls(primary: string | undefined): string[] {
   return raw.split(',').map((url, index) => postgresUrl(`DATABASE_REPLICA_URLS (entry ${index + 1})`, url.trim()));
 }
 
-function logLevel(env: Config['env']): LogLevel {
-  const raw = process.env.LOG_LEVEL;
-  if (raw === undefined || raw === '') return env === 'test' ? 'silent' : 'info';
+function logLevel(env: Env, mode: Config['env']): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return mode === 'test' ? 'silent' : 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}".`);
   }
   return raw as LogLevel;
 }
 
-function boolean(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -110,10 +123,59 @@ function boolean(name: string, fallback: boolean): boolean {
 
 const MIN_SECRET_BYTES = 32;
 
-function authSecret(env: Config['env']): Uint8Array {
-  const raw = process.env.AUTH_SECRET;
+function trustProxy(env: Env): number {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false') return 0;
+  if (raw === 'true') return 1;
+  const hops = Number(raw);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
+    throw new ConfigError(
+      `TRUST_PROXY must be the number of proxies in front of the server, from 0 to 10 (true means 1), not "${raw}".`,
+    );
+  }
+  return hops;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = env.CORS_ORIGINS;
+  if (!raw) return [];
+  return raw.split(',').map((entry, index) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError(
+        `CORS_ORIGINS (entry ${index + 1}) must be an exact origin such as https://app.example.com, not "${origin}".`,
+      );
+    }
+    return origin;
+  });
+}
+
+const MIN_METRICS_TOKEN_LENGTH = 32;
+
+function metrics(env: Env, port: number): MetricsConfig {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `METRICS_TOKEN is too short: it needs at least ${MIN_METRICS_TOKEN_LENGTH} characters, e.g. from \`openssl rand -hex 32\`.`,
+    );
+  }
+  const metricsPort = env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, { min: 1, max: 65535 }) : undefined;
+  if (metricsPort !== undefined && metricsPort === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): it is a listener of its own.`);
+  }
+  return { token, port: metricsPort };
+}
+
+function authSecret(env: Env, mode: Config['env']): Uint8Array {
+  const raw = env.AUTH_SECRET;
   if (!raw) {
-    if (env === 'production') {
+    if (mode === 'production') {
       throw new ConfigError(
         `AUTH_SECRET is required in production: ${MIN_SECRET_BYTES} or more random bytes, e.g. from \`openssl rand -base64 48\`.`,
       );
@@ -131,42 +193,49 @@ function authSecret(env: Config['env']): Uint8Array {
   return secret;
 }
 
-export function loadConfig(): Config {
-  const env = process.env.NODE_ENV ?? 'development';
-  if (env !== 'development' && env !== 'test' && env !== 'production') {
-    throw new ConfigError(`NODE_ENV must be development, test or production, not "${env}".`);
+/**
+ * The configuration the environment describes, or a ConfigError naming the first setting that is
+ * wrong. Reads nothing but `env`: the entry points load `.env` into process.env first.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const mode = env.NODE_ENV ?? 'development';
+  if (mode !== 'development' && mode !== 'test' && mode !== 'production') {
+    throw new ConfigError(`NODE_ENV must be development, test or production, not "${mode}".`);
   }
-  const url = databaseUrl();
+  const url = databaseUrl(env);
+  const port = integer(env, 'PORT', 4000, { min: 0, max: 65535 });
   return {
-    env,
-    port: integer('PORT', 4000, { min: 0, max: 65535 }),
-    host: process.env.HOST || '127.0.0.1',
+    env: mode,
+    port,
+    host: env.HOST || '127.0.0.1',
     databaseUrl: url,
-    dataDir: resolve(process.env.DATA_DIR || '.data'),
-    databasePoolSize: integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, { min: 0, max: 3_600_000 }),
-    connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
-    transactionWaitMs: integer('DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
-    replicaUrls: replicaUrls(url),
-    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
-    keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 1_000, max: 600_000 }),
-    logLevel: logLevel(env),
-    trustProxy: boolean('TRUST_PROXY', false),
+    dataDir: resolve(env.DATA_DIR || '.data'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, { min: 0, max: 3_600_000 }),
+    connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
+    transactionWaitMs: integer(env, 'DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
+    replicaUrls: replicaUrls(env, url),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 1_000, max: 600_000 }),
+    logLevel: logLevel(env, mode),
+    trustProxy: trustProxy(env),
+    corsOrigins: corsOrigins(env),
+    metrics: metrics(env, port),
     auth: {
-      secret: authSecret(env),
-      issuer: process.env.AUTH_ISSUER || 'opsgraph',
-      audience: process.env.AUTH_AUDIENCE || 'opsgraph-api',
-      accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 900, { min: 30, max: 86_400 }),
-      refreshTokenTtlSeconds: integer('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, { min: 300, max: 365 * 86_400 }),
+      secret: authSecret(env, mode),
+      issuer: env.AUTH_ISSUER || 'opsgraph',
+      audience: env.AUTH_AUDIENCE || 'opsgraph-api',
+      accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, { min: 30, max: 86_400 }),
+      refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, { min: 300, max: 365 * 86_400 }),
     },
     limits: {
-      maxDepth: integer('GRAPHQL_MAX_DEPTH', 12, { min: 2, max: 100 }),
-      maxAliases: integer('GRAPHQL_MAX_ALIASES', 15, { min: 1, max: 1000 }),
-      maxTokens: integer('GRAPHQL_MAX_TOKENS', 2000, { min: 50, max: 100_000 }),
-      maxCost: integer('GRAPHQL_MAX_COST', 25_000, { min: 10, max: 1_000_000 }),
-      maxDirectives: integer('GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
-      maxBodyBytes: integer('GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
-      introspection: boolean('GRAPHQL_INTROSPECTION', env !== 'production'),
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, { min: 2, max: 100 }),
+      maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15, { min: 1, max: 1000 }),
+      maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 2000, { min: 50, max: 100_000 }),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 25_000, { min: 10, max: 1_000_000 }),
+      maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
+      maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
+      introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
     },
   };
 }

@@ -1,18 +1,31 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
 import { createLogger } from './ops/logger.js';
+import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
 import { createApp } from './yoga.js';
 
 async function main() {
-  const config = loadConfig();
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const log = (message: string) => logger.info(message);
   const database = await openDatabase(config, log);
   const lifecycle: Lifecycle = { stopping: false };
-  const app = createApp(config, { logger, lifecycle });
+  const metrics = createMetrics(config.metrics);
+  const app = createApp(config, { logger, lifecycle, metrics });
   const server = createServer(app);
+  const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
+  metricsServer?.listen(config.metrics.port, config.host, () => {
+    log(`Metrics on http://${config.host}:${config.metrics.port}/metrics`);
+  });
+  if (!metricsServer && !metricsBesideApi(config)) {
+    logger.warn(
+      '/metrics is off: set METRICS_TOKEN to serve it beside the API, or METRICS_PORT for a listener of its own',
+    );
+  }
   // Node's default (5 s) closes idle connections that a client or balancer may be reusing at that
   // very moment; its request then fails without an answer.
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -26,6 +39,8 @@ async function main() {
   const stop = (signal: string) => {
     if (lifecycle.stopping) return;
     lifecycle.stopping = true;
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed: closing the connections still open');

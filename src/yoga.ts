@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
@@ -10,7 +9,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { badInput, retryableDatabaseError } from './lib/errors.js';
@@ -20,7 +19,7 @@ import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, metricsBesideApi, type Metrics } from './ops/metrics.js';
 import { type Lifecycle, useReadiness } from './ops/readiness.js';
 import { useRequestLog } from './ops/request-log.js';
 import { schema } from './schema.js';
@@ -29,6 +28,40 @@ import { schema } from './schema.js';
 const defaultQuery = ['auth.graphql', 'dashboard.graphql']
   .map((file) => readFileSync(fileURLToPath(new URL(`../operations/${file}`, import.meta.url)), 'utf8'))
   .join('\n');
+
+/**
+ * graphql-js ends some messages with "Did you mean …?", naming fields, arguments, types or enum
+ * values close to what was sent: in validation, and in the coercion of variables, which
+ * graphql-armor's field-suggestion block does not cover. Production answers without them.
+ */
+function useNoSuggestions(): Plugin {
+  const strip = (result: { errors?: readonly GraphQLError[] }) => {
+    for (const error of result.errors ?? []) {
+      const at = error.message.indexOf(' Did you mean ');
+      if (at >= 0) error.message = error.message.slice(0, at);
+    }
+  };
+  return {
+    onResultProcess({ result }) {
+      if (Array.isArray(result)) result.forEach(strip);
+      else if (!(Symbol.asyncIterator in result)) strip(result);
+    },
+  };
+}
+
+/**
+ * Browsers may call the API only from the configured origins; other origins, and every origin
+ * when none is configured, get no CORS headers. Tokens travel in Authorization, never in cookies,
+ * so no origin is allowed credentials.
+ */
+function cors(origins: string[]): false | ((request: Request) => CORSOptions) {
+  if (origins.length === 0) return false;
+  const allowed = new Set(origins);
+  return (request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.has(origin) ? { origin: [origin], credentials: false, maxAge: 600 } : false;
+  };
+}
 
 /** The limits every request is held to; each answers with an error that names it. */
 function limits({ limits, env }: Config): Plugin[] {
@@ -42,7 +75,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxDirectivesPlugin({ n: limits.maxDirectives }),
     useQueryCostLimit(limits.maxCost),
   ] as Plugin[];
-  if (env === 'production') plugins.push(blockFieldSuggestionsPlugin() as Plugin);
+  if (env === 'production') plugins.push(useNoSuggestions());
   if (!limits.introspection) plugins.push(useDisableIntrospection());
   return plugins;
 }
@@ -68,12 +101,14 @@ export type AppOptions = {
   logger?: Logger;
   /** Set `stopping` while shutting down: /ready then answers 503. */
   lifecycle?: Lifecycle;
+  /** Where requests are counted (default: a registry of the app's own). */
+  metrics?: Metrics;
 };
 
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
@@ -85,13 +120,14 @@ export function createApp(config: Config, options: AppOptions = {}) {
     // useBodySizeLimit enforces limits.maxBodyBytes without streaming bodies that state their size.
     maxRequestBodySize: false,
     landingPage: false,
+    cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL,
     graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
     plugins: [
       requestLog.plugin as Plugin,
       useErrorBodies(),
-      metrics.plugin,
+      ...(metricsBesideApi(config) ? [metrics.plugin] : []),
       useReadiness(options.lifecycle ?? { stopping: false }),
       ...limits(config),
       useTenantScope(),

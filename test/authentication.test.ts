@@ -112,7 +112,7 @@ describe('signing in', () => {
   });
 
   it('throttles a client address across accounts', async () => {
-    const proxied = createApp(testConfig({ trustProxy: true }));
+    const proxied = createApp(testConfig({ trustProxy: 1 }));
     const attempt = async (email: string) => {
       const response = await proxied.fetch('http://localhost/graphql', {
         method: 'POST',

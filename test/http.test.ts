@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_ADMIN_EMAIL, seedDemo } from '../src/database/seed.js';
+import type { Config } from '../src/config.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../src/database/seed.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -32,11 +33,11 @@ const dashboard = /* GraphQL */ `
   }
 `;
 
-const post = (app: ReturnType<typeof createApp>, token: string) =>
+const post = (app: ReturnType<typeof createApp>, token: string, query = dashboard) =>
   app.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: dashboard }),
+    body: JSON.stringify({ query }),
   });
 
 describe('the HTTP surface', () => {
@@ -69,5 +70,140 @@ describe('the HTTP surface', () => {
     const page = await app.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toContain('<title>OpsGraph</title>');
     expect((await post(app, await adminToken())).status).toBe(200);
+  });
+});
+
+describe('CORS', () => {
+  const APP_ORIGIN = 'https://app.example.com';
+  const simple = (app: ReturnType<typeof createApp>, origin: string) =>
+    app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+  const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
+    app.fetch('http://localhost/graphql', {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+  const corsHeaders = (response: Response) =>
+    [...response.headers.keys()].filter((name) => name.startsWith('access-control-'));
+
+  it('by default sends no CORS headers to any origin, in production too', async () => {
+    for (const env of ['development', 'production'] as const) {
+      const app = createApp(testConfig({ env }));
+      for (const origin of [APP_ORIGIN, 'https://evil.example']) {
+        expect(corsHeaders(await simple(app, origin))).toEqual([]);
+        expect(corsHeaders(await preflight(app, origin))).toEqual([]);
+      }
+    }
+  });
+
+  it('allows exactly the configured origins, without credentials', async () => {
+    const app = createApp(testConfig({ env: 'production', corsOrigins: [APP_ORIGIN, 'http://localhost:5173'] }));
+    const allowed = await preflight(app, APP_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    const answer = await simple(app, APP_ORIGIN);
+    expect(answer.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
+    for (const origin of ['https://evil.example', 'https://app.example.com.evil.example', 'null']) {
+      expect(corsHeaders(await simple(app, origin))).toEqual([]);
+      expect(corsHeaders(await preflight(app, origin))).toEqual([]);
+    }
+  });
+});
+
+describe('error messages in production', () => {
+  let token: string;
+  const send = async (app: ReturnType<typeof createApp>, query: string, variables: Record<string, unknown>) => {
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return ((await response.json()) as { errors?: { message: string }[] }).errors?.map((error) => error.message);
+  };
+  // Each with the name development suggests.
+  const requests: [string, Record<string, unknown>, string][] = [
+    ['query($s: [EquipmentStatus!]) { equipment(filter: { status: $s }) { totalCount } }', { s: ['ACTIV'] }, 'ACTIVE'],
+    ['query($f: EquipmentFilter) { equipment(filter: $f) { totalCount } }', { f: { statu: ['ACTIVE'] } }, 'status'],
+    ['query($o: EquipmentOrder) { equipment(orderBy: $o) { totalCount } }', { o: 'NAME_AS' }, 'NAME_ASC'],
+    ['{ equipment(orderBy: NAME_AS) { totalCount } }', {}, 'NAME_ASC'],
+    ['{ equipment(filte: {}) { totalCount } }', {}, 'filter'],
+    ['{ viewr { id } }', {}, 'viewer'],
+  ];
+
+  it('suggest no field, argument or enum value names, in validation or in variables', async () => {
+    const development = createApp(testConfig({ env: 'development' }));
+    const production = createApp(testConfig({ env: 'production' }));
+    token = await adminToken();
+    for (const [query, variables, suggested] of requests) {
+      const [shown] = (await send(development, query, variables)) ?? [];
+      expect(shown, query).toContain(`Did you mean`);
+      expect(shown, query).toContain(`"${suggested}"`);
+      const hidden = await send(production, query, variables);
+      expect(hidden, query).toEqual([shown!.slice(0, shown!.indexOf(' Did you mean'))]);
+      expect(hidden![0], query).not.toContain(`"${suggested}"`);
+    }
+  });
+});
+
+describe('the client address behind proxies (TRUST_PROXY)', () => {
+  const login = async (config: Partial<Config>, forwardedFor: string, email: string, password: string) => {
+    const response = await createApp(testConfig(config)).fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({
+        query: /* GraphQL */ `
+          mutation ($input: LoginInput!) {
+            login(input: $input) {
+              __typename
+              ... on LoginSuccess {
+                tokens {
+                  accessToken
+                }
+              }
+            }
+          }
+        `,
+        variables: { input: { email, password } },
+      }),
+    });
+    return ((await response.json()) as any).data.login;
+  };
+  const sessionAddress = async (accessToken: string) => {
+    const response = await post(
+      createApp(testConfig()),
+      accessToken,
+      '{ viewer { sessions(first: 1) { edges { node { ipAddress } } } } }',
+    );
+    return ((await response.json()) as any).data.viewer.sessions.edges[0].node.ipAddress;
+  };
+
+  it('is the address the outermost trusted proxy saw, not what the client wrote to its left', async () => {
+    await adminToken();
+    const header = '198.51.100.66, 203.0.113.7, 10.0.0.2';
+    const viaTwo = await login({ trustProxy: 2 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    expect(await sessionAddress(viaTwo.tokens.accessToken)).toBe('203.0.113.7');
+    const viaOne = await login({ trustProxy: 1 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    expect(await sessionAddress(viaOne.tokens.accessToken)).toBe('10.0.0.2');
+    const ignored = await login({ trustProxy: 0 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
+    expect(await sessionAddress(ignored.tokens.accessToken)).toBe('unknown');
+  });
+
+  it('throttles an address whatever the client forges in X-Forwarded-For', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const forged = `192.0.2.${i}, 203.0.113.9`;
+      outcomes.push((await login({ trustProxy: 1 }, forged, `forger${i}@harbourworks.example`, 'guess')).__typename);
+    }
+    expect(outcomes.slice(0, 20)).toEqual(Array(20).fill('AuthenticationError'));
+    expect(outcomes[20]).toBe('TooManyAttemptsError');
   });
 });

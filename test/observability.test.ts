@@ -1,6 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../src/config.js';
 import { createLogger } from '../src/ops/logger.js';
+import { createMetrics } from '../src/ops/metrics.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -14,7 +18,7 @@ beforeAll(async () => {
 });
 
 /** An app whose JSON log lines are kept, parsed, for the test to read. */
-function loggedApp(options: { stopping?: boolean } = {}) {
+function loggedApp(options: { stopping?: boolean; config?: Partial<Config> } = {}) {
   const lines: Record<string, any>[] = [];
   const raw: string[] = [];
   const stream = new Writable({
@@ -24,14 +28,24 @@ function loggedApp(options: { stopping?: boolean } = {}) {
       done();
     },
   });
-  const app = createApp(testConfig(), {
+  const app = createApp(testConfig(options.config), {
     logger: createLogger('info', stream),
     lifecycle: { stopping: options.stopping ?? false },
   });
   return { app, lines, raw };
 }
 
-const get = (app: ReturnType<typeof createApp>, path: string) => app.fetch(`http://localhost${path}`);
+const get = (app: ReturnType<typeof createApp>, path: string, headers: Record<string, string> = {}) =>
+  app.fetch(`http://localhost${path}`, { headers });
+
+const query = (app: ReturnType<typeof createApp>, name: string, body: string) =>
+  app.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `query ${name} ${body}` }),
+  });
+
+const METRICS_TOKEN = 'metrics token: 0123456789abcdefghijklmnopqrstuvwxyz';
 
 describe('health and readiness', () => {
   it('/health answers 200 while the process runs', async () => {
@@ -154,33 +168,96 @@ describe('request logs', () => {
 describe('metrics', () => {
   it('/metrics counts requests and errors by operation, and shows the pool', async () => {
     const { app } = loggedApp();
-    const query = (name: string, body: string) =>
-      app.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `query ${name} ${body}` }),
-      });
-    await query('Ping', '{ __typename }');
-    await query('Ping', '{ __typename }');
-    await query('Broken', '{ node(id: "bad") { id } }');
+    await query(app, 'Dashboard', '{ __typename }');
+    await query(app, 'Dashboard', '{ __typename }');
+    await query(app, 'EquipmentDetail', '{ node(id: "bad") { id } }');
     const response = await get(app, '/metrics');
     expect(response.status).toBe(200);
     const text = await response.text();
     const sample = (pattern: RegExp) => Number(text.match(pattern)?.[1]);
     expect(
       sample(
-        /^opsgraph_graphql_request_duration_seconds_count\{operation="Ping",operation_type="query",status="200"\} (\d+)$/m,
+        /^opsgraph_graphql_request_duration_seconds_count\{operation="Dashboard",operation_type="query",status="200"\} (\d+)$/m,
       ),
     ).toBe(2);
     expect(
       sample(
-        /^opsgraph_graphql_request_duration_seconds_bucket\{le="10",operation="Ping",operation_type="query",status="200"\} (\d+)$/m,
+        /^opsgraph_graphql_request_duration_seconds_bucket\{le="10",operation="Dashboard",operation_type="query",status="200"\} (\d+)$/m,
       ),
     ).toBe(2);
-    expect(sample(/^opsgraph_graphql_errors_total\{operation="Broken",code="[A-Z_]+"\} (\d+)$/m)).toBe(1);
-    expect(text).not.toMatch(/operation="Ping",code=/);
+    expect(sample(/^opsgraph_graphql_errors_total\{operation="EquipmentDetail",code="[A-Z_]+"\} (\d+)$/m)).toBe(1);
+    expect(text).not.toMatch(/operation="Dashboard",code=/);
     expect(sample(/^opsgraph_db_pool_connections\{pool="primary",state="total"\} (\d+)$/m)).toBeGreaterThan(0);
     expect(text).toMatch(/^opsgraph_db_pool_connections\{pool="primary",state="waiting"\} \d+$/m);
     expect(text).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
+  });
+
+  it('counts operations outside the example client under one label, however many names clients send', async () => {
+    const { app } = loggedApp();
+    for (let n = 0; n < 500; n++) await query(app, `RT_${n}`, '{ node(id: "bad") { id } }');
+    await query(app, 'MyWork', '{ __typename }');
+    const text = await (await get(app, '/metrics')).text();
+    const series = (name: string) => text.split('\n').filter((line) => line.startsWith(`${name}{`));
+    expect(text).not.toContain('RT_');
+    expect(series('opsgraph_graphql_request_duration_seconds_count')).toEqual([
+      expect.stringMatching(/^\S+\{operation="\(other\)",operation_type="query",status="200"\} 500$/),
+      expect.stringMatching(/^\S+\{operation="MyWork",operation_type="query",status="200"\} 1$/),
+    ]);
+    expect(series('opsgraph_graphql_errors_total')).toEqual([
+      expect.stringMatching(/^\S+\{operation="\(other\)",code="[A-Z_]+"\} 500$/),
+    ]);
+  });
+
+  it('counts error codes outside the known ones under one label', async () => {
+    const metrics = createMetrics();
+    const app = createApp(testConfig(), { metrics });
+    for (const code of ['FORBIDDEN', 'MADE_UP_1', 'MADE_UP_2']) {
+      metrics.observe({ operation: 'MyWork', operationType: 'query', status: 200, seconds: 0.01, errorCodes: [code] });
+    }
+    const text = await (await get(app, '/metrics')).text();
+    expect(text).toMatch(/^opsgraph_graphql_errors_total\{operation="MyWork",code="FORBIDDEN"\} 1$/m);
+    expect(text).toMatch(/^opsgraph_graphql_errors_total\{operation="MyWork",code="\(other\)"\} 2$/m);
+    expect(text).not.toContain('MADE_UP');
+  });
+
+  it('with METRICS_TOKEN, answers /metrics only to that bearer token', async () => {
+    const { app } = loggedApp({ config: { metrics: { token: METRICS_TOKEN, port: undefined } } });
+    expect((await get(app, '/metrics')).status).toBe(401);
+    expect((await get(app, '/metrics', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const allowed = await get(app, '/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
+  });
+
+  it('in production, serves /metrics beside the API only with METRICS_TOKEN', async () => {
+    const open = loggedApp({ config: { env: 'production' } }).app;
+    const response = await get(open, '/metrics');
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('opsgraph_');
+    const guarded = loggedApp({
+      config: { env: 'production', metrics: { token: METRICS_TOKEN, port: undefined } },
+    }).app;
+    expect((await get(guarded, '/metrics')).status).toBe(401);
+    expect((await get(guarded, '/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })).status).toBe(200);
+  });
+
+  it('with METRICS_PORT, serves /metrics on a listener of its own and not beside the API', async () => {
+    const metrics = createMetrics();
+    const app = createApp(testConfig({ metrics: { token: undefined, port: 9464 } }), { metrics });
+    await query(app, 'MyWork', '{ __typename }');
+    expect((await get(app, '/metrics')).status).toBe(404);
+    const listener = createServer(metrics.listener);
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+      const response = await fetch(`${base}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(
+        /^opsgraph_graphql_request_duration_seconds_count\{operation="MyWork",operation_type="query",status="200"\} 1$/m,
+      );
+      expect((await fetch(`${base}/graphql`)).status).toBe(404);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 });

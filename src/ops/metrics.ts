@@ -1,5 +1,10 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
+import { Kind, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config.js';
 import { pools } from '../db.js';
 
 /** What the request log hands over when a GraphQL request has been answered. */
@@ -13,19 +18,78 @@ export type Observation = {
 
 export type Metrics = {
   observe(observation: Observation): void;
-  /** Serves GET /metrics. */
+  /** Serves GET /metrics beside the API. */
   plugin: Plugin;
+  /** Serves GET /metrics on a listener of its own (METRICS_PORT). */
+  listener: RequestListener;
 };
 
 const ANONYMOUS = '(anonymous)';
+// Operation names and error codes are label values: a client choosing them could add series
+// without end, so everything outside these known sets is counted under one value.
+const OTHER = '(other)';
+
+const operationsDir = new URL('../../operations/', import.meta.url);
+
+/** The named operations of the example client (operations/*.graphql), read once. */
+const KNOWN_OPERATIONS: ReadonlySet<string> = new Set(
+  readdirSync(operationsDir)
+    .filter((file) => file.endsWith('.graphql'))
+    .flatMap((file) => parse(readFileSync(new URL(file, operationsDir), 'utf8')).definitions)
+    .flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+    ),
+);
+
+const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
+  // OpsGraph's own (lib/errors.ts, lib/query-cost.ts, ops/http-errors.ts)
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CHANGE_NOT_READ_BACK',
+  'DATABASE_UNAVAILABLE',
+  'TIMEOUT',
+  'QUERY_TOO_COSTLY',
+  'PAYLOAD_TOO_LARGE',
+  'BAD_REQUEST',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  // Yoga's and graphql-js'
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'REQUEST_ENTITY_TOO_LARGE',
+  'INTERNAL_SERVER_ERROR',
+  // an error without a code (request-log.ts)
+  'GRAPHQL_ERROR',
+]);
+
+const operationLabel = (name: string | undefined) =>
+  name === undefined ? ANONYMOUS : KNOWN_OPERATIONS.has(name) ? name : OTHER;
+const codeLabel = (code: string) => (KNOWN_ERROR_CODES.has(code) ? code : OTHER);
+
+/** Outside production /metrics is open beside the API; in production only behind METRICS_TOKEN. */
+export const metricsBesideApi = ({ env, metrics }: Pick<Config, 'env' | 'metrics'>) =>
+  metrics.port === undefined && (metrics.token !== undefined || env !== 'production');
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether an Authorization header carries the token (compared in constant time). */
+function authorized(token: string | undefined, authorization: string | null | undefined): boolean {
+  if (token === undefined) return true;
+  const given = authorization?.match(/^bearer (.+)$/i)?.[1];
+  return given !== undefined && timingSafeEqual(digest(given), digest(token));
+}
 
 /**
  * Prometheus metrics: GraphQL requests by operation and status with their durations, errors by
  * operation and code, the database pools' connections, and the process' own (CPU, memory,
  * event-loop lag). Each app has a registry of its own. Requests are recorded once, by the request
- * log, when they are answered: no hook of its own runs in a request's phases.
+ * log, when they are answered: no hook of its own runs in a request's phases. With a token, GET
+ * /metrics answers 401 unless it is sent as a bearer token.
  */
-export function createMetrics(): Metrics {
+export function createMetrics({ token }: { token?: string | undefined } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opsgraph_' });
   const requests = new Histogram({
@@ -55,19 +119,43 @@ export function createMetrics(): Metrics {
       }
     },
   });
+  const answer = async (
+    authorization: string | null | undefined,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> => {
+    if (!authorized(token, authorization)) {
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer' },
+        body: 'Send the metrics token as a bearer token.\n',
+      };
+    }
+    return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
+  };
   return {
-    observe({ operation = ANONYMOUS, operationType = '', status, seconds, errorCodes }) {
-      requests.observe({ operation, operation_type: operationType, status: String(status) }, seconds);
-      for (const code of errorCodes) errors.inc({ operation, code });
+    observe({ operation, operationType = '', status, seconds, errorCodes }) {
+      const label = operationLabel(operation);
+      requests.observe({ operation: label, operation_type: operationType, status: String(status) }, seconds);
+      for (const code of errorCodes) errors.inc({ operation: label, code: codeLabel(code) });
     },
     plugin: {
       // Not async: every other request passes straight through, without a promise of its own.
       onRequest({ url, request, endResponse }) {
         if (url.pathname !== '/metrics' || request.method !== 'GET') return;
-        return registry
-          .metrics()
-          .then((text) => endResponse(new Response(text, { headers: { 'content-type': registry.contentType } })));
+        return answer(request.headers.get('authorization')).then(({ status, headers, body }) =>
+          endResponse(new Response(body, { status, headers })),
+        );
       },
+    },
+    listener(req, res) {
+      const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+      if (path !== '/metrics' || req.method !== 'GET') {
+        res.writeHead(404).end();
+        return;
+      }
+      answer(req.headers.authorization).then(
+        ({ status, headers, body }) => res.writeHead(status, headers).end(body),
+        () => res.writeHead(500).end(),
+      );
     },
   };
 }

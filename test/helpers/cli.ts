@@ -68,14 +68,19 @@ export type RunningServer = { url: string; output: () => string; stop(): Promise
 
 const START_TIMEOUT_MS = 60_000;
 
-/** Starts the server as an operator does (`npm start`), on a free port, and waits until it listens. */
-export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
-  const port = await new Promise<number>((resolve) => {
+/** A TCP port nothing listens on at the moment. */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
     const probe = createNetServer().listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as AddressInfo;
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** Starts the server as an operator does (`npm start`), on a free port, and waits until it listens. */
+export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: repoRoot,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },

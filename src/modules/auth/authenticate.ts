@@ -52,14 +52,26 @@ async function viewerOf(token: string): Promise<Viewer> {
   };
 }
 
-function clientAddress(request: Request, req: IncomingMessage | undefined, trustProxy: boolean): string {
-  const forwarded = trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  return forwarded || req?.socket.remoteAddress || 'unknown';
+/**
+ * Each trusted proxy appends the address it was reached from to X-Forwarded-For, and anything to
+ * its left may be forged: the client is the address the outermost trusted proxy saw.
+ */
+function clientAddress(request: Request, req: IncomingMessage | undefined, trustedProxies: number): string {
+  const forwarded =
+    trustedProxies > 0
+      ? request.headers
+          .get('x-forwarded-for')
+          ?.split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : undefined;
+  const seen = forwarded?.at(-Math.min(trustedProxies, forwarded.length));
+  return seen || req?.socket.remoteAddress || 'unknown';
 }
 
 export async function createContext(
   { request, req }: { request: Request; req?: IncomingMessage },
-  { trustProxy }: { trustProxy: boolean },
+  { trustProxy }: { trustProxy: number },
 ): Promise<Context> {
   const authorization = request.headers.get('authorization');
   let viewer: Viewer | null = null;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Env } from '../src/config.js';
+
+const SECRET = 'x'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The message of the ConfigError the environment is refused with, in production with a good secret. */
+function refusal(env: Env): string {
+  try {
+    loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration', () => {
+  it('is read from the environment it is given, not from process.env', () => {
+    const config = loadConfig({ NODE_ENV: 'development', PORT: '4100', LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 4100,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      logLevel: 'warn',
+      trustProxy: 0,
+      corsOrigins: [],
+      metrics: { token: undefined, port: undefined },
+      limits: { maxDepth: 12, introspection: true },
+    });
+    // process.env holds the tests' AUTH_SECRET; an environment without one gets a random key.
+    expect(Buffer.from(config.auth.secret).toString()).not.toBe(process.env.AUTH_SECRET);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).limits.introspection).toBe(false);
+  });
+
+  it('refuses to run production without a strong AUTH_SECRET', () => {
+    expect(refusal({ AUTH_SECRET: undefined })).toContain('AUTH_SECRET is required in production');
+    expect(refusal({ AUTH_SECRET: 'too-short' })).toContain('AUTH_SECRET is too weak');
+    expect(refusal({ AUTH_SECRET: 'a'.repeat(64) })).toContain('AUTH_SECRET is too weak');
+  });
+
+  it('refuses a malformed setting, naming it and the value', () => {
+    const refusals: [Env, string][] = [
+      [{ NODE_ENV: 'staging' }, 'NODE_ENV must be development, test or production, not "staging"'],
+      [{ GRAPHQL_MAX_DEPTH: 'deep' }, 'GRAPHQL_MAX_DEPTH must be a whole number from 2 to 100, not "deep"'],
+      [
+        { DATABASE_STATEMENT_TIMEOUT_MS: '-5' },
+        'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 0 to 3600000, not "-5"',
+      ],
+      [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE must be a whole number from 1 to 200, not "0"'],
+      [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a valid URL'],
+      [{ DATABASE_REPLICA_URLS: 'postgresql://replica/db' }, 'DATABASE_REPLICA_URLS needs DATABASE_URL'],
+      [
+        { DATABASE_URL: 'postgresql://primary/db', DATABASE_REPLICA_URLS: 'postgresql://a/db, mysql://b/db' },
+        'DATABASE_REPLICA_URLS (entry 2) must start with postgresql://, not mysql://',
+      ],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'],
+      [{ GRAPHQL_INTROSPECTION: 'maybe' }, 'GRAPHQL_INTROSPECTION must be true or false, not "maybe"'],
+      [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be the number of proxies in front of the server'],
+      [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY must be the number of proxies in front of the server'],
+      [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS (entry 1) must be an exact origin'],
+      [{ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com/' }, 'CORS_ORIGINS (entry 2)'],
+      [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS (entry 1)'],
+      [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN is too short'],
+      [{ METRICS_PORT: 'nine' }, 'METRICS_PORT must be a whole number from 1 to 65535, not "nine"'],
+      [{ PORT: '4000', METRICS_PORT: '4000' }, 'METRICS_PORT must differ from PORT (4000)'],
+    ];
+    for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);
+  });
+
+  it('reads TRUST_PROXY as a number of proxies, true and false as 1 and 0', () => {
+    const hops = (value: string | undefined) => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: value }).trustProxy;
+    expect([hops(undefined), hops('false'), hops('true'), hops('0'), hops('2')]).toEqual([0, 0, 1, 0, 2]);
+  });
+
+  it('reads CORS_ORIGINS as a list of exact origins, and the metrics token and port', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_SECRET: SECRET,
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      METRICS_TOKEN: 'm'.repeat(16) + 'abcdefghijklmnopqrstuvwxyz',
+      METRICS_PORT: '9464',
+    });
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(config.metrics).toEqual({ token: 'm'.repeat(16) + 'abcdefghijklmnopqrstuvwxyz', port: 9464 });
+  });
+});
