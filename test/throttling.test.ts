@@ -16,7 +16,7 @@ const loginMutation = `mutation($input: LoginInput!) { login(input: $input) { ${
 const changePasswordMutation = `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { ${mutationErrors} ... on TooManyAttemptsError { retryAfterSeconds } } }`;
 
 // Each test signs in from addresses of its own, so that one test's failures never throttle another's.
-const proxied = createApp(testConfig({ trustProxy: true }));
+const proxied = createApp(testConfig({ trustProxy: 1 }));
 
 async function login(email: string, password: string, address: string) {
   const response = await proxied.fetch('http://localhost/graphql', {
