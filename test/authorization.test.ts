@@ -133,6 +133,8 @@ const reads: Record<Extract<Permission, `read${string}`>, string> = {
   readInventory: `{ inventoryItems(first: 1) { totalCount edges { node { movements(first: 1) { totalCount } } } } }`,
   readPurchasing: `{ purchaseOrders(first: 1) { totalCount } suppliers(first: 1) { totalCount } }`,
   readUsers: `{ users(first: 1) { totalCount } }`,
+  // The demo's equipment was created by its manager: another user's details for every other role.
+  readPersonalDetails: `{ equipment(first: 1) { edges { node { createdBy { phone notes } } } } }`,
   readAudit: `{ auditEvents(first: 1) { totalCount } }`,
 };
 

@@ -17,6 +17,7 @@ export const permissions = {
   readInventory: { roles: everyone, what: 'inventory items, stock movements and batches' },
   readPurchasing: { roles: office, what: 'suppliers, purchase orders and batch provenance' },
   readUsers: { roles: managers, what: "lists of the organisation's users and of a role's users" },
+  readPersonalDetails: { roles: managers, what: "another user's phone number and notes (one's own: anyone)" },
   readAudit: { roles: admins, what: 'the audit trail' },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
+// Characters that show nothing: format characters (zero-width space, joiners, marks) and spaces.
+const INVISIBLE = /[\p{Cf}\p{Z}\s]/gu;
+
+/** A name or title: something a person can see, once trimmed. */
 export const requiredText = (label: string, max = 200) =>
   z
     .string({ error: `${label} is required.` })
     .trim()
-    .min(1, `${label} is required.`)
-    .max(max, `${label} must be at most ${max} characters.`);
+    .max(max, `${label} must be at most ${max} characters.`)
+    .refine((text) => text.replace(INVISIBLE, '').length > 0, `${label} is required.`);
 
 export const optionalText = (label: string, max = 2000) =>
   z.string().trim().max(max, `${label} must be at most ${max} characters.`).nullish();
@@ -82,11 +86,29 @@ export const saneDate = z
   .refine((date) => date.getTime() >= EARLIEST && date.getTime() < LATEST, DATE_RANGE_MESSAGE)
   .nullish();
 
-/** Every date anywhere in an input outside the sane range, with its path. */
-function dateIssues(value: unknown, path: string[]): Issue[] {
+// Control characters but tab and line breaks: PostgreSQL cannot store NUL, and none of them belongs
+// in a name, an email or a note.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_MESSAGE = 'Must not contain control characters.';
+
+/** What no input may hold anywhere, whatever its own rules: dates outside the sane range, control characters. */
+function storableIssues(value: unknown, path: string[]): Issue[] {
   if (value instanceof Date) return saneDate.safeParse(value).success ? [] : [{ path, message: DATE_RANGE_MESSAGE }];
+  if (typeof value === 'string') return CONTROL.test(value) ? [{ path, message: CONTROL_MESSAGE }] : [];
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, child]) => dateIssues(child, [...path, key]));
+  return Object.entries(value).flatMap(([key, child]) => storableIssues(child, [...path, key]));
+}
+
+/** Text a query searches for: at most 200 visible characters, matched literally (no wildcards). */
+export const searchText = z
+  .string()
+  .max(200, 'Search for at most 200 characters.')
+  .refine((text) => !CONTROL.test(text), CONTROL_MESSAGE)
+  .nullish();
+
+/** A filter matching text that contains search literally, in any case: % and _ are no wildcards. */
+export function containing(search: string) {
+  return { contains: search.replace(/[\\%_]/g, (character) => `\\${character}`), mode: 'insensitive' as const };
 }
 
 /**
@@ -101,7 +123,7 @@ export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument
     ...(result.success
       ? []
       : result.error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)], message: issue.message }))),
-    ...dateIssues(value, prefix),
+    ...storableIssues(value, prefix),
   ];
   if (issues.length === 0 && result.success) return result.data;
   throw new InputValidationError(issues);

@@ -1,5 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
+import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
@@ -96,7 +97,11 @@ export const EquipmentFilter = builder.inputType('EquipmentFilter', {
   fields: (t) => ({
     status: t.field({ type: [EquipmentStatus], required: false, description: 'Any of these statuses.' }),
     category: t.field({ type: [EquipmentCategory], required: false, description: 'Any of these categories.' }),
-    search: t.string({ required: false, description: 'Part of the name or serial number, any case.' }),
+    search: t.string({
+      required: false,
+      validate: searchText,
+      description: 'Part of the name or serial number, any case.',
+    }),
     overdue: t.boolean({ required: false, description: 'Only equipment whose maintenance is (or is not) overdue.' }),
     deleted: t.boolean({
       required: false,
@@ -116,10 +121,7 @@ export function equipmentWhere(
   if (filter?.category?.length) where.push({ category: { in: filter.category } });
   if (filter?.search) {
     where.push({
-      OR: [
-        { name: { contains: filter.search, mode: 'insensitive' } },
-        { serialNumber: { contains: filter.search, mode: 'insensitive' } },
-      ],
+      OR: [{ name: containing(filter.search) }, { serialNumber: containing(filter.search) }],
     });
   }
   if (filter?.overdue === true) {

@@ -1,3 +1,4 @@
+import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -62,7 +63,7 @@ export const InventoryFilter = builder.inputType('InventoryFilter', {
   fields: (t) => ({
     location: t.string({ required: false, description: 'Exactly this location.' }),
     lowStock: t.boolean({ required: false, description: 'Only items at or below (or above) their minimum.' }),
-    search: t.string({ required: false, description: 'Part of the name or SKU, any case.' }),
+    search: t.string({ required: false, validate: searchText, description: 'Part of the name or SKU, any case.' }),
     deleted: t.boolean({ required: false, description: 'true: only deleted items; default: only items not deleted.' }),
   }),
 });
@@ -85,10 +86,7 @@ function inventoryWhere(filter: typeof InventoryFilter.$inferInput | null | unde
   if (filter?.location) where.push({ location: filter.location });
   if (filter?.search) {
     where.push({
-      OR: [
-        { name: { contains: filter.search, mode: 'insensitive' } },
-        { sku: { contains: filter.search, mode: 'insensitive' } },
-      ],
+      OR: [{ name: containing(filter.search) }, { sku: containing(filter.search) }],
     });
   }
   if (filter?.lowStock === true) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });

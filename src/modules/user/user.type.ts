@@ -1,7 +1,13 @@
+import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
+import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { Role } from '../role/role.type.js';
+
+/** A user's personal details are theirs, and their managers': not every colleague's. */
+const ownOrManaged = (user: { id: string }, _args: object, context: Context) =>
+  user.id === context.viewer?.id ? true : { may: 'readPersonalDetails' as const };
 
 export const User = builder.prismaNode('User', {
   authScopes: { signedIn: true },
@@ -11,9 +17,9 @@ export const User = builder.prismaNode('User', {
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),
-    phone: t.exposeString('phone', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true, authScopes: ownOrManaged }),
     department: t.exposeString('department', { nullable: true }),
-    notes: t.exposeString('notes', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true, authScopes: ownOrManaged }),
     isActive: t.exposeBoolean('isActive'),
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -32,19 +38,14 @@ export const User = builder.prismaNode('User', {
 export const UserFilter = builder.inputType('UserFilter', {
   fields: (t) => ({
     active: t.boolean({ required: false }),
-    search: t.string({ required: false, description: 'Part of the name or email, any case.' }),
+    search: t.string({ required: false, validate: searchText, description: 'Part of the name or email, any case.' }),
   }),
 });
 
 function userWhere(filter: typeof UserFilter.$inferInput | null | undefined): Prisma.UserWhereInput {
   return {
     isActive: filter?.active ?? undefined,
-    OR: filter?.search
-      ? [
-          { name: { contains: filter.search, mode: 'insensitive' } },
-          { email: { contains: filter.search, mode: 'insensitive' } },
-        ]
-      : undefined,
+    OR: filter?.search ? [{ name: containing(filter.search) }, { email: containing(filter.search) }] : undefined,
   };
 }
 
