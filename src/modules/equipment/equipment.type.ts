@@ -2,6 +2,7 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
+import { overdue } from './rules.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
@@ -30,18 +31,6 @@ const maintenanceStats = createContextCache(
     }),
 );
 
-export function isOverdue(
-  equipment: { status: EquipmentStatus; nextMaintenanceAt: Date | null; deletedAt: Date | null },
-  now = new Date(),
-) {
-  return (
-    equipment.deletedAt === null &&
-    equipment.status !== EquipmentStatus.RETIRED &&
-    equipment.nextMaintenanceAt !== null &&
-    equipment.nextMaintenanceAt < now
-  );
-}
-
 export const Equipment = builder.prismaNode('Equipment', {
   authScopes: { may: 'readEquipment' },
   select: { id: true },
@@ -61,9 +50,9 @@ export const Equipment = builder.prismaNode('Equipment', {
       description: 'Set while the equipment is deleted.',
     }),
     isOverdue: t.boolean({
-      description: 'In service, not deleted, and its next maintenance is in the past.',
+      description: overdue.description,
       select: { status: true, nextMaintenanceAt: true, deletedAt: true },
-      resolve: (equipment) => isOverdue(equipment),
+      resolve: (equipment) => overdue.matches(equipment),
     }),
     maintenanceCount: t.int({
       resolve: async (equipment, _args, context) => (await maintenanceStats(context).load(equipment.id)).count,
@@ -124,13 +113,8 @@ export function equipmentWhere(
       OR: [{ name: containing(filter.search) }, { serialNumber: containing(filter.search) }],
     });
   }
-  if (filter?.overdue === true) {
-    where.push({ status: { not: EquipmentStatus.RETIRED }, nextMaintenanceAt: { lt: now } });
-  } else if (filter?.overdue === false) {
-    where.push({
-      OR: [{ status: EquipmentStatus.RETIRED }, { nextMaintenanceAt: null }, { nextMaintenanceAt: { gte: now } }],
-    });
-  }
+  if (filter?.overdue === true) where.push(overdue.where(now));
+  if (filter?.overdue === false) where.push(overdue.whereNot(now));
   return { AND: where };
 }
 

@@ -1,5 +1,6 @@
 import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
+import { lowStock } from './rules.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
@@ -18,9 +19,9 @@ export const InventoryItem = builder.prismaNode('InventoryItem', {
     qty: t.exposeInt('qty', { description: 'Quantity in stock: the sum of the stock movements.' }),
     minQty: t.exposeInt('minQty'),
     isLowStock: t.boolean({
-      description: 'qty is at or below minQty.',
+      description: lowStock.description,
       select: { qty: true, minQty: true },
-      resolve: (item) => item.qty <= item.minQty,
+      resolve: (item) => lowStock.matches(item),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -89,8 +90,8 @@ function inventoryWhere(filter: typeof InventoryFilter.$inferInput | null | unde
       OR: [{ name: containing(filter.search) }, { sku: containing(filter.search) }],
     });
   }
-  if (filter?.lowStock === true) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
-  if (filter?.lowStock === false) where.push({ qty: { gt: db.inventoryItem.fields.minQty } });
+  if (filter?.lowStock === true) where.push(lowStock.where());
+  if (filter?.lowStock === false) where.push(lowStock.whereNot());
   return { AND: where };
 }
 

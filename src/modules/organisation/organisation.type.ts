@@ -2,6 +2,9 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { builder } from '../../builder.js';
+import { overdue } from '../equipment/rules.js';
+import { lowStock } from '../inventory/rules.js';
+import { openOrder } from '../purchasing/rules.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { Prisma, type Organisation as OrganisationRow } from '../../generated/prisma/client.js';
@@ -22,13 +25,13 @@ const COUNTS: Record<Count, Prisma.Sql> = {
   userCount: Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
   equipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
   overdueEquipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id
-    AND e.deleted_at IS NULL AND e.status <> 'retired' AND e.next_maintenance_at < now())`,
+    AND ${overdue.sql('e')})`,
   inventoryItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
     AND i.deleted_at IS NULL)`,
   lowStockItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
-    AND i.deleted_at IS NULL AND i.qty <= i.min_qty)`,
+    AND i.deleted_at IS NULL AND ${lowStock.sql('i')})`,
   openPurchaseOrderCount: Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id
-    AND p.status IN ('draft', 'submitted', 'approved'))`,
+    AND ${openOrder.sql('p')})`,
 };
 
 const isCount = (name: string): name is Count => Object.hasOwn(COUNTS, name);
@@ -72,10 +75,10 @@ const OrganisationSummary = builder.simpleObject('OrganisationSummary', {
   fields: (t) => ({
     userCount: t.int({ description: 'Active users.' }),
     equipmentCount: t.int({ description: 'Equipment not deleted.' }),
-    overdueEquipmentCount: t.int({ description: 'Equipment in service whose next maintenance is past.' }),
+    overdueEquipmentCount: t.int({ description: `Equipment overdue: ${overdue.description}` }),
     inventoryItemCount: t.int(),
-    lowStockItemCount: t.int({ description: 'Items whose quantity is at or below their minimum.' }),
-    openPurchaseOrderCount: t.int({ description: 'Purchase orders drafted, submitted or approved.' }),
+    lowStockItemCount: t.int({ description: `Items not deleted whose ${lowStock.description}` }),
+    openPurchaseOrderCount: t.int({ description: `Purchase orders open: ${openOrder.description}` }),
   }),
 });
 
