@@ -79,10 +79,18 @@ function uniqueField(error: Prisma.PrismaClientKnownRequestError): string {
 
 /**
  * The one place database errors become errors of the schema: a unique violation names its field,
- * a missing row is NOT_FOUND. Anything else stays an internal error.
+ * a missing row is NOT_FOUND, a value PostgreSQL cannot take (a data exception, SQLSTATE class 22:
+ * a malformed uuid, a number or date out of range) is invalid input. Anything else stays an
+ * internal error.
  */
 export function translateDatabaseError(error: unknown): unknown {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return error;
+  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } })
+    ?.driverAdapterError?.cause;
+  if (cause?.originalCode?.startsWith('22')) {
+    const reason = cause.originalMessage?.split('\n')[0]?.slice(0, 200) ?? 'a value is out of range';
+    return new InputValidationError([{ path: [], message: `A value cannot be stored or looked up: ${reason}.` }]);
+  }
   switch (error.code) {
     case 'P2002':
       return new ConflictError(uniqueField(error));
@@ -168,6 +176,9 @@ export function retryableDatabaseError(error: unknown): GraphQLError | undefined
 
 /** Input refused outside a mutation's error union (a query's arguments): BAD_USER_INPUT, with its issues. */
 export function badInput(error: unknown): GraphQLError | undefined {
-  if (!(error instanceof InputValidationError)) return undefined;
+  if (!(error instanceof InputValidationError)) {
+    const translated = translateDatabaseError(error);
+    return translated instanceof InputValidationError ? badInput(translated) : undefined;
+  }
   return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', issues: error.issues } });
 }

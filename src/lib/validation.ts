@@ -91,11 +91,24 @@ export const saneDate = z
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const CONTROL_MESSAGE = 'Must not contain control characters.';
 
-/** What no input may hold anywhere, whatever its own rules: dates outside the sane range, control characters. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A global id as the relay plugin hands it over: its row id must be a UUID (a role assignment's, two). */
+function isMalformedGlobalId(value: object): boolean {
+  const { typename, id } = value as { typename?: unknown; id?: unknown };
+  if (typeof typename !== 'string' || typeof id !== 'string' || Object.keys(value).length !== 2) return false;
+  return !id.split(':').every((part) => UUID.test(part));
+}
+
+/**
+ * What no input may hold anywhere, whatever its own rules: dates outside the sane range, control
+ * characters, an id that is not one this API issued.
+ */
 function storableIssues(value: unknown, path: string[]): Issue[] {
   if (value instanceof Date) return saneDate.safeParse(value).success ? [] : [{ path, message: DATE_RANGE_MESSAGE }];
   if (typeof value === 'string') return CONTROL.test(value) ? [{ path, message: CONTROL_MESSAGE }] : [];
   if (value === null || typeof value !== 'object') return [];
+  if (isMalformedGlobalId(value)) return [{ path, message: 'Not an id this API issued.' }];
   return Object.entries(value).flatMap(([key, child]) => storableIssues(child, [...path, key]));
 }
 
