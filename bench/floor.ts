@@ -40,9 +40,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 type Operation = 'nodeLookup' | 'deepList';
 type Target = Awaited<ReturnType<typeof benchTarget>>;
 const servers: Record<string, (url: string, organisationId: string) => Server | Promise<Server>> = {
-  'yoga + prisma': (url, organisationId) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).db, organisationId),
+  'yoga + prisma': (url, organisationId) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId),
   'yoga + prisma $queryRaw': (url, organisationId) =>
-    createYogaPrismaServer(createDb(url, { poolSize: 10 }).db, organisationId, { raw: true }),
+    createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId, { raw: true }),
   postgraphile: async (url) => (await createPostGraphileServer(url)).server,
   raw: (url, organisationId) => createRawServer(url, organisationId),
   yoga: () => yoga({ node: () => fromMemory }),
@@ -188,7 +188,7 @@ async function perCall(label: string, call: () => Promise<unknown>, calls = 16_0
 
 async function perCallDatabase(url: string, target: Target) {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const { db } = createDb(url, { poolSize: 10 });
+  const { system: db } = createDb(url, { poolSize: 10 });
   const [text, values] = equipmentSql(target);
   await perCall('prisma findFirst', () =>
     db.equipment.findFirst({

@@ -1,4 +1,4 @@
-import { connectDb } from '../src/db.js';
+import { connectDb, system } from '../src/db.js';
 import { seedDemo } from '../src/database/seed.js';
 
 const url = process.env.DATABASE_URL;
@@ -8,7 +8,7 @@ if (!url) {
 }
 const db = connectDb(url, { poolSize: 2 });
 try {
-  const { created } = await seedDemo(db);
+  const { created } = await seedDemo(system);
   console.log(
     created === 0 ? 'The demo organisation is already loaded.' : `Loaded the demo organisation (${created} rows).`,
   );

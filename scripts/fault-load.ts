@@ -115,7 +115,7 @@ async function prepareDatabase(serverUrl: string): Promise<string> {
   });
   const url = withDatabase(serverUrl, DATABASE);
   await applyPendingMigrations(url);
-  const { db } = createDb(url, { poolSize: 2 });
+  const { system: db } = createDb(url, { poolSize: 2 });
   await seedDemo(db);
   await db.$disconnect();
   return url;

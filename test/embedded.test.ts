@@ -34,6 +34,8 @@ describe('the embedded database', () => {
       expect.stringMatching(/^\d{14}_auth_tokens$/),
       expect.stringMatching(/^\d{14}_session_change_notifications$/),
       expect.stringMatching(/^\d{14}_idempotency_keys$/),
+      expect.stringMatching(/^\d{14}_password_throttles$/),
+      expect.stringMatching(/^\d{14}_integrity_guards$/),
     ]);
     expect(database.seeded).toBe(true);
     expect(await database.db.user.count({ where: { email: DEMO_ADMIN_EMAIL.toUpperCase() } })).toBe(1);

@@ -59,6 +59,23 @@ describe('dates', () => {
     },
   );
 
+  it('is refused by the database too, whatever code writes it', async () => {
+    const equipment = await fixtures.equipment(database, people.organisationId, null);
+    expect(
+      await fixtures.violation(
+        database.sql(`UPDATE assets.equipment SET next_maintenance_at = '10000-01-01' WHERE id = $1`, [equipment]),
+      ),
+    ).toEqual({ code: '23514', constraint: 'equipment_next_maintenance_at_range' });
+    expect(
+      await fixtures.violation(
+        database.sql(
+          `INSERT INTO assets.maintenance_records (equipment_id, performed_by, maintenance_date) VALUES ($1, $2, '1066-10-14')`,
+          [equipment, people.worker],
+        ),
+      ),
+    ).toEqual({ code: '23514', constraint: 'maintenance_records_dates_range' });
+  });
+
   it('accepts a leap day and an offset', async () => {
     const result = await createEquipment({ nextMaintenanceAt: '2028-02-29T23:30:00+01:00' });
     expect(result.data?.createEquipment.__typename).toBe('CreateEquipmentSuccess');
@@ -270,5 +287,26 @@ describe('people', () => {
       },
     );
     expect(manager.equipment.edges[0].node.createdBy.notes).toBe('HR: on notice');
+  });
+
+  it('answers an email taken in another organisation exactly as one taken in its own', async () => {
+    const create = async (email: string) =>
+      (
+        await graphql(
+          `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} } }`,
+          { input: { email, name: 'New Hire', password: 'correct horse battery' } },
+          { as: people.admin },
+        )
+      ).data?.createUser;
+    const rivalEmail = (await database.db.user.findUniqueOrThrow({ where: { id: rival.admin } })).email;
+    const ownEmail = (await database.db.user.findUniqueOrThrow({ where: { id: people.worker } })).email;
+    const elsewhere = await create(rivalEmail);
+    expect(elsewhere).toEqual(await create(ownEmail));
+    expect(elsewhere).toEqual({
+      __typename: 'ConflictError',
+      field: 'email',
+      message: 'This email address cannot be used for an account here: choose another.',
+    });
+    expect(JSON.stringify(elsewhere)).not.toMatch(/Rival|organisation/i);
   });
 });

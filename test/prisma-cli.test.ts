@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '5 migrations found',
+      '7 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -199,6 +199,8 @@ describe('the schema engine bridge says what failed', () => {
       ['auth_tokens', true],
       ['session_change_notifications', true],
       ['idempotency_keys', true],
+      ['password_throttles', true],
+      ['integrity_guards', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

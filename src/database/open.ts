@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from './embedded.js';
 import { seedDemo } from './seed.js';
 
 export type OpenDatabase = {
+  /** The unscoped client, for an operator's work across organisations (the API's is tenant-scoped). */
   db: Db;
   mode: 'external' | 'embedded';
   /** Migrations applied at start (embedded mode only: admins migrate an external database). */
@@ -29,7 +30,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
     // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
     const sessionChanges = watchSessionChanges(config.databaseUrl, log);
     return {
-      db,
+      db: system,
       mode: 'external',
       appliedMigrations: [],
       seeded: false,
@@ -57,7 +58,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       log(`Loaded the demo organisation (${created} rows)`);
     }
     return {
-      db,
+      db: system,
       mode: 'embedded',
       appliedMigrations,
       seeded: firstStart,

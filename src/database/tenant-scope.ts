@@ -61,7 +61,7 @@ function checkCreate(model: ModelName, data: unknown, organisationId: string) {
  * created only in the tenant's organisation. Without a tenant the query is refused. A row created
  * under a parent (a maintenance record, a stock movement) names a parent its mutation read through
  * this filter, and the database keeps it with its parent's organisation (migration
- * same_organisation_references). Raw SQL is not seen here: its callers filter explicitly.
+ * integrity_guards). Raw SQL is not seen here: its callers filter explicitly.
  */
 export function tenantScope() {
   return Prisma.defineExtension((prisma) =>

@@ -92,8 +92,13 @@ export function translateDatabaseError(error: unknown): unknown {
     return new InputValidationError([{ path: [], message: `A value cannot be stored or looked up: ${reason}.` }]);
   }
   switch (error.code) {
-    case 'P2002':
-      return new ConflictError(uniqueField(error));
+    case 'P2002': {
+      const field = uniqueField(error);
+      // Sign-in emails are unique across organisations: the refusal says no more than that.
+      return field === 'email'
+        ? new ConflictError(field, 'This email address cannot be used for an account here: choose another.')
+        : new ConflictError(field);
+    }
     case 'P2025':
       return new NotFoundError(String((error.meta as { modelName?: string } | undefined)?.modelName ?? 'Record'));
     default:

@@ -88,7 +88,7 @@ export const saneDate = z
 
 // Control characters but tab and line breaks: PostgreSQL cannot store NUL, and none of them belongs
 // in a name, an email or a note.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_MESSAGE = 'Must not contain control characters.';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,12 +132,14 @@ export function containing(search: string) {
 export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument: string | null = 'input'): Promise<T> {
   const prefix = argument === null ? [] : [argument];
   const result = await rules.safeParseAsync(value);
-  const issues = [
+  const ruled = [
     ...(result.success
       ? []
       : result.error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)], message: issue.message }))),
-    ...storableIssues(value, prefix),
   ];
+  // A field the input's own rules refused already is reported once.
+  const refused = new Set(ruled.map((issue) => issue.path.join('.')));
+  const issues = [...ruled, ...storableIssues(value, prefix).filter((issue) => !refused.has(issue.path.join('.')))];
   if (issues.length === 0 && result.success) return result.data;
   throw new InputValidationError(issues);
 }

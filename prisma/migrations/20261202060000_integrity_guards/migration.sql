@@ -115,3 +115,11 @@ CREATE TRIGGER "equipment_same_organisation"
   BEFORE INSERT OR UPDATE OF organisation_id, created_by ON "assets"."equipment"
   FOR EACH ROW WHEN (NEW.created_by IS NOT NULL)
   EXECUTE FUNCTION "assets"."check_equipment_references"();
+
+-- Dates a person enters stay within years any client reads back: an instant outside them (year
+-- 10000, say) made every read of its list fail. Rows stored before are left as they are.
+ALTER TABLE "assets"."equipment" ADD CONSTRAINT "equipment_next_maintenance_at_range"
+  CHECK ("next_maintenance_at" >= '1900-01-01' AND "next_maintenance_at" < '2200-01-01') NOT VALID;
+ALTER TABLE "assets"."maintenance_records" ADD CONSTRAINT "maintenance_records_dates_range"
+  CHECK ("maintenance_date" >= '1900-01-01' AND "maintenance_date" < '2200-01-01'
+    AND ("next_maintenance" IS NULL OR ("next_maintenance" >= '1900-01-01' AND "next_maintenance" < '2200-01-01'))) NOT VALID;
