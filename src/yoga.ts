@@ -39,7 +39,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
-    useQueryCostLimit(limits.maxCost),
+    useQueryCostLimit(schema, limits.maxCost),
   ] as Plugin[];
   if (env === 'production') plugins.push(blockFieldSuggestionsPlugin() as Plugin);
   if (!limits.introspection) plugins.push(useDisableIntrospection());

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { listSize } from '../../lib/query-cost.js';
 import { organisationOf, requireViewer } from '../../lib/tenancy.js';
 import { requiredText, validated, validateFields } from '../../lib/validation.js';
 import { readBack, write, type Tx } from '../../lib/write.js';
@@ -133,17 +134,19 @@ for (const [field, deleting] of [
   );
 }
 
+const MAX_BULK_IDS = 500;
+
 const bulkIds = z
   .array(z.object({ id: z.string(), typename: z.string() }))
   .min(1, 'List at least one equipment.')
-  .max(500, 'At most 500 at a time.');
+  .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} at a time.`);
 
 builder.mutationField('bulkUpdateNextMaintenance', (t) =>
   t.prismaField({
     authScopes: { may: 'bulkUpdateNextMaintenance' },
     type: ['Equipment'],
     description: 'Sets the next maintenance date of every listed equipment, or of none if any is missing.',
-    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    errors: { types: commonErrors, dataField: { name: 'equipment', extensions: listSize(MAX_BULK_IDS) } },
     args: {
       ids: t.arg.globalIDList({ for: Equipment }),
       nextMaintenanceAt: t.arg({ type: 'DateTime' }),

@@ -7,7 +7,7 @@ import { idempotencyKey, optionalText, requiredText, validated, validateFields }
 import { readBack, write, writeOnce, type Tx } from '../../lib/write.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
-import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
+import { Batch, MAX_ORDER_LINES, PurchaseOrder, Supplier } from './purchasing.type.js';
 
 const supplierFields = {
   name: requiredText('Name'),
@@ -95,7 +95,10 @@ const LineRules = validateFields<typeof LineFields.$inferInput>({
 
 const orderFields = {
   number: requiredText('Number', 40),
-  lines: z.array(LineRules).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.'),
+  lines: z
+    .array(LineRules)
+    .min(1, 'An order needs at least one line.')
+    .max(MAX_ORDER_LINES, `An order has at most ${MAX_ORDER_LINES} lines.`),
 };
 
 const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', {

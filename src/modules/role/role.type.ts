@@ -2,6 +2,7 @@ import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import { RoleName } from '../../generated/prisma/enums.js';
+import { listSize } from '../../lib/query-cost.js';
 import { organisationOf } from '../../lib/tenancy.js';
 import { User } from '../user/user.type.js';
 
@@ -74,6 +75,7 @@ builder.queryField('roles', (t) =>
   t.prismaField({
     type: ['Role'],
     description: 'Every role, in order of authority.',
+    extensions: listSize(Object.keys(RoleName).length),
     resolve: (query) => db.role.findMany({ ...query, orderBy: { name: 'asc' } }),
   }),
 );
