@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.js';
+import { GuardedPool } from './lib/load-guard.js';
 
 export type Db = PrismaClient;
 
@@ -39,7 +40,7 @@ export let pools: Pool[] = [];
 
 function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[]): PrismaClient {
   const { poolSize, transactionMaxWaitMs = 2_000, statementTimeoutMs = 0, connectTimeoutMs = 0, onQuery } = options;
-  const pool = new pg.Pool({
+  const pool = new GuardedPool({
     connectionString: url,
     max: poolSize,
     statement_timeout: statementTimeoutMs || undefined,

@@ -14,6 +14,7 @@ import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { retryableDatabaseError } from './lib/errors.js';
+import { useLoadLimit } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
@@ -40,6 +41,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
     useQueryCostLimit(schema, limits.maxCost),
+    useLoadLimit({ perRequest: limits.maxLoadBytes, inFlight: limits.maxLoadBytesInFlight }),
   ] as Plugin[];
   if (env === 'production') plugins.push(blockFieldSuggestionsPlugin() as Plugin);
   if (!limits.introspection) plugins.push(useDisableIntrospection());

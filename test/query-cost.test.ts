@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QueryEvent } from '../src/db.js';
+import { createApp } from '../src/yoga.js';
 import { backend } from './helpers/backend.js';
 import { repoRoot } from './helpers/cli.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { app, bearer, data, demo, globalId, graphql, type GraphQLResponse } from './helpers/graphql.js';
 
@@ -450,5 +452,97 @@ describe('the cost limit counts the query as it will run', () => {
       }
     }
     expect(queries).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('the load guard ends a request that loads too much, whatever its cost', () => {
+  const limits = testConfig().limits;
+  const appWith = (overrides: Partial<typeof limits>) => {
+    const guarded = createApp(testConfig({ limits: { ...limits, ...overrides } }));
+    return async (query: string) => {
+      const response = await guarded.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await bearer(admin)}` },
+        body: JSON.stringify({ query }),
+      });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        ...((await response.json()) as GraphQLResponse),
+      };
+    };
+  };
+  // Within the cost limit (about 6,000 fields), but 100 equipment with 20 records each: about 250 kB of rows.
+  const heavy = /* GraphQL */ `
+    {
+      equipment(first: 100, filter: { search: "Bulk unit" }) {
+        edges {
+          node {
+            id
+            name
+            maintenanceRecords(first: 20) {
+              edges {
+                node {
+                  id
+                  notes
+                  maintenanceDate
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `;
+  // About 5 kB of rows.
+  const medium = '{ equipment(first: 100, filter: { search: "Bulk unit" }) { edges { node { id name } } } }';
+  const light = '{ equipment(first: 5) { edges { node { id name } } } }';
+
+  it('answers RESPONSE_TOO_LARGE past GRAPHQL_MAX_LOAD_BYTES, and the next request as usual', async () => {
+    const ask = appWith({ maxLoadBytes: 50_000 });
+    expect((await data(heavy, {}, { as: admin })).equipment.edges).toHaveLength(100);
+
+    const refused = await ask(heavy);
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors).toEqual([
+      {
+        message:
+          'The request loaded more than 50000 bytes from the database, its limit: ask for smaller pages (first/last) or fewer nested lists.',
+        extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes: 50_000 },
+      },
+    ]);
+
+    const next = await ask(light);
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.equipment.edges).toHaveLength(5);
+  });
+
+  it("counts each request's load on its own, however they interleave", async () => {
+    const ask = appWith({ maxLoadBytes: 50_000 });
+    const [refused, ...answered] = await Promise.all([ask(heavy), ask(light), ask(medium), ask(light)]);
+    expect(refused!.errors![0]!.extensions!.code).toBe('RESPONSE_TOO_LARGE');
+    for (const result of answered) expect(result.errors).toBeUndefined();
+  });
+
+  it('stops what a cost model that missed it would let through', async () => {
+    const ask = appWith({ maxCost: 10_000_000, maxLoadBytes: 50_000 });
+    const result = await ask(heavy.replace('maintenanceRecords(first: 20)', 'maintenanceRecords(first: 100)'));
+    expect(result.errors!.map((error) => error.extensions!.code)).toEqual(['RESPONSE_TOO_LARGE']);
+  });
+
+  it('answers SERVER_BUSY (503, retryable) past what all requests in flight may hold, and gives it back when they end', async () => {
+    const ask = appWith({ maxLoadBytes: 1_000_000, maxLoadBytesInFlight: 12_000 });
+    const busy = await ask(heavy);
+    expect(busy).toMatchObject({
+      status: 503,
+      retryAfter: '1',
+      errors: [{ extensions: { code: 'SERVER_BUSY', retryable: true } }],
+    });
+    // Each loads about 5 kB: together they would pass 12 kB if an ended request kept its share.
+    for (let request = 0; request < 4; request++) {
+      const answered = await ask(medium);
+      expect(answered.errors).toBeUndefined();
+      expect(answered.data!.equipment.edges).toHaveLength(100);
+    }
   });
 });
