@@ -12,10 +12,10 @@ import { getDatamodel } from './generated/pothos-types.js';
 import type { Context } from './context.js';
 import { db } from './db.js';
 import { forbidden, unauthenticated } from './lib/errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './lib/pagination.js';
 import { may, type Permission } from './lib/permissions.js';
+import { listSize } from './lib/query-cost.js';
 import { InputValidationError } from './lib/validation.js';
-
-export const MAX_PAGE_SIZE = 100;
 
 const pageSize = (argument: string) =>
   z
@@ -84,7 +84,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
     maxConnectionSize: MAX_PAGE_SIZE,
-    defaultConnectionSize: 20,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
   },
   relay: {
@@ -95,6 +95,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    nodesQueryOptions: { extensions: listSize({ argument: 'ids' }) },
   },
   errors: {
     defaultResultOptions: { name: ({ fieldName }) => `${capitalise(fieldName)}Success` },

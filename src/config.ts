@@ -18,6 +18,10 @@ export type LimitsConfig = {
   maxAliases: number;
   maxTokens: number;
   maxCost: number;
+  /** The most bytes of rows one request may load from the database. */
+  maxLoadBytes: number;
+  /** The most bytes of rows all requests in flight may hold at once. */
+  maxLoadBytesInFlight: number;
   maxDirectives: number;
   maxBodyBytes: number;
   introspection: boolean;
@@ -233,6 +237,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15, { min: 1, max: 1000 }),
       maxTokens: integer(env, 'GRAPHQL_MAX_TOKENS', 2000, { min: 50, max: 100_000 }),
       maxCost: integer(env, 'GRAPHQL_MAX_COST', 25_000, { min: 10, max: 1_000_000 }),
+      maxLoadBytes: integer(env, 'GRAPHQL_MAX_LOAD_BYTES', 4_000_000, { min: 1_000, max: 1_000_000_000 }),
+      maxLoadBytesInFlight: integer(env, 'GRAPHQL_MAX_LOAD_BYTES_IN_FLIGHT', 16_000_000, {
+        min: 1_000,
+        max: 10_000_000_000,
+      }),
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),

@@ -3,6 +3,7 @@ import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
 import { tenantScope } from './database/tenant-scope.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { GuardedPool } from './lib/load-guard.js';
 
 export type Db = PrismaClient;
 
@@ -47,7 +48,7 @@ export let pools: Pool[] = [];
 
 function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[]): PrismaClient {
   const { poolSize, transactionMaxWaitMs = 2_000, statementTimeoutMs = 0, connectTimeoutMs = 0, onQuery } = options;
-  const pool = new pg.Pool({
+  const pool = new GuardedPool({
     connectionString: url,
     max: poolSize,
     statement_timeout: statementTimeoutMs || undefined,

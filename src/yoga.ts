@@ -13,6 +13,7 @@ import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yo
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { badInput, retryableDatabaseError } from './lib/errors.js';
+import { useLoadLimit } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
@@ -73,7 +74,8 @@ function limits({ limits, env }: Config): Plugin[] {
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
-    useQueryCostLimit(limits.maxCost),
+    useQueryCostLimit(schema, limits.maxCost),
+    useLoadLimit({ perRequest: limits.maxLoadBytes, inFlight: limits.maxLoadBytesInFlight }),
   ] as Plugin[];
   if (env === 'production') plugins.push(useNoSuggestions());
   if (!limits.introspection) plugins.push(useDisableIntrospection());

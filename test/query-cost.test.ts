@@ -1,12 +1,19 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kind, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QueryEvent } from '../src/db.js';
+import { createApp } from '../src/yoga.js';
 import { backend } from './helpers/backend.js';
+import { repoRoot } from './helpers/cli.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, data, demo } from './helpers/graphql.js';
+import { app, bearer, data, demo, globalId, graphql, type GraphQLResponse } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let admin: string;
 let employee: string;
+let worker: string;
 let maintenanceRows: number;
 
 const EXTRA_EQUIPMENT = 100;
@@ -16,6 +23,7 @@ beforeAll(async () => {
   const people = await demo(database);
   admin = people.admin;
   employee = people.employee;
+  worker = people.worker;
   await database.sql(
     `INSERT INTO assets.equipment (organisation_id, name, category, serial_number, created_by)
      SELECT $1, 'Bulk unit ' || lpad(g::text, 3, '0'), 'other', 'BULK-' || g, $2 FROM generate_series(1, ${EXTRA_EQUIPMENT}) g`,
@@ -228,5 +236,313 @@ describe('nested selections cost what the page costs', () => {
     const sessionChecks = (sql: string[]) => sql.filter((query) => query.includes('"auth"."sessions"')).length;
     expect(sessionChecks(first)).toBe(1);
     expect(sessionChecks(second)).toBe(backend === 'postgres' ? 0 : 1);
+  });
+});
+
+const costly = (result: GraphQLResponse) => {
+  expect(result.data ?? null).toBeNull();
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', maxCost: 25_000 });
+  return result.errors![0]!.extensions!.cost as number;
+};
+
+// The issue's reproduction: a worker's 1.6 KB query, once costed 15,502 and accepted.
+const workerAttack = /* GraphQL */ `
+  query ($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Equipment {
+        maintenanceRecords(first: 100) {
+          edges {
+            node {
+              id
+              performedBy {
+                maintenanceRecordsPerformed(first: 50) {
+                  edges {
+                    node {
+                      id
+                      notes
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+describe('the cost limit counts the query as it will run', () => {
+  let equipmentId: string;
+
+  beforeAll(async () => {
+    const [unit] = (await database.sql<{ id: string }>(
+      `SELECT id FROM assets.equipment WHERE name = 'Bulk unit 001'`,
+    )) as [{ id: string }];
+    equipmentId = globalId('Equipment', unit.id);
+  });
+
+  it("nodes(ids:) counts every id: the worker's query with one id runs, with the same id 20 times it is refused", async () => {
+    const one = await data(workerAttack, { ids: [equipmentId] }, { as: worker });
+    expect(one.nodes[0].maintenanceRecords.edges).toHaveLength(RECORDS_EACH);
+
+    const cost = costly(await graphql(workerAttack, { ids: Array(20).fill(equipmentId) }, { as: worker }));
+    expect(cost).toBeGreaterThan(20 * 100 * 50);
+  });
+
+  it('a plain list counts its declared size: 50 orders × 200 lines × 100 movements is refused', async () => {
+    const query = /* GraphQL */ `
+      {
+        purchaseOrders(first: 50) {
+          edges {
+            node {
+              number
+              lines {
+                quantity
+                item {
+                  movements(first: 100) {
+                    edges {
+                      node {
+                        delta
+                        reason
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    expect(costly(await graphql(query, {}, { as: employee }))).toBeGreaterThan(50 * 200 * 100);
+  });
+
+  it('a connection whose edges sit in a fragment counts its page (20 without first), as written inline', async () => {
+    const record = 'id notes maintenanceDate performedBy { name roles { name description } }';
+    const inline = `{ equipment(first: 100) { edges { node { maintenanceRecords { edges { node { ${record} } } } } } } }`;
+    const fragments = /* GraphQL */ `
+      {
+        equipment(first: 100) {
+          ...EquipmentPage
+        }
+      }
+      fragment EquipmentPage on QueryEquipmentConnection {
+        ... on QueryEquipmentConnection {
+          edges {
+            node {
+              maintenanceRecords {
+                ...RecordPage
+              }
+            }
+          }
+        }
+      }
+      fragment RecordPage on EquipmentMaintenanceRecordsConnection {
+        edges {
+          node {
+            ${record}
+          }
+        }
+      }
+    `;
+    const expected = costly(await graphql(inline, {}, { as: admin }));
+    expect(costly(await graphql(fragments, {}, { as: admin }))).toBe(expected);
+  });
+
+  it('variables and their defaults apply: $n = 100 is refused unless the request asks for less', async () => {
+    const query = /* GraphQL */ `
+      query ($n: Int = 100) {
+        equipment(first: $n) {
+          edges {
+            node {
+              id
+              maintenanceRecords(first: $n) {
+                edges {
+                  node {
+                    id
+                    notes
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    costly(await graphql(query, {}, { as: admin }));
+    const small = await data(query, { n: 5 }, { as: admin });
+    expect(small.equipment.edges).toHaveLength(5);
+  });
+
+  it('an abstract selection costs its costliest member, and skipped fields nothing', async () => {
+    const query = /* GraphQL */ `
+      query ($ids: [ID!]!, $skip: Boolean!) {
+        nodes(ids: $ids) @skip(if: $skip) {
+          ... on User {
+            name
+          }
+          ... on Equipment {
+            maintenanceRecords(first: 100) {
+              edges {
+                node {
+                  id
+                  notes
+                  performedBy {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+        viewer {
+          id
+        }
+      }
+    `;
+    const ids = Array.from({ length: 50 }, (_, index) => globalId('Equipment', String(index)));
+    // nodes: 1 + 50 × Equipment's 502 (maintenanceRecords 1 + edges 1 + 100 × 5); viewer { id }: 2.
+    expect(costly(await graphql(query, { ids, skip: false }, { as: admin }))).toBe(1 + 50 * 502 + 2);
+    expect((await data(query, { ids, skip: true }, { as: admin })).viewer.id).toEqual(expect.any(String));
+  });
+
+  it('holds a list to its declared size: at most 100 validation issues', async () => {
+    const [{ supplier, item }] = (await database.sql<{ supplier: string; item: string }>(
+      `SELECT (SELECT id FROM procurement.suppliers LIMIT 1) AS supplier, (SELECT id FROM inventory.inventory_items LIMIT 1) AS item`,
+    )) as [{ supplier: string; item: string }];
+    const lines = Array.from({ length: 150 }, () => ({
+      itemId: globalId('InventoryItem', item),
+      quantity: 0,
+      unitPrice: '1',
+    }));
+    const result = await data(
+      `mutation ($input: CreatePurchaseOrderInput!) {
+        createPurchaseOrder(input: $input) { ... on InputValidationError { message issues { path message } } }
+      }`,
+      { input: { number: 'PO-MANY', supplierId: globalId('Supplier', supplier), lines } },
+      { as: admin },
+    );
+    expect(result.createPurchaseOrder.message).toContain('input.lines.149.quantity');
+    expect(result.createPurchaseOrder.issues).toHaveLength(100);
+    expect(result.createPurchaseOrder.issues[0].path).toEqual(['input', 'lines', '0', 'quantity']);
+  });
+
+  it('accepts the example operations (the dashboard among them) as they are sent, with their defaults', async () => {
+    const dir = join(repoRoot, 'operations');
+    let queries = 0;
+    for (const file of (await readdir(dir)).filter((name) => name.endsWith('.graphql'))) {
+      const source = await readFile(join(dir, file), 'utf8');
+      for (const definition of parse(source).definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== 'query') continue;
+        const required = definition.variableDefinitions?.some((variable) => variable.type.kind === Kind.NON_NULL_TYPE);
+        if (required) continue;
+        queries++;
+        const response = await app.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await bearer(admin)}` },
+          body: JSON.stringify({ query: source, operationName: definition.name!.value }),
+        });
+        const result = (await response.json()) as GraphQLResponse;
+        expect({ operation: definition.name!.value, errors: result.errors }).toEqual({
+          operation: definition.name!.value,
+          errors: undefined,
+        });
+      }
+    }
+    expect(queries).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('the load guard ends a request that loads too much, whatever its cost', () => {
+  const limits = testConfig().limits;
+  const appWith = (overrides: Partial<typeof limits>) => {
+    const guarded = createApp(testConfig({ limits: { ...limits, ...overrides } }));
+    return async (query: string) => {
+      const response = await guarded.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await bearer(admin)}` },
+        body: JSON.stringify({ query }),
+      });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        ...((await response.json()) as GraphQLResponse),
+      };
+    };
+  };
+  // Within the cost limit (about 6,000 fields), but 100 equipment with 20 records each: about 250 kB of rows.
+  const heavy = /* GraphQL */ `
+    {
+      equipment(first: 100, filter: { search: "Bulk unit" }) {
+        edges {
+          node {
+            id
+            name
+            maintenanceRecords(first: 20) {
+              edges {
+                node {
+                  id
+                  notes
+                  maintenanceDate
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `;
+  // About 5 kB of rows.
+  const medium = '{ equipment(first: 100, filter: { search: "Bulk unit" }) { edges { node { id name } } } }';
+  const light = '{ equipment(first: 5) { edges { node { id name } } } }';
+
+  it('answers RESPONSE_TOO_LARGE past GRAPHQL_MAX_LOAD_BYTES, and the next request as usual', async () => {
+    const ask = appWith({ maxLoadBytes: 50_000 });
+    expect((await data(heavy, {}, { as: admin })).equipment.edges).toHaveLength(100);
+
+    const refused = await ask(heavy);
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors).toEqual([
+      {
+        message:
+          'The request loaded more than 50000 bytes from the database, its limit: ask for smaller pages (first/last) or fewer nested lists.',
+        extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes: 50_000 },
+      },
+    ]);
+
+    const next = await ask(light);
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.equipment.edges).toHaveLength(5);
+  });
+
+  it("counts each request's load on its own, however they interleave", async () => {
+    const ask = appWith({ maxLoadBytes: 50_000 });
+    const [refused, ...answered] = await Promise.all([ask(heavy), ask(light), ask(medium), ask(light)]);
+    expect(refused!.errors![0]!.extensions!.code).toBe('RESPONSE_TOO_LARGE');
+    for (const result of answered) expect(result.errors).toBeUndefined();
+  });
+
+  it('stops what a cost model that missed it would let through', async () => {
+    const ask = appWith({ maxCost: 10_000_000, maxLoadBytes: 50_000 });
+    const result = await ask(heavy.replace('maintenanceRecords(first: 20)', 'maintenanceRecords(first: 100)'));
+    expect(result.errors!.map((error) => error.extensions!.code)).toEqual(['RESPONSE_TOO_LARGE']);
+  });
+
+  it('answers SERVER_BUSY (503, retryable) past what all requests in flight may hold, and gives it back when they end', async () => {
+    const ask = appWith({ maxLoadBytes: 1_000_000, maxLoadBytesInFlight: 12_000 });
+    const busy = await ask(heavy);
+    expect(busy).toMatchObject({
+      status: 503,
+      retryAfter: '1',
+      errors: [{ extensions: { code: 'SERVER_BUSY', retryable: true } }],
+    });
+    // Each loads about 5 kB: together they would pass 12 kB if an ended request kept its share.
+    for (let request = 0; request < 4; request++) {
+      const answered = await ask(medium);
+      expect(answered.errors).toBeUndefined();
+      expect(answered.data!.equipment.edges).toHaveLength(100);
+    }
   });
 });

@@ -1,77 +1,228 @@
 import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  isIntrospectionType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type NamedTypeNode,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
-  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 
-/** The page size a connection gets when neither first nor last is given (Pothos' default). */
-const DEFAULT_PAGE = 20;
-
-function intValue(node: ValueNode | undefined, variables: Record<string, unknown>): number | undefined {
-  if (!node) return undefined;
-  if (node.kind === Kind.INT) return Number(node.value);
-  if (node.kind === Kind.VARIABLE) {
-    const value = variables[node.name.value];
-    return typeof value === 'number' ? value : undefined;
-  }
-  return undefined;
-}
+/** How many items a plain list field can hold: at most a number, or one per item of a list argument. */
+export type ListSize = number | { argument: string };
 
 /**
- * The number of fields a response can hold: every field counts one, and everything under a list
- * field taking first or last counts that many times over (a connection without them, 20 times).
+ * Declares, in a field's extensions, how long a plain list (not a connection) can be, for the
+ * cost limit: `extensions: listSize(200)`. The schema is refused without it on any list of objects.
  */
-export function queryCost(
+export function listSize(size: ListSize): { listSize: ListSize } {
+  return { listSize: size };
+}
+
+const isConnection = (type: GraphQLCompositeType) =>
+  isObjectType(type) && 'edges' in type.getFields() && 'pageInfo' in type.getFields();
+
+/** The lists of objects that declare no size: their cost could not be counted. */
+export function unboundedLists(schema: GraphQLSchema): string[] {
+  const unbounded: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type) || isConnection(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const list = isListType(getNullableType(field.type));
+      if (list && isCompositeType(getNamedType(field.type)) && field.extensions.listSize === undefined) {
+        unbounded.push(`${type.name}.${field.name}`);
+      }
+    }
+  }
+  return unbounded;
+}
+
+type Variables = Record<string, unknown>;
+
+const selectionSetIds = new WeakMap<SelectionSetNode, number>();
+let nextSelectionSetId = 0;
+const idOf = (set: SelectionSetNode) => {
+  let id = selectionSetIds.get(set);
+  if (id === undefined) selectionSetIds.set(set, (id = nextSelectionSetId++));
+  return id;
+};
+
+/**
+ * The number of fields the operation's response can hold, counted as graphql-js will execute it:
+ * fragments expanded for each possible type (an abstract type costs its costliest member),
+ * @skip/@include and variables (with their defaults) applied. A connection's edges count its page
+ * (first/last, else 20; at most 100) times, a plain list its declared size, `nodes` its ids.
+ * Introspection counts each selected field once: its size is the schema's, not the data's.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
+  variables: Variables,
 ): number {
-  const cost = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
-    let total = 0;
-    for (const selection of selectionSet?.selections ?? []) {
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const name = selection.name.value;
-        if (seen.has(name)) continue;
-        total += cost(fragments[name]?.selectionSet, new Set([...seen, name]));
+  const memo = new Map<string, number>();
+
+  const included = (node: SelectionNode) =>
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+
+  const applies = (condition: NamedTypeNode | undefined, type: GraphQLObjectType) => {
+    if (!condition) return true;
+    const conditionType = schema.getType(condition.name.value);
+    if (conditionType === type) return true;
+    return !!conditionType && isAbstractType(conditionType) && schema.isSubType(conditionType, type);
+  };
+
+  const collect = (
+    type: GraphQLObjectType,
+    set: SelectionSetNode,
+    fields: Map<string, FieldNode[]>,
+    spread: Set<string>,
+  ) => {
+    for (const selection of set.selections) {
+      if (!included(selection)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        fields.set(key, [...(fields.get(key) ?? []), selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        total += cost(selection.selectionSet, seen);
+        if (applies(selection.typeCondition, type)) collect(type, selection.selectionSet, fields, spread);
       } else {
-        const argument = (name: string) => selection.arguments?.find((arg) => arg.name.value === name)?.value;
-        const paged = argument('first') ?? argument('last');
-        const isConnection = selection.selectionSet?.selections.some(
-          (child) => child.kind === Kind.FIELD && child.name.value === 'edges',
-        );
-        const times = paged ? (intValue(paged, variables) ?? DEFAULT_PAGE) : isConnection ? DEFAULT_PAGE : 1;
-        total += 1 + times * cost(selection.selectionSet, seen);
+        const fragment = fragments[selection.name.value];
+        if (spread.has(selection.name.value) || !fragment) continue;
+        spread.add(selection.name.value);
+        if (applies(fragment.typeCondition, type)) collect(type, fragment.selectionSet, fields, spread);
       }
+    }
+  };
+
+  const pageSize = (field: GraphQLField<unknown, unknown>, node: FieldNode) => {
+    const { first, last } = getArgumentValues(field, node, variables);
+    const asked = [first, last].filter((size): size is number => typeof size === 'number');
+    const size = asked.length > 0 ? Math.max(...asked) : DEFAULT_PAGE_SIZE;
+    return Math.min(Math.max(size, 0), MAX_PAGE_SIZE);
+  };
+
+  const items = (field: GraphQLField<unknown, unknown>, node: FieldNode, parent: GraphQLObjectType, page: number) => {
+    if (!isListType(getNullableType(field.type))) return 1;
+    if (isConnection(parent)) return page;
+    const size = field.extensions.listSize as ListSize | undefined;
+    if (typeof size === 'number') return size;
+    if (size) {
+      const values = getArgumentValues(field, node, variables)[size.argument];
+      return Array.isArray(values) ? values.length : 0;
+    }
+    return 1;
+  };
+
+  const fieldOf = (type: GraphQLObjectType, name: string) => {
+    if (type === schema.getQueryType() && name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (type === schema.getQueryType() && name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    return type.getFields()[name];
+  };
+
+  const objectCost = (type: GraphQLObjectType, sets: SelectionSetNode[], page: number) => {
+    const fields = new Map<string, FieldNode[]>();
+    const spread = new Set<string>();
+    for (const set of sets) collect(type, set, fields, spread);
+    let total = 0;
+    for (const nodes of fields.values()) {
+      const node = nodes[0]!;
+      const field = fieldOf(type, node.name.value);
+      total += 1;
+      const named = field && getNamedType(field.type);
+      if (!field || !isCompositeType(named)) continue;
+      const times = isIntrospectionType(named) ? 1 : items(field, node, type, page);
+      if (times === 0) continue;
+      const subsets = [...new Set(nodes.map((one) => one.selectionSet!))];
+      total += times * cost(named, subsets, isConnection(named) ? pageSize(field, node) : 0);
     }
     return total;
   };
-  return cost(operation.selectionSet, new Set());
+
+  const cost = (type: GraphQLCompositeType, sets: SelectionSetNode[], page: number): number => {
+    const key = `${type.name}:${page}:${sets.map(idOf).join(',')}`;
+    let total = memo.get(key);
+    if (total === undefined) {
+      total = isObjectType(type)
+        ? objectCost(type, sets, page)
+        : Math.max(0, ...schema.getPossibleTypes(type).map((member) => objectCost(member, sets, page)));
+      memo.set(key, total);
+    }
+    return total;
+  };
+
+  return cost(schema.getRootType(operation.operation)!, [operation.selectionSet], 0);
+}
+
+/**
+ * The cost of the operation a request runs, or undefined when it will not run (no such operation,
+ * or variables that execution will refuse).
+ */
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Variables | null | undefined,
+): number | undefined {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    if (definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName)) {
+      operation = definition;
+    }
+  }
+  if (!operation) return undefined;
+  const variables = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  if (!variables.coerced) return undefined;
+  return operationCost(schema, operation, fragments, variables.coerced);
 }
 
 /** Refuses, before it runs, an operation whose response could hold more than maxCost fields. */
-export function useQueryCostLimit(maxCost: number): Plugin {
+export function useQueryCostLimit(schema: GraphQLSchema, maxCost: number): Plugin {
+  const unbounded = unboundedLists(schema);
+  if (unbounded.length > 0) {
+    throw new Error(`These lists need a declared size (extensions: listSize(...)): ${unbounded.join(', ')}.`);
+  }
+  // Most documents take no variables: their cost is counted once, however often they are sent.
+  const fixedCosts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+  const costOf = (document: DocumentNode, operationName: string | null | undefined, variables: unknown) => {
+    const takesVariables = document.definitions.some(
+      (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.variableDefinitions?.length,
+    );
+    if (takesVariables) return queryCost(schema, document, operationName, variables as Variables);
+    let costs = fixedCosts.get(document);
+    if (!costs) fixedCosts.set(document, (costs = new Map()));
+    const key = operationName ?? '';
+    if (!costs.has(key)) costs.set(key, queryCost(schema, document, operationName, {}));
+    return costs.get(key);
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const fragments: Record<string, FragmentDefinitionNode> = {};
-      let operation: OperationDefinitionNode | undefined;
-      for (const definition of args.document.definitions) {
-        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-        if (
-          definition.kind === Kind.OPERATION_DEFINITION &&
-          (!args.operationName || definition.name?.value === args.operationName)
-        ) {
-          operation = definition;
-        }
-      }
-      if (!operation) return;
-      const cost = queryCost(operation, fragments, (args.variableValues ?? {}) as Record<string, unknown>);
-      if (cost > maxCost) {
+      const cost = costOf(args.document, args.operationName, args.variableValues);
+      if (cost !== undefined && cost > maxCost) {
         setResultAndStopExecution({
           errors: [
             new GraphQLError(

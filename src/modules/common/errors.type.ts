@@ -1,6 +1,9 @@
 import { builder } from '../../builder.js';
 import { ConflictError, InsufficientStockError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { listSize } from '../../lib/query-cost.js';
 import { InputValidationError, type Issue } from '../../lib/validation.js';
+
+const MAX_ISSUES = 100;
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'An expected failure of a mutation, with a message a person can read.',
@@ -22,7 +25,12 @@ builder.objectType(InputValidationError, {
   description: 'The input was rejected before anything was written; issues says which fields and why.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    issues: t.field({ type: [ValidationIssue], resolve: (error) => error.issues }),
+    issues: t.field({
+      type: [ValidationIssue],
+      description: `Every problem found, up to ${MAX_ISSUES}.`,
+      extensions: listSize(MAX_ISSUES),
+      resolve: (error) => error.issues.slice(0, MAX_ISSUES),
+    }),
   }),
 });
 

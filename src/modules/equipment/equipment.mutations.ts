@@ -3,6 +3,7 @@ import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { answer, entity, mutate, planned, type Tx } from '../../lib/mutation.js';
+import { listSize } from '../../lib/query-cost.js';
 import { requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from './equipment.type.js';
@@ -132,11 +133,13 @@ for (const [field, deleting] of [
   );
 }
 
+const MAX_BULK_IDS = 500;
+
 const BulkUpdateRules = z.object({
   ids: z
     .array(z.object({ id: z.string(), typename: z.string() }))
     .min(1, 'List at least one equipment.')
-    .max(500, 'At most 500 at a time.'),
+    .max(MAX_BULK_IDS, `At most ${MAX_BULK_IDS} at a time.`),
   nextMaintenanceAt: z.date(),
 });
 
@@ -145,7 +148,7 @@ builder.mutationField('bulkUpdateNextMaintenance', (t) =>
     authScopes: { may: 'bulkUpdateNextMaintenance' },
     type: ['Equipment'],
     description: 'Sets the next maintenance date of every listed equipment, or of none if any is missing.',
-    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    errors: { types: commonErrors, dataField: { name: 'equipment', extensions: listSize(MAX_BULK_IDS) } },
     args: {
       ids: t.arg.globalIDList({ for: Equipment }),
       nextMaintenanceAt: t.arg({ type: 'DateTime' }),

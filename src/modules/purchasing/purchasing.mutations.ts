@@ -7,7 +7,7 @@ import { tenantSql, type Tenant } from '../../lib/tenancy.js';
 import { idempotencyKey, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { InventoryItem } from '../inventory/inventory.type.js';
-import { Batch, PurchaseOrder, Supplier } from './purchasing.type.js';
+import { Batch, MAX_ORDER_LINES, PurchaseOrder, Supplier } from './purchasing.type.js';
 
 const supplierFields = {
   name: requiredText('Name'),
@@ -94,7 +94,10 @@ const LineRules = validateFields<typeof LineFields.$inferInput>({
 
 const orderFields = {
   number: requiredText('Number', 40),
-  lines: z.array(LineRules).min(1, 'An order needs at least one line.').max(200, 'An order has at most 200 lines.'),
+  lines: z
+    .array(LineRules)
+    .min(1, 'An order needs at least one line.')
+    .max(MAX_ORDER_LINES, `An order has at most ${MAX_ORDER_LINES} lines.`),
 };
 
 const CreatePurchaseOrderFields = builder.inputType('CreatePurchaseOrderInput', {

@@ -3,6 +3,7 @@ import { builder } from '../../builder.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { PurchaseOrderStatus } from '../../generated/prisma/enums.js';
+import { listSize } from '../../lib/query-cost.js';
 import { DateRange } from '../maintenance/maintenance.type.js';
 
 builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
@@ -92,6 +93,8 @@ const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
   resolveNode: (event) => event.batch,
 });
 
+export const MAX_ORDER_LINES = 200;
+
 export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
   authScopes: { may: 'readPurchasing' },
   select: { id: true },
@@ -107,7 +110,10 @@ export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     supplier: t.relation('supplier'),
     createdBy: t.relation('createdBy'),
-    lines: t.relation('lines', { query: { orderBy: { position: 'asc' } } }),
+    lines: t.relation('lines', {
+      query: { orderBy: { position: 'asc' }, take: MAX_ORDER_LINES },
+      extensions: listSize(MAX_ORDER_LINES),
+    }),
     allocatedBatch: t.relation('allocatedBatch', {
       nullable: true,
       description: 'An existing batch this order draws on.',

@@ -3,6 +3,7 @@ import { builder } from '../../builder.js';
 import { tenantWhere } from '../../database/tenant-scope.js';
 import { db } from '../../db.js';
 import { RoleName } from '../../generated/prisma/enums.js';
+import { listSize } from '../../lib/query-cost.js';
 import { requireTenant } from '../../lib/tenancy.js';
 import { User } from '../user/user.type.js';
 
@@ -75,6 +76,7 @@ builder.queryField('roles', (t) =>
   t.prismaField({
     type: ['Role'],
     description: 'Every role, in order of authority.',
+    extensions: listSize(Object.keys(RoleName).length),
     resolve: (query) => db.role.findMany({ ...query, orderBy: { name: 'asc' } }),
   }),
 );

@@ -3,6 +3,8 @@ import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { RoleName } from '../../generated/prisma/enums.js';
+import { listSize } from '../../lib/query-cost.js';
 import { Role } from '../role/role.type.js';
 
 /** A user's personal details are theirs, and their managers': not every colleague's. */
@@ -24,9 +26,13 @@ export const User = builder.prismaNode('User', {
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     organisation: t.relation('organisation'),
-    roleAssignments: t.relation('roles', { query: { orderBy: { assignedAt: 'asc' } } }),
+    roleAssignments: t.relation('roles', {
+      query: { orderBy: { assignedAt: 'asc' } },
+      extensions: listSize(Object.keys(RoleName).length),
+    }),
     roles: t.field({
       type: [Role],
+      extensions: listSize(Object.keys(RoleName).length),
       select: (_args, _context, nestedSelection) => ({
         roles: { orderBy: { assignedAt: 'asc' }, select: { role: nestedSelection(true) } },
       }),
