@@ -40,7 +40,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 type Operation = 'nodeLookup' | 'deepList';
 type Target = Awaited<ReturnType<typeof benchTarget>>;
 const servers: Record<string, (url: string, organisationId: string) => Server | Promise<Server>> = {
-  'yoga + prisma': (url, organisationId) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId),
+  'yoga + prisma': (url, organisationId) =>
+    createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId),
   'yoga + prisma $queryRaw': (url, organisationId) =>
     createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId, { raw: true }),
   postgraphile: async (url) => (await createPostGraphileServer(url)).server,
@@ -208,10 +209,12 @@ async function main() {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const equipment = await benchTarget(url);
   const chosen = process.env.BENCH_OPERATIONS?.split(',');
+  const wanted = process.env.BENCH_SERVERS?.split(',');
   for (const operation of Object.keys(measured) as Operation[]) {
     if (chosen && !chosen.includes(operation)) continue;
     const results: Awaited<ReturnType<typeof http>>[] = [];
-    for (const kind of measured[operation]) results.push(await http(operation, kind, url, equipment));
+    for (const kind of measured[operation].filter((kind) => !wanted || wanted.includes(kind)))
+      results.push(await http(operation, kind, url, equipment));
     const answers = results.filter(({ kind }) => fromDatabase.includes(kind));
     if (answers.some(({ data }) => !isDeepStrictEqual(data, answers[0]!.data)))
       throw new Error(`the servers' answers to ${operation} differ: ${JSON.stringify(answers)}`);
@@ -223,9 +226,11 @@ async function main() {
       const figures = callgrind
         ? `${(cost / 1e6).toFixed(2).padStart(6)} M instructions/request`
         : `${requestsPerSecond.toFixed(0).padStart(6)} req/s  cpu ${cost.toFixed(3)} ms/request`;
-      const ratios = !['postgraphile', 'raw', 'yoga', 'node:http'].includes(kind)
-        ? `  ${ratio(kind, 'postgraphile').toFixed(2)} of postgraphile, ${ratio(kind, 'raw').toFixed(2)} of raw`
-        : '';
+      const compared = ['postgraphile', 'raw'].every((other) => results.some((result) => result.kind === other));
+      const ratios =
+        compared && !['postgraphile', 'raw', 'yoga', 'node:http'].includes(kind)
+          ? `  ${ratio(kind, 'postgraphile').toFixed(2)} of postgraphile, ${ratio(kind, 'raw').toFixed(2)} of raw`
+          : '';
       console.log(`${operation.padEnd(11)} ${kind.padEnd(24)} ${figures}${ratios}`);
     }
   }
