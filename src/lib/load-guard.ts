@@ -133,8 +133,12 @@ export class GuardedPool extends pg.Pool {
   override connect(...args: unknown[]): never {
     const connect = super.connect as (...a: unknown[]) => unknown;
     const [callback] = args;
-    if (typeof callback !== 'function' || !budgets.getStore()) return connect.apply(this, args) as never;
-    return connect.call(this, AsyncLocalStorage.bind(callback as () => unknown)) as never;
+    const budget = budgets.getStore();
+    if (typeof callback !== 'function' || !budget) return connect.apply(this, args) as never;
+    // run, not AsyncLocalStorage.bind: bind makes an async resource per statement, run does not.
+    return connect.call(this, (...results: unknown[]) =>
+      budgets.run(budget, () => (callback as (...a: unknown[]) => unknown)(...results)),
+    ) as never;
   }
 }
 

@@ -200,24 +200,30 @@ export function queryCost(
   return operationCost(schema, operation, fragments, variables.coerced);
 }
 
+const SHAPES_PER_DOCUMENT = 64;
+
+// Strings (ids, names, cursors) do not change a cost; the variables' types are checked when the
+// cost is first counted, so a string where a number belongs still fails there, once per shape.
+const shapeOnly = (_key: string, value: unknown) => (typeof value === 'string' ? 's' : value);
+
 /** Refuses, before it runs, an operation whose response could hold more than maxCost fields. */
 export function useQueryCostLimit(schema: GraphQLSchema, maxCost: number): Plugin {
   const unbounded = unboundedLists(schema);
   if (unbounded.length > 0) {
     throw new Error(`These lists need a declared size (extensions: listSize(...)): ${unbounded.join(', ')}.`);
   }
-  // Most documents take no variables: their cost is counted once, however often they are sent.
-  const fixedCosts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+  // A document's cost depends on its variables' numbers and list lengths, not on their text: it is
+  // counted once per shape of variables (ids and strings left out), however often it is sent.
+  const costs = new WeakMap<DocumentNode, Map<string, number | undefined>>();
   const costOf = (document: DocumentNode, operationName: string | null | undefined, variables: unknown) => {
-    const takesVariables = document.definitions.some(
-      (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.variableDefinitions?.length,
-    );
-    if (takesVariables) return queryCost(schema, document, operationName, variables as Variables);
-    let costs = fixedCosts.get(document);
-    if (!costs) fixedCosts.set(document, (costs = new Map()));
-    const key = operationName ?? '';
-    if (!costs.has(key)) costs.set(key, queryCost(schema, document, operationName, {}));
-    return costs.get(key);
+    let known = costs.get(document);
+    if (!known) costs.set(document, (known = new Map()));
+    const key = `${operationName ?? ''}:${JSON.stringify(variables ?? {}, shapeOnly)}`;
+    if (known.has(key)) return known.get(key);
+    const cost = queryCost(schema, document, operationName, variables as Variables);
+    if (known.size >= SHAPES_PER_DOCUMENT) known.delete(known.keys().next().value!);
+    known.set(key, cost);
+    return cost;
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
