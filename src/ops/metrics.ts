@@ -42,13 +42,15 @@ const KNOWN_OPERATIONS: ReadonlySet<string> = new Set(
 );
 
 const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
-  // OpsGraph's own (lib/errors.ts, lib/query-cost.ts, ops/http-errors.ts)
+  // OpsGraph's own (lib/errors.ts, lib/query-cost.ts, lib/load-guard.ts, ops/http-errors.ts)
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'CHANGE_NOT_READ_BACK',
   'DATABASE_UNAVAILABLE',
   'TIMEOUT',
   'QUERY_TOO_COSTLY',
+  'RESPONSE_TOO_LARGE',
+  'SERVER_BUSY',
   'PAYLOAD_TOO_LARGE',
   'BAD_REQUEST',
   'METHOD_NOT_ALLOWED',
