@@ -5,6 +5,8 @@ const config: CodegenConfig = {
   schema: 'schema.graphql',
   documents: ['operations/**/*.graphql'],
   ignoreNoDocuments: false,
+  // Imports with their .js extension, as ECMAScript modules under NodeNext (this project's) need them.
+  emitLegacyCommonJSImports: false,
   generates: {
     'operations/generated/': {
       preset: 'client',

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
@@ -60,6 +61,22 @@ describe('the example client operations', () => {
         expect(generated).toContain(`export const ${name}Document = `);
         expect(generated).toContain(`export type ${name}${kinds.get(name)} = `);
       }
+      // A client copying the generated code type-checks it under the project's own NodeNext settings.
+      await writeFile(
+        join(out, 'tsconfig.json'),
+        JSON.stringify({
+          extends: join(repoRoot, 'tsconfig.json'),
+          compilerOptions: { typeRoots: [join(repoRoot, 'node_modules/@types')] },
+          include: ['*.ts'],
+        }),
+      );
+      await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
+      await symlink(join(repoRoot, 'node_modules'), join(out, 'node_modules'));
+      const typeCheck = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', out], {
+        encoding: 'utf8',
+      });
+      expect(typeCheck.stdout + typeCheck.stderr).toBe('');
+      expect(typeCheck.status).toBe(0);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
