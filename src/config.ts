@@ -46,7 +46,10 @@ export type Config = {
   statementTimeoutMs: number;
   /** How long opening a database connection may take before the request fails. */
   connectTimeoutMs: number;
-  /** How long a write may wait for a free pooled connection before it fails as retryable. */
+  /**
+   * How long a write may wait for a free pooled connection before it fails as retryable; on the
+   * embedded database, with its one connection, every request.
+   */
   transactionWaitMs: number;
   /** Read replicas of databaseUrl: queries outside transactions are spread over them. */
   replicaUrls: string[];

@@ -48,9 +48,13 @@ export async function openDatabase(config: Config, log: (message: string) => voi
     // One connection at a time: PGlite has one session, shared by every connection to it.
     const appliedMigrations = await applyPendingMigrations(embedded.url, { maxConnections: 1 });
     if (appliedMigrations.length > 0) log(`Applied migrations: ${appliedMigrations.join(', ')}`);
+    // Every request waits for the one connection, reads as well as writes: behind a long
+    // transaction each waits at most transactionWaitMs, then fails retryable, instead of queueing
+    // without end and answering long after its client gave up.
     const db = connectDb(embedded.url, {
       poolSize: 1,
-      transactionMaxWaitMs: 30_000,
+      transactionMaxWaitMs: config.transactionWaitMs,
+      connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
     if (firstStart) {

@@ -64,7 +64,13 @@ export default {
 
 export const schemaEngine = join(repoRoot, 'bin', 'schema-engine');
 
-export type RunningServer = { url: string; output: () => string; stop(): Promise<number | null> };
+export type RunningServer = {
+  url: string;
+  pid: number;
+  output: () => string;
+  /** Sends the signal (SIGTERM: a clean stop) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -110,9 +116,10 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
   return {
     url: `http://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
     output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal);
       return exited;
     },
   };
