@@ -98,6 +98,9 @@ function maskUnexpected(error: unknown, message: string, isDev?: boolean): Error
   });
 }
 
+/** GraphiQL is a development tool: production serves the API alone. */
+export const servesGraphiQL = (config: Config) => config.env !== 'production';
+
 export type AppOptions = {
   /** Where request and error logs go (default: JSON lines on stdout at config.logLevel). */
   logger?: Logger;
@@ -125,7 +128,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL,
-    graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
+    graphiql: !servesGraphiQL(config) ? false : { title: 'OpsGraph', defaultQuery },
     plugins: [
       requestLog.plugin as Plugin,
       useErrorBodies(),
