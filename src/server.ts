@@ -1,11 +1,30 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
-import { createApp } from './yoga.js';
+import { createApp, servesGraphiQL } from './yoga.js';
+
+function listen(server: Server, port: number, host: string, setting: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ConfigError(
+              `port ${port} is in use on ${host}: stop what listens there, or set ${setting} to a free port.`,
+            )
+          : error,
+      );
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -18,9 +37,6 @@ async function main() {
   const app = createApp(config, { logger, lifecycle, metrics });
   const server = createServer(app);
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
-  metricsServer?.listen(config.metrics.port, config.host, () => {
-    log(`Metrics on http://${config.host}:${config.metrics.port}/metrics`);
-  });
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(
       '/metrics is off: set METRICS_TOKEN to serve it beside the API, or METRICS_PORT for a listener of its own',
@@ -30,9 +46,23 @@ async function main() {
   // very moment; its request then fails without an answer.
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
-  server.listen(config.port, config.host, () => {
-    log(`GraphQL and GraphiQL on http://${config.host}:${config.port}/graphql (${database.mode} database)`);
-  });
+  try {
+    if (metricsServer) {
+      await listen(metricsServer, config.metrics.port!, config.host, 'METRICS_PORT');
+      log(`Metrics on http://${config.host}:${config.metrics.port}/metrics`);
+    }
+    await listen(server, config.port, config.host, 'PORT');
+  } catch (error) {
+    metricsServer?.close();
+    await database.close();
+    throw error;
+  }
+  const endpoint = `http://${config.host}:${config.port}/graphql`;
+  log(
+    servesGraphiQL(config)
+      ? `GraphQL and GraphiQL on ${endpoint} (${database.mode} database)`
+      : `GraphQL on ${endpoint}, GraphiQL off in production (${database.mode} database)`,
+  );
 
   const exit = (code: number) => logger.flush(() => process.exit(code));
   // Stop taking requests, let those in flight finish (at most shutdownTimeoutMs), close the pool.

@@ -7,7 +7,6 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -18,6 +17,7 @@ import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
+import { cachedGraphiQL } from './ops/graphiql.js';
 import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi, type Metrics } from './ops/metrics.js';
@@ -98,6 +98,9 @@ function maskUnexpected(error: unknown, message: string, isDev?: boolean): Error
   });
 }
 
+/** GraphiQL is a development tool: production serves the API alone. */
+export const servesGraphiQL = (config: Config) => config.env !== 'production';
+
 export type AppOptions = {
   /** Where request and error logs go (default: JSON lines on stdout at config.logLevel). */
   logger?: Logger;
@@ -112,6 +115,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
+  const graphiql = cachedGraphiQL();
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -124,11 +128,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
     landingPage: false,
     cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
-    renderGraphiQL,
-    graphiql: config.env === 'production' ? false : { title: 'OpsGraph', defaultQuery },
+    renderGraphiQL: graphiql.renderGraphiQL,
+    graphiql: !servesGraphiQL(config) ? false : { title: 'OpsGraph', defaultQuery },
     plugins: [
       requestLog.plugin as Plugin,
       useErrorBodies(),
+      graphiql.plugin,
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
       useReadiness(options.lifecycle ?? { stopping: false }),
       ...limits(config),

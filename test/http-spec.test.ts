@@ -22,6 +22,17 @@ describe('GraphQL over HTTP', () => {
     expect(await response.json()).toEqual({ data: { organisation: { name: 'Harbour Works Ltd' } } });
   });
 
+  it('answers a GET without Authorization only when it carries x-graphql-yoga-csrf, as the README says', async () => {
+    const bare = await app.fetch(url({ query: '{ __typename }' }));
+    expect(bare.status).toBe(403);
+    expect(await bare.text()).toContain('Required CSRF header(s) not present');
+    const marked = await app.fetch(url({ query: '{ __typename }' }), { headers: { 'x-graphql-yoga-csrf': '1' } });
+    expect({ status: marked.status, body: await marked.json() }).toEqual({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
+  });
+
   it('refuses mutations sent with GET, with 405 and the allowed method', async () => {
     const response = await app.fetch(url({ query: 'mutation { deleteEquipment(id: "x") { __typename } }' }), {
       headers: { accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
@@ -47,6 +58,19 @@ describe('GraphQL over HTTP', () => {
     );
     const missing = await post({ variables: {} });
     expect(missing.status).toBe(400);
+  });
+
+  it('answers a document that does not validate with 200 and the errors to a client that accepts only application/json', async () => {
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ organisation { nickname } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = (await response.json()) as { data?: unknown; errors: { message: string }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.message).toContain('Cannot query field "nickname"');
   });
 
   it('refuses a body that is not JSON, and a media type it cannot produce', async () => {

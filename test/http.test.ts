@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../src/database/seed.js';
@@ -49,6 +50,40 @@ describe('the HTTP surface', () => {
     expect(page).toContain('<title>OpsGraph</title>');
     expect(page).toContain('query Dashboard');
     expect(page).not.toMatch(/<(script|link)[^>]+(src|href)="https?:\/\//);
+  });
+
+  it('sends GraphiQL compressed as the browser accepts and answers a reload with 304; API answers stay as they are', async () => {
+    const app = createApp(testConfig({ env: 'development' }));
+    const page = (headers: Record<string, string>) =>
+      app.fetch('http://localhost/graphql', { headers: { accept: 'text/html', ...headers } });
+    const plain = await page({ 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const html = Buffer.from(await plain.arrayBuffer());
+    for (const [encoding, decompress] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      const first = await page({ 'accept-encoding': `${encoding}, deflate` });
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-encoding')).toBe(encoding);
+      expect(first.headers.get('cache-control')).toBe('no-cache');
+      expect(first.headers.get('vary')).toBe('Accept, Accept-Encoding');
+      const body = Buffer.from(await first.arrayBuffer());
+      expect(body.length).toBeLessThan(html.length / 3);
+      expect(decompress(body).equals(html)).toBe(true);
+      const reload = await page({ 'accept-encoding': encoding, 'if-none-match': first.headers.get('etag')! });
+      expect({ status: reload.status, body: await reload.text() }).toEqual({ status: 304, body: '' });
+    }
+    const refused = await page({ 'accept-encoding': 'br;q=0, gzip' });
+    expect(refused.headers.get('content-encoding')).toBe('gzip');
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-encoding': 'br, gzip' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBeNull();
+    expect(response.headers.get('etag')).toBeNull();
   });
 
   it('answers the dashboard for a signed-in viewer', async () => {

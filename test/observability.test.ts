@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { createLogger } from '../src/ops/logger.js';
 import { createMetrics } from '../src/ops/metrics.js';
+import { committedMigrations } from '../src/schema-engine/migrate.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -76,6 +77,20 @@ describe('health and readiness', () => {
       await database.sql('UPDATE _prisma_migrations SET finished_at = started_at WHERE id = $1', [last!.id]);
     }
     expect((await get(loggedApp().app, '/ready')).status).toBe(200);
+  });
+
+  it('/ready names every committed migration on a database never migrated', async () => {
+    const committed = await committedMigrations();
+    await database.sql('ALTER TABLE _prisma_migrations RENAME TO _prisma_migrations_aside');
+    try {
+      const response = await get(loggedApp().app, '/ready');
+      expect({ status: response.status, body: await response.json() }).toEqual({
+        status: 503,
+        body: { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: committed },
+      });
+    } finally {
+      await database.sql('ALTER TABLE _prisma_migrations_aside RENAME TO _prisma_migrations');
+    }
   });
 
   it('/ready answers 503 once the server is stopping, so that the balancer sends no more', async () => {

@@ -33,3 +33,13 @@ describe('prisma migrate against embedded PGlite', () => {
     expect(rows).toEqual([{ organisations: 1, roles: 5 }]);
   });
 });
+
+describe('prisma migrate without DATABASE_URL', () => {
+  it('says in one line what to run, instead of "Connection url is empty"', async () => {
+    const dev = await prisma(['migrate', 'dev', '--name', 'change'], { DATABASE_URL: undefined });
+    expect(dev.code).toBe(1);
+    expect(dev.output.trim()).toBe(
+      '[opsgraph] prisma migrate dev needs DATABASE_URL naming a PostgreSQL server (the embedded database cannot serve the CLI): run DATABASE_URL=postgresql://postgres@127.0.0.1:5432/opsgraph_dev npx prisma migrate dev ...; npm start then applies new migrations to the embedded database.',
+    );
+  });
+});

@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../src/database/embedded.js';
+import { committedMigrations } from '../src/schema-engine/migrate.js';
 import { freePort, run, startServer } from './helpers/cli.js';
 
 // The production start as an operator runs it. Each refusal of a configuration is tested, in
@@ -18,6 +21,62 @@ describe('starting in production', () => {
     });
     expect(started.code).toBe(1);
     expect(started.stderr).toContain('configuration error: AUTH_SECRET is required in production');
+  });
+
+  it('refuses to start when nothing answers at DATABASE_URL, naming where it looked', async () => {
+    const port = await freePort();
+    const started = await run('npx', ['--no-install', 'tsx', 'src/server.ts'], {
+      NODE_ENV: 'production',
+      PORT: '0',
+      AUTH_SECRET: SECRET,
+      DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/opsgraph`,
+    });
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(
+      `[opsgraph] configuration error: DATABASE_URL cannot be used: nothing accepts connections at 127.0.0.1:${port}.`,
+    );
+    expect(started.output).not.toMatch(/GraphQL (and GraphiQL )?on/);
+  });
+
+  it('refuses a port in use with a configuration error, not a stack', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'opsgraph-startup-'));
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
+    );
+    try {
+      const started = await run('npx', ['--no-install', 'tsx', 'src/server.ts'], {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: undefined,
+        DATA_DIR: dataDir,
+      });
+      expect(started.code).toBe(1);
+      expect(started.stderr).toContain(
+        `[opsgraph] configuration error: port ${port} is in use on 127.0.0.1: stop what listens there, or set PORT to a free port.`,
+      );
+      expect(started.stderr).not.toContain('EADDRINUSE');
+    } finally {
+      taken.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts on a database never migrated, says so, and is not ready until it is', async () => {
+    const empty = await startEmbeddedPostgres();
+    const server = await startServer({ NODE_ENV: 'production', AUTH_SECRET: SECRET, DATABASE_URL: empty.url });
+    try {
+      const pending = await committedMigrations();
+      expect(server.output()).toContain(`migrations not applied: ${pending.join(', ')}.`);
+      const ready = await fetch(new URL('/ready', server.url));
+      expect({ status: ready.status, body: await ready.json() }).toEqual({
+        status: 503,
+        body: { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: pending },
+      });
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await empty.stop();
+    }
   });
 
   it('starts, serving /metrics on METRICS_PORT and not beside the API', async () => {
@@ -37,6 +96,8 @@ describe('starting in production', () => {
       const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
+      expect(server.output()).toContain(`GraphQL on ${server.url}, GraphiQL off in production (embedded database)`);
+      expect(server.output()).not.toContain('GraphiQL on');
     } finally {
       expect(await server.stop()).toBe(0);
       await rm(dataDir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import { connectDb, system, type Db } from '../db.js';
 import { watchSessionChanges } from '../modules/auth/session-cache.js';
-import { applyPendingMigrations } from '../schema-engine/migrate.js';
+import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
+import { withClient } from '../schema-engine/pg-adapter.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { seedDemo } from './seed.js';
 
@@ -17,8 +18,40 @@ export type OpenDatabase = {
   close(): Promise<void>;
 };
 
+function problem(error: unknown, url: string): string {
+  const { code, message } = error as { code?: string; message?: string };
+  // loadConfig has parsed the URL already.
+  const { hostname, port } = new URL(url);
+  const where = `${hostname}:${port || 5432}`;
+  if (code === 'ECONNREFUSED') return `nothing accepts connections at ${where}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `no host named ${hostname} is found`;
+  return `${message?.trim() || String(error)} (${where})`;
+}
+
+/**
+ * Connects once before serving, so that a URL that cannot be used (no server, no such database,
+ * refused credentials) stops the start with the reason instead of failing every request after it.
+ * Returns the committed migrations the database has not applied.
+ */
+export async function checkDatabase(url: string): Promise<string[]> {
+  const committed = await committedMigrations();
+  try {
+    return await withClient(url, (client) =>
+      pendingMigrations(committed, async (sql) => (await client.query(sql)).rows),
+    );
+  } catch (error) {
+    throw new ConfigError(`DATABASE_URL cannot be used: ${problem(error, url)}.`);
+  }
+}
+
 export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
   if (config.databaseUrl) {
+    const pending = await checkDatabase(config.databaseUrl);
+    if (pending.length > 0) {
+      log(
+        `migrations not applied: ${pending.join(', ')}. /ready answers 503 until \`npx prisma migrate deploy\` applies them.`,
+      );
+    }
     const db = connectDb(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.statementTimeoutMs,

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { primary } from '../db.js';
-import { committedMigrations } from '../schema-engine/migrate.js';
+import { committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 
 /** Whether the instance is shutting down: then it is no longer ready, so the balancer stops sending. */
 export type Lifecycle = { stopping: boolean };
@@ -10,13 +10,9 @@ const CHECK_TIMEOUT_MS = 2_000;
 // The migrations this build ships with: read from disk once, at the first check.
 let committed: Promise<string[]> | undefined;
 
-async function pendingMigrations(): Promise<string[]> {
+async function notApplied(): Promise<string[]> {
   committed ??= committedMigrations();
-  const applied = await primary.$queryRaw<{ migration_name: string }[]>`
-    SELECT migration_name FROM public._prisma_migrations
-    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
-  const done = new Set(applied.map((row) => row.migration_name));
-  return (await committed).filter((name) => !done.has(name));
+  return pendingMigrations(await committed, (sql) => primary.$queryRawUnsafe(sql));
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -34,7 +30,7 @@ async function readiness(lifecycle: Lifecycle): Promise<Response> {
   if (lifecycle.stopping) return answer(503, { status: 'stopping' });
   let pending: string[];
   try {
-    pending = await within(pendingMigrations(), CHECK_TIMEOUT_MS);
+    pending = await within(notApplied(), CHECK_TIMEOUT_MS);
   } catch (error) {
     const reason = error instanceof Error ? error.message.trim().split('\n').at(-1) : String(error);
     return answer(503, { status: 'unavailable', reason: `database unreachable: ${reason}` });

@@ -17,6 +17,19 @@ export async function committedMigrations(): Promise<string[]> {
     .sort();
 }
 
+type Query = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/** Of the committed migrations, those the database has not applied: all of them on a database never migrated. */
+export async function pendingMigrations(committed: string[], query: Query): Promise<string[]> {
+  const [table] = await query(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS present`);
+  if (!table?.present) return committed;
+  const applied = await query(`
+    SELECT migration_name FROM public._prisma_migrations
+    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);
+  const done = new Set(applied.map((row) => row.migration_name));
+  return committed.filter((name) => !done.has(name));
+}
+
 async function migrationsList() {
   const directories = await committedMigrations();
   return {

@@ -102,7 +102,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     }, START_TIMEOUT_MS);
     const seen = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('GraphQL and GraphiQL on')) {
+      if (/GraphQL (and GraphiQL )?on/.test(output)) {
         clearTimeout(timer);
         resolve();
       }
