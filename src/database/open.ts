@@ -17,7 +17,12 @@ export type OpenDatabase = {
   close(): Promise<void>;
 };
 
-export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config,
+  log: (message: string) => void,
+  // An admin's command that makes their own organisation leaves the demo out of a new embedded database.
+  { seedDemo: withDemo = true }: { seedDemo?: boolean } = {},
+): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const db = connectDb(config.databaseUrl, {
       poolSize: config.databasePoolSize,
@@ -53,7 +58,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       transactionMaxWaitMs: 30_000,
       statementTimeoutMs: config.statementTimeoutMs,
     });
-    if (firstStart) {
+    if (firstStart && withDemo) {
       const { created } = await seedDemo(system);
       log(`Loaded the demo organisation (${created} rows)`);
     }
@@ -61,7 +66,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       db: system,
       mode: 'embedded',
       appliedMigrations,
-      seeded: firstStart,
+      seeded: firstStart && withDemo,
       async close() {
         await db.$disconnect();
         await embedded.stop();
