@@ -69,8 +69,9 @@ function parse(args: string[]) {
 /** Reads a line from the terminal without echoing it. */
 function hiddenLine(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Raw (and so silent) before the prompt shows: what is typed after it is never echoed.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   stdin.setEncoding('utf8');
   return new Promise((resolve, reject) => {

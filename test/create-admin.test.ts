@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, startServer } from './helpers/cli.js';
+import { repoRoot, run, startServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { graphql } from './helpers/graphql.js';
 
@@ -132,6 +133,38 @@ describe('npm run create-admin', () => {
     expect(created.code, created.output).toBe(0);
     expect(await signIn('admin@piped.example', 'piped-in-password-7')).toMatchObject({
       organisation: { name: 'Piped Ltd' },
+    });
+  });
+
+  it('asks for the password twice on a terminal without echoing it', async () => {
+    // `script` gives the command a terminal; each answer is typed once its prompt shows.
+    const child = spawn(
+      'script',
+      ['-qec', 'npm run --silent create-admin -- --organisation "Tty Ltd" --email admin@tty.example', '/dev/null'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NODE_ENV: undefined, DATABASE_URL: database.url, OPSGRAPH_ADMIN_PASSWORD: undefined },
+      },
+    );
+    let output = '';
+    const answers = [
+      ['Password for the new admin: ', 'typed-at-the-terminal-3'],
+      ['Again: ', 'typed-at-the-terminal-3'],
+    ];
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const [prompt, answer] = answers[0] ?? [];
+      if (prompt && output.endsWith(prompt)) {
+        answers.shift();
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, output).toBe(0);
+    expect(output).toContain('Created the organisation "Tty Ltd"');
+    expect(output).not.toContain('typed-at-the-terminal-3');
+    expect(await signIn('admin@tty.example', 'typed-at-the-terminal-3')).toMatchObject({
+      organisation: { name: 'Tty Ltd' },
     });
   });
 
