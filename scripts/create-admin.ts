@@ -8,6 +8,7 @@ import type { Db } from '../src/db.js';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { hashPassword } from '../src/lib/passwords.js';
 import { emailAddress, newPassword, requiredText } from '../src/lib/validation.js';
+import { startOrganisation } from '../src/modules/organisation/start-organisation.js';
 
 const USAGE = `Usage: npm run create-admin -- --organisation "Acme Ltd" --email admin@acme.example [--name "Ada Admin"]
 
@@ -139,30 +140,17 @@ async function createAdmin(db: Db, admin: Admin, passwordHash: () => Promise<str
     );
   }
   const hash = await passwordHash();
-  const { organisation, user } = await db.$transaction(async (tx) => {
-    const organisation = await tx.organisation.create({ data: { name: admin.organisation } });
-    const role = await tx.role.findUniqueOrThrow({ where: { name: RoleName.ADMIN } });
-    const user = await tx.user.create({
-      data: {
-        organisationId: organisation.id,
-        email: admin.email,
-        name: admin.name,
-        passwordHash: hash,
-        roles: { create: { roleId: role.id } },
+  const { organisation, admin: user } = await db.$transaction((tx) =>
+    startOrganisation(
+      tx,
+      // No actor: the operator at the command line has no account.
+      async ({ before: _none, after, ...entry }) => {
+        await tx.auditEvent.create({ data: { ...entry, after: JSON.parse(JSON.stringify(after)) } });
       },
-    });
-    const { passwordHash: _secret, ...auditable } = user;
-    // No actor: the operator at the command line has no account.
-    await tx.auditEvent.createMany({
-      data: [
-        { entityType: 'Organisation', entityId: organisation.id, action: 'create', after: organisation },
-        { entityType: 'User', entityId: user.id, action: 'create', after: auditable },
-        { entityType: 'User', entityId: user.id, action: 'assignRole', after: { role: RoleName.ADMIN } },
-      ].map((event) => ({ ...event, organisationId: organisation.id, after: JSON.parse(JSON.stringify(event.after)) })),
-    });
-    return { organisation, user };
-  });
-  return `Created the organisation "${organisation.name}" and its admin ${user.email}: sign in with the login mutation.`;
+      { name: admin.organisation, admin: { email: admin.email, name: admin.name, passwordHash: hash } },
+    ),
+  );
+  return `Created the organisation "${organisation.name}" and its admin ${user!.email}: sign in with the login mutation.`;
 }
 
 async function main(): Promise<number> {

@@ -27,6 +27,61 @@ describe('organisations', () => {
     ]);
   });
 
+  it('are started with a first admin who signs in, and refuse a taken email', async () => {
+    const start = (input: Record<string, unknown>) =>
+      data(
+        `mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { ${mutationErrors} ... on CreateOrganisationSuccess { organisation { name } } } }`,
+        { input },
+        { as: people.superadmin },
+      ).then((result) => result.createOrganisation);
+    const admin = { email: 'first@compass.example', name: 'Cora Compass', password: 'compass-rose-bearing' };
+    expect((await start({ name: 'Compass Ltd', admin })).organisation).toEqual({ name: 'Compass Ltd' });
+    const login = await graphql(
+      `
+        mutation ($input: LoginInput!) {
+          login(input: $input) {
+            ... on LoginSuccess {
+              tokens {
+                accessToken
+              }
+            }
+          }
+        }
+      `,
+      { input: { email: admin.email, password: admin.password } },
+    );
+    const viewer = await graphql(
+      `
+        {
+          viewer {
+            roles {
+              name
+            }
+            organisation {
+              name
+            }
+          }
+        }
+      `,
+      {},
+      { token: login.data!.login.tokens.accessToken },
+    );
+    expect(viewer.data!.viewer).toEqual({ roles: [{ name: 'ADMIN' }], organisation: { name: 'Compass Ltd' } });
+
+    const before = await database.db.organisation.count();
+    expect(await start({ name: 'Copycat Ltd', admin: { ...admin, email: 'ADA@harbourworks.example' } })).toMatchObject({
+      __typename: 'ConflictError',
+      field: 'email',
+    });
+    expect(
+      await start({ name: 'Weak Ltd', admin: { ...admin, email: 'x@weak.example', password: 'short' } }),
+    ).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'admin', 'password'], message: 'Password must be at least 12 characters.' }],
+    });
+    expect(await database.db.organisation.count()).toBe(before);
+  });
+
   it('are renamed and given a workspace folder by their admins, who reach no other', async () => {
     const update = (input: Record<string, unknown>, as = people.admin) =>
       data(
