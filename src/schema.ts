@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 import './modules/common/scalars.js';
 import './modules/common/errors.type.js';
 import './modules/organisation/organisation.type.js';
+import './modules/organisation/organisation.mutations.js';
 import './modules/user/user.type.js';
 import './modules/user/user.mutations.js';
 import './modules/auth/auth.mutations.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, type As } from './helpers/graphql.js';
+import { data, demo, globalId, type As } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -56,6 +56,10 @@ const types: Record<string, string> = {
   login: 'LoginInput!',
   refreshToken: 'String!',
   password: 'ChangePasswordInput!',
+  correction: 'CorrectMaintenanceRecordInput!',
+  reason: 'String!',
+  organisation: 'CreateOrganisationInput!',
+  organisationUpdate: 'UpdateOrganisationInput!',
 };
 
 describe('the audit trail', () => {
@@ -68,9 +72,17 @@ describe('the audit trail', () => {
     );
     const equipmentId = equipment.equipment.id;
     await mutate('updateEquipment', 'input: $update', { update: { id: equipmentId, status: 'IN_MAINTENANCE' } });
-    await mutate('addMaintenanceRecord', 'input: $maintenance', {
-      maintenance: { equipmentId, maintenanceDate: '2026-11-01T00:00:00Z' },
+    const record = await mutate(
+      'addMaintenanceRecord',
+      'input: $maintenance',
+      { maintenance: { equipmentId, maintenanceDate: '2026-11-01T00:00:00Z' } },
+      '... on AddMaintenanceRecordSuccess { maintenanceRecord { id } }',
+    );
+    const recordId = record.maintenanceRecord.id;
+    await mutate('correctMaintenanceRecord', 'input: $correction', {
+      correction: { id: recordId, notes: 'Oil changed', reason: 'Notes were missing' },
     });
+    await mutate('removeMaintenanceRecord', 'id: $id, reason: $reason', { id: recordId, reason: 'Entered twice' });
     await mutate('bulkUpdateNextMaintenance', 'ids: $ids, nextMaintenanceAt: $at', {
       ids: [equipmentId],
       at: '2027-01-01T00:00:00Z',
@@ -87,6 +99,8 @@ describe('the audit trail', () => {
     const itemId = item.inventoryItem.id;
     await mutate('updateInventoryItem', 'input: $itemUpdate', { itemUpdate: { id: itemId, minQty: 2 } });
     await mutate('adjustStock', 'input: $adjust', { adjust: { itemId, delta: 5 } });
+    await mutate('deleteInventoryItem', 'id: $id', { id: itemId });
+    await mutate('restoreInventoryItem', 'id: $id', { id: itemId });
 
     const supplier = await mutate(
       'createSupplier',
@@ -96,6 +110,8 @@ describe('the audit trail', () => {
     );
     const supplierId = supplier.supplier.id;
     await mutate('updateSupplier', 'input: $supplierUpdate', { supplierUpdate: { id: supplierId, phone: '+44 1' } });
+    await mutate('deleteSupplier', 'id: $id', { id: supplierId });
+    await mutate('restoreSupplier', 'id: $id', { id: supplierId });
     const line = { itemId, quantity: 2, unitPrice: '1.00' };
     const order = await mutate(
       'createPurchaseOrder',
@@ -128,6 +144,19 @@ describe('the audit trail', () => {
     await mutate('revokeRole', 'userId: $userId, role: EMPLOYEE', { userId });
     await mutate('revokeUserSessions', 'userId: $userId', { userId });
     await mutate('deactivateUser', 'id: $id', { id: userId });
+    await mutate('reactivateUser', 'id: $id', { id: userId });
+    await mutate('updateOrganisation', 'input: $organisationUpdate', {
+      organisationUpdate: { id: globalId('Organisation', people.organisationId), workspaceFolderId: 'audit-folder' },
+    });
+    // Only a superadmin starts an organisation; its events belong to the new organisation.
+    const started = await mutate(
+      'createOrganisation',
+      'input: $organisation',
+      { organisation: { name: 'Audit Ventures' } },
+      '... on CreateOrganisationSuccess { organisation { id } }',
+      { as: people.superadmin },
+    );
+    const startedId = Buffer.from(started.organisation.id, 'base64').toString().split(':')[1];
 
     const tokens = '... on LoginSuccess { tokens { accessToken refreshToken } }';
     const credentials = { login: { email: 'ada@harbourworks.example', password: 'opsgraph-demo' } };
@@ -159,8 +188,12 @@ describe('the audit trail', () => {
     const events = await database.db.auditEvent.findMany({
       where: { createdAt: { gte: new Date(Date.now() - 60_000) } },
     });
+    const ofStarted = events.filter((event) => event.organisationId === startedId);
+    expect(ofStarted.map((event) => [event.actorId, event.action])).toEqual([[people.superadmin, 'create']]);
     expect(
-      events.every((event) => event.actorId === people.admin && event.organisationId === people.organisationId),
+      events
+        .filter((event) => event.organisationId !== startedId)
+        .every((event) => event.actorId === people.admin && event.organisationId === people.organisationId),
     ).toBe(true);
   });
 });

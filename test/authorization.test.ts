@@ -26,6 +26,11 @@ beforeAll(async () => {
   real.Supplier = globalId('Supplier', await first('supplier'));
   real.PurchaseOrder = globalId('PurchaseOrder', await first('purchaseOrder'));
   real.User = globalId('User', people.worker);
+  real.Organisation = globalId('Organisation', people.organisationId);
+  const record = await database.db.maintenanceRecord.findFirstOrThrow({
+    where: { equipment: { organisationId: people.organisationId } },
+  });
+  real.MaintenanceRecord = globalId('MaintenanceRecord', record.id);
 });
 
 type Case = { document: string; variables: (ids: (type: string) => string) => Record<string, unknown> };
@@ -57,12 +62,28 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
     document: `mutation($id: ID!) { addMaintenanceRecord(input: { equipmentId: $id, maintenanceDate: "2026-01-01T00:00:00Z", nextMaintenance: "2025-01-01T00:00:00Z" }) { ${outcome} } }`,
     variables: (id) => ({ id: id('Equipment') }),
   },
+  correctMaintenanceRecord: {
+    document: `mutation($id: ID!) { correctMaintenanceRecord(input: { id: $id, notes: "x", reason: " " }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('MaintenanceRecord') }),
+  },
+  removeMaintenanceRecord: {
+    document: `mutation($id: ID!) { removeMaintenanceRecord(id: $id, reason: "") { ${outcome} } }`,
+    variables: (id) => ({ id: id('MaintenanceRecord') }),
+  },
   createInventoryItem: {
     document: `mutation { createInventoryItem(input: { sku: "", name: "", location: "" }) { ${outcome} } }`,
     variables: () => ({}),
   },
   updateInventoryItem: {
     document: `mutation($id: ID!) { updateInventoryItem(input: { id: $id, name: "x" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('InventoryItem') }),
+  },
+  deleteInventoryItem: {
+    document: `mutation($id: ID!) { deleteInventoryItem(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('InventoryItem') }),
+  },
+  restoreInventoryItem: {
+    document: `mutation($id: ID!) { restoreInventoryItem(id: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('InventoryItem') }),
   },
   adjustStock: {
@@ -75,6 +96,14 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
   },
   updateSupplier: {
     document: `mutation($id: ID!) { updateSupplier(input: { id: $id, email: "not an email" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Supplier') }),
+  },
+  deleteSupplier: {
+    document: `mutation($id: ID!) { deleteSupplier(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Supplier') }),
+  },
+  restoreSupplier: {
+    document: `mutation($id: ID!) { restoreSupplier(id: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('Supplier') }),
   },
   createPurchaseOrder: {
@@ -101,6 +130,14 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
     document: `mutation($id: ID!) { cancelPurchaseOrder(id: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('PurchaseOrder') }),
   },
+  createOrganisation: {
+    document: `mutation { createOrganisation(input: { name: " " }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateOrganisation: {
+    document: `mutation($id: ID!) { updateOrganisation(input: { id: $id, workspaceFolderId: "x" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Organisation') }),
+  },
   createUser: {
     document: `mutation { createUser(input: { email: "bad", name: "", password: "short" }) { ${outcome} } }`,
     variables: () => ({}),
@@ -111,6 +148,10 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
   },
   deactivateUser: {
     document: `mutation($id: ID!) { deactivateUser(id: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
+  reactivateUser: {
+    document: `mutation($id: ID!) { reactivateUser(id: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('User') }),
   },
   assignRole: {
@@ -186,8 +227,15 @@ describe('the permission matrix', () => {
         variables((type) => real[type]!),
         { as: rival.admin },
       );
-      expect(verdict(result)).toBe('allowed');
-      expect(result.data?.[Object.keys(result.data)[0]!]?.__typename).toMatch(/^(NotFoundError|InputValidationError)$/);
+      // An admin may run it in their own organisation (createOrganisation takes a superadmin).
+      if (!may({ id: rival.admin, organisationId: '', sessionId: '', roles: [RoleName.ADMIN] }, name)) {
+        expect(verdict(result)).toBe('FORBIDDEN');
+      } else {
+        expect(verdict(result)).toBe('allowed');
+        expect(result.data?.[Object.keys(result.data)[0]!]?.__typename).toMatch(
+          /^(NotFoundError|InputValidationError)$/,
+        );
+      }
       cases += 1;
     },
   );

@@ -44,7 +44,12 @@ export async function checkDatabase(url: string): Promise<string[]> {
   }
 }
 
-export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config,
+  log: (message: string) => void,
+  // An admin's command that makes their own organisation leaves the demo out of a new embedded database.
+  { seedDemo: withDemo = true }: { seedDemo?: boolean } = {},
+): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const pending = await checkDatabase(config.databaseUrl);
     if (pending.length > 0) {
@@ -90,7 +95,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
-    if (firstStart) {
+    if (firstStart && withDemo) {
       const { created } = await seedDemo(system);
       log(`Loaded the demo organisation (${created} rows)`);
     }
@@ -98,7 +103,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
       db: system,
       mode: 'embedded',
       appliedMigrations,
-      seeded: firstStart,
+      seeded: firstStart && withDemo,
       async close() {
         await db.$disconnect();
         await embedded.stop();

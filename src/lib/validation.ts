@@ -20,6 +20,11 @@ export const idempotencyKey = z
   .regex(/^[\x21-\x7e]{8,255}$/, 'Idempotency key must be 8 to 255 visible ASCII characters, e.g. a UUID.')
   .nullish();
 
+/** An account's email address (sign-in name): compared in any case, as PostgreSQL's citext does. */
+export const emailAddress = z
+  .email('Email must be an email address.')
+  .max(254, 'Email must be at most 254 characters.');
+
 const MIN_DISTINCT_PASSWORD_CHARACTERS = 5;
 
 /** A new password: long rather than clever, but not one character over and over. */

@@ -178,6 +178,39 @@ builder.mutationField('updateInventoryItem', (t) =>
   }),
 );
 
+for (const [field, deleting] of [
+  ['deleteInventoryItem', true],
+  ['restoreInventoryItem', false],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      authScopes: { may: field },
+      type: 'InventoryItem',
+      description: deleting
+        ? 'Soft-deletes an item: it leaves every list and new orders, keeps its stock history, and can be restored.'
+        : 'Brings a soft-deleted item back.',
+      errors: { types: commonErrors, dataField: { name: 'inventoryItem' } },
+      args: { id: t.arg.globalID({ for: InventoryItem }) },
+      resolve: (query, _root, { id }, context) =>
+        mutate(context, {
+          change: async ({ tx, audit }) => {
+            const before = await tx.inventoryItem.findFirst({
+              where: { id: id.id, deletedAt: deleting ? null : { not: null } },
+            });
+            if (!before) throw new NotFoundError('InventoryItem');
+            const after = await tx.inventoryItem.update({
+              where: { id: before.id },
+              data: { deletedAt: deleting ? new Date() : null },
+            });
+            await audit({ ...entity('InventoryItem', after), action: deleting ? 'delete' : 'restore', before, after });
+            return after.id;
+          },
+          read: answer('inventoryItem', query),
+        }),
+    }),
+  );
+}
+
 builder.mutationField('adjustStock', (t) =>
   t.prismaField({
     authScopes: { may: 'adjustStock' },

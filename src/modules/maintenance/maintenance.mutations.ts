@@ -1,11 +1,12 @@
 import { builder } from '../../builder.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { answer, entity, mutate } from '../../lib/mutation.js';
-import { InputValidationError, optionalText, validateFields } from '../../lib/validation.js';
+import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
+import { InputValidationError, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
 import { colleague } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
+import { MaintenanceRecord } from './maintenance.type.js';
 
 const AddMaintenanceRecordFields = builder.inputType('AddMaintenanceRecordInput', {
   fields: (t) => ({
@@ -84,6 +85,126 @@ builder.mutationField('addMaintenanceRecord', (t) =>
           return record.id;
         },
         read: answer('maintenanceRecord', query),
+      }),
+  }),
+);
+
+const reason = requiredText('Reason', 1000);
+
+const CorrectMaintenanceRecordFields = builder.inputType('CorrectMaintenanceRecordInput', {
+  description: 'Only the fields given change; nextMaintenance or notes null clears it.',
+  fields: (t) => ({
+    id: t.globalID({ for: MaintenanceRecord }),
+    maintenanceDate: t.field({ type: 'DateTime', required: false }),
+    nextMaintenance: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'When the equipment’s nextMaintenanceAt came from this record, it follows the correction.',
+    }),
+    notes: t.string({ required: false }),
+    reason: t.string({ description: 'Why the record was wrong; kept in the audit trail.' }),
+  }),
+});
+const CorrectMaintenanceRecordRules = validateFields<typeof CorrectMaintenanceRecordFields.$inferInput>({
+  notes: optionalText('Notes', 5000),
+  reason,
+});
+
+/** A record of equipment that is not deleted, with that equipment. */
+async function liveRecord(tx: Tx, id: string) {
+  const record = await tx.maintenanceRecord.findFirst({
+    where: { id, equipment: { deletedAt: null } },
+    include: { equipment: true },
+  });
+  if (!record) throw new NotFoundError('MaintenanceRecord');
+  const { equipment, ...row } = record;
+  return { record: row, equipment };
+}
+
+builder.mutationField('correctMaintenanceRecord', (t) =>
+  t.prismaField({
+    authScopes: { may: 'correctMaintenanceRecord' },
+    type: 'MaintenanceRecord',
+    description: 'Corrects a maintenance record; the reason and the record before are kept in the audit trail.',
+    errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
+    args: { input: t.arg({ type: CorrectMaintenanceRecordFields }) },
+    resolve: (query, _root, args, context) =>
+      mutate(context, {
+        input: { rules: CorrectMaintenanceRecordRules, value: args.input },
+        change: async ({ tx, input, audit }) => {
+          const { record: before, equipment } = await liveRecord(tx, input.id.id);
+          const maintenanceDate = input.maintenanceDate ?? before.maintenanceDate;
+          const nextMaintenance = input.nextMaintenance === undefined ? before.nextMaintenance : input.nextMaintenance;
+          if (nextMaintenance && nextMaintenance <= maintenanceDate) {
+            throw new InputValidationError([
+              { path: ['input', 'nextMaintenance'], message: 'Next maintenance must be after the maintenance date.' },
+            ]);
+          }
+          const after = await tx.maintenanceRecord.update({
+            where: { id: before.id },
+            data: { maintenanceDate, nextMaintenance, notes: input.notes },
+          });
+          const recorded = { organisationId: equipment.organisationId, entityType: 'MaintenanceRecord' };
+          await audit({
+            ...recorded,
+            entityId: after.id,
+            action: 'correct',
+            before,
+            after: { ...after, reason: input.reason },
+          });
+          const followed = equipment.nextMaintenanceAt?.getTime() === before.nextMaintenance?.getTime();
+          if (
+            equipment.nextMaintenanceAt &&
+            followed &&
+            nextMaintenance?.getTime() !== before.nextMaintenance?.getTime()
+          ) {
+            await tx.equipment.update({ where: { id: equipment.id }, data: { nextMaintenanceAt: nextMaintenance } });
+            await audit({
+              ...entity('Equipment', equipment),
+              action: 'update',
+              before: { nextMaintenanceAt: equipment.nextMaintenanceAt },
+              after: { nextMaintenanceAt: nextMaintenance, reason: input.reason },
+            });
+          }
+          return after.id;
+        },
+        read: answer('maintenanceRecord', query),
+      }),
+  }),
+);
+
+builder.mutationField('removeMaintenanceRecord', (t) =>
+  t.prismaField({
+    authScopes: { may: 'removeMaintenanceRecord' },
+    type: 'Equipment',
+    description:
+      'Removes a maintenance record entered by mistake, answering with its equipment; the reason and the record are kept in the audit trail.',
+    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    args: {
+      id: t.arg.globalID({ for: MaintenanceRecord }),
+      reason: t.arg.string({ description: 'Why the record was wrong.' }),
+    },
+    resolve: (query, _root, args, context) =>
+      mutate(context, {
+        input: {
+          rules: validateFields<{ reason: string }>({ reason }),
+          value: { reason: args.reason },
+          argument: null,
+        },
+        change: async ({ tx, input, audit }) => {
+          const { record, equipment } = await liveRecord(tx, args.id.id);
+          await tx.maintenanceRecord.delete({ where: { id: record.id } });
+          await audit({
+            organisationId: equipment.organisationId,
+            entityType: 'MaintenanceRecord',
+            entityId: record.id,
+            action: 'remove',
+            before: record,
+            after: { reason: input.reason },
+          });
+          return equipment.id;
+        },
+        read: answer('equipment', query),
       }),
   }),
 );

@@ -80,6 +80,39 @@ builder.mutationField('updateSupplier', (t) =>
   }),
 );
 
+for (const [field, deleting] of [
+  ['deleteSupplier', true],
+  ['restoreSupplier', false],
+] as const) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      authScopes: { may: field },
+      type: 'Supplier',
+      description: deleting
+        ? 'Soft-deletes a supplier: it leaves every list and takes no new orders; its orders stay, and it can be restored.'
+        : 'Brings a soft-deleted supplier back.',
+      errors: { types: commonErrors, dataField: { name: 'supplier' } },
+      args: { id: t.arg.globalID({ for: Supplier }) },
+      resolve: (query, _root, { id }, context) =>
+        mutate(context, {
+          change: async ({ tx, audit }) => {
+            const before = await tx.supplier.findFirst({
+              where: { id: id.id, deletedAt: deleting ? null : { not: null } },
+            });
+            if (!before) throw new NotFoundError('Supplier');
+            const after = await tx.supplier.update({
+              where: { id: before.id },
+              data: { deletedAt: deleting ? new Date() : null },
+            });
+            await audit({ ...entity('Supplier', after), action: deleting ? 'delete' : 'restore', before, after });
+            return after.id;
+          },
+          read: answer('supplier', query),
+        }),
+    }),
+  );
+}
+
 const LineFields = builder.inputType('PurchaseOrderLineInput', {
   fields: (t) => ({
     itemId: t.globalID({ for: InventoryItem }),

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { isSuperadmin } from '../../lib/permissions.js';
@@ -8,15 +7,13 @@ import { forbidden, NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
 import { requireViewer } from '../../lib/tenancy.js';
-import { newPassword, optionalText, requiredText, validateFields } from '../../lib/validation.js';
+import { emailAddress, newPassword, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { sessionCache } from '../auth/session-cache.js';
 import { User } from './user.type.js';
 
-const email = z.email('Email must be an email address.').max(254, 'Email must be at most 254 characters.');
-
 const userFields = {
-  email,
+  email: emailAddress,
   name: requiredText('Name'),
   password: newPassword,
   phone: optionalText('Phone', 40),
@@ -170,6 +167,31 @@ builder.mutationField('deactivateUser', (t) =>
             action: 'deactivate',
             before: { isActive: before.isActive },
             after: { isActive: false },
+          });
+          return before.id;
+        },
+        read: answer('user', query),
+      }).finally(() => sessionCache.forgetUser(id.id)),
+  }),
+);
+
+builder.mutationField('reactivateUser', (t) =>
+  t.prismaField({
+    authScopes: { may: 'reactivateUser' },
+    type: 'User',
+    description: 'Lets a deactivated user sign in again (their old sessions stay ended).',
+    errors: { types: commonErrors, dataField: { name: 'user' } },
+    args: { id: t.arg.globalID({ for: User }) },
+    resolve: (query, _root, { id }, context) =>
+      mutate(context, {
+        change: async ({ tx, audit }) => {
+          const before = await changeableUser(tx, context, id.id);
+          await tx.user.update({ where: { id: before.id }, data: { isActive: true } });
+          await audit({
+            ...entity('User', before),
+            action: 'reactivate',
+            before: { isActive: before.isActive },
+            after: { isActive: true },
           });
           return before.id;
         },

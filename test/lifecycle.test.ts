@@ -1,0 +1,341 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../src/database/seed.js';
+import { useTestDatabase } from './helpers/database.js';
+import { data, demo, globalId, graphql, mutationErrors } from './helpers/graphql.js';
+
+const database = useTestDatabase();
+let people: Awaited<ReturnType<typeof demo>>;
+
+beforeAll(async () => {
+  people = await demo(database);
+});
+
+const events = (entityId: string) =>
+  database.db.auditEvent.findMany({ where: { entityId }, orderBy: { createdAt: 'asc' } });
+
+describe('organisations', () => {
+  it('are started by a superadmin, audited under the new organisation', async () => {
+    const { createOrganisation } = await data(
+      `mutation { createOrganisation(input: { name: " Beacon Ltd ", workspaceFolderId: "folder-1" }) { ${mutationErrors} ... on CreateOrganisationSuccess { organisation { id name workspaceFolderId } } } }`,
+      {},
+      { as: people.superadmin },
+    );
+    expect(createOrganisation.organisation).toMatchObject({ name: 'Beacon Ltd', workspaceFolderId: 'folder-1' });
+    const stored = await database.db.organisation.findFirstOrThrow({ where: { name: 'Beacon Ltd' } });
+    expect(await events(stored.id)).toMatchObject([
+      { organisationId: stored.id, actorId: people.superadmin, action: 'create', entityType: 'Organisation' },
+    ]);
+  });
+
+  it('are started with a first admin who signs in, and refuse a taken email', async () => {
+    const start = (input: Record<string, unknown>) =>
+      data(
+        `mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { ${mutationErrors} ... on CreateOrganisationSuccess { organisation { name } } } }`,
+        { input },
+        { as: people.superadmin },
+      ).then((result) => result.createOrganisation);
+    const admin = { email: 'first@compass.example', name: 'Cora Compass', password: 'compass-rose-bearing' };
+    expect((await start({ name: 'Compass Ltd', admin })).organisation).toEqual({ name: 'Compass Ltd' });
+    const login = await graphql(
+      `
+        mutation ($input: LoginInput!) {
+          login(input: $input) {
+            ... on LoginSuccess {
+              tokens {
+                accessToken
+              }
+            }
+          }
+        }
+      `,
+      { input: { email: admin.email, password: admin.password } },
+    );
+    const viewer = await graphql(
+      `
+        {
+          viewer {
+            roles {
+              name
+            }
+            organisation {
+              name
+            }
+          }
+        }
+      `,
+      {},
+      { token: login.data!.login.tokens.accessToken },
+    );
+    expect(viewer.data!.viewer).toEqual({ roles: [{ name: 'ADMIN' }], organisation: { name: 'Compass Ltd' } });
+
+    const before = await database.db.organisation.count();
+    expect(await start({ name: 'Copycat Ltd', admin: { ...admin, email: 'ADA@harbourworks.example' } })).toMatchObject({
+      __typename: 'ConflictError',
+      field: 'email',
+    });
+    expect(
+      await start({ name: 'Weak Ltd', admin: { ...admin, email: 'x@weak.example', password: 'short' } }),
+    ).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'admin', 'password'], message: 'Password must be at least 12 characters.' }],
+    });
+    expect(await database.db.organisation.count()).toBe(before);
+  });
+
+  it('are renamed and given a workspace folder by their admins, who reach no other', async () => {
+    const update = (input: Record<string, unknown>, as = people.admin) =>
+      data(
+        `mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { ${mutationErrors} ... on UpdateOrganisationSuccess { organisation { name workspaceFolderId } } } }`,
+        { input },
+        { as },
+      ).then((result) => result.updateOrganisation);
+    const id = globalId('Organisation', people.organisationId);
+    expect((await update({ id, name: 'Harbour Works Group', workspaceFolderId: 'drive-42' })).organisation).toEqual({
+      name: 'Harbour Works Group',
+      workspaceFolderId: 'drive-42',
+    });
+    expect((await update({ id, workspaceFolderId: null })).organisation).toEqual({
+      name: 'Harbour Works Group',
+      workspaceFolderId: null,
+    });
+    expect(await update({ id, name: '  ' })).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'name'], message: 'Name is required.' }],
+    });
+    const audit = await events(people.organisationId);
+    expect(audit.filter((event) => event.action === 'update')).toHaveLength(2);
+    expect(audit.at(-1)).toMatchObject({
+      before: { workspaceFolderId: 'drive-42' },
+      after: { workspaceFolderId: null },
+    });
+
+    const other = await database.db.organisation.create({ data: { name: 'Elsewhere Ltd' } });
+    expect(await update({ id: globalId('Organisation', other.id), name: 'Mine now' })).toMatchObject({
+      __typename: 'NotFoundError',
+    });
+  });
+});
+
+describe('reactivateUser', () => {
+  const login = async (email: string) =>
+    (
+      await graphql(
+        `
+          mutation ($input: LoginInput!) {
+            login(input: $input) {
+              __typename
+            }
+          }
+        `,
+        {
+          input: { email, password: DEMO_PASSWORD },
+        },
+      )
+    ).data!.login.__typename;
+
+  it('lets a deactivated user sign in again, audited', async () => {
+    const id = globalId('User', people.worker);
+    await data(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id }, { as: people.admin });
+    expect(await login('wes@harbourworks.example')).toBe('AuthenticationError');
+    const { reactivateUser } = await data(
+      `mutation($id: ID!) { reactivateUser(id: $id) { ${mutationErrors} ... on ReactivateUserSuccess { user { isActive } } } }`,
+      { id },
+      { as: people.admin },
+    );
+    expect(reactivateUser.user).toEqual({ isActive: true });
+    expect(await login('wes@harbourworks.example')).toBe('LoginSuccess');
+    expect((await events(people.worker)).map((event) => event.action)).toEqual(
+      expect.arrayContaining(['deactivate', 'reactivate']),
+    );
+  });
+
+  it('leaves a superadmin to superadmins', async () => {
+    const result = await graphql(
+      `
+        mutation ($id: ID!) {
+          reactivateUser(id: $id) {
+            __typename
+          }
+        }
+      `,
+      { id: globalId('User', people.superadmin) },
+      { as: people.admin },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('soft delete and restore', () => {
+  it('takes an inventory item out of the lists and brings it back', async () => {
+    const item = await database.db.inventoryItem.findFirstOrThrow({ where: { organisationId: people.organisationId } });
+    const id = globalId('InventoryItem', item.id);
+    const change = (field: string) =>
+      data(
+        `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { inventoryItem { deletedAt } } } }`,
+        { id },
+        { as: people.manager },
+      ).then((result) => result[field]);
+    const listed = async () =>
+      (
+        await data(`{ inventoryItems(first: 100) { edges { node { id } } } }`, {}, { as: people.manager })
+      ).inventoryItems.edges.some((edge: { node: { id: string } }) => edge.node.id === id);
+
+    expect((await change('deleteInventoryItem')).inventoryItem.deletedAt).not.toBeNull();
+    expect(await listed()).toBe(false);
+    expect(await change('deleteInventoryItem')).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await change('restoreInventoryItem')).inventoryItem).toEqual({ deletedAt: null });
+    expect(await listed()).toBe(true);
+    expect(await change('restoreInventoryItem')).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await events(item.id)).map((event) => event.action)).toEqual(['delete', 'restore']);
+  });
+
+  it('takes a supplier out of the lists and new orders, and brings it back', async () => {
+    const supplier = await database.db.supplier.findFirstOrThrow({ where: { organisationId: people.organisationId } });
+    const item = await database.db.inventoryItem.findFirstOrThrow({
+      where: { organisationId: people.organisationId, deletedAt: null },
+    });
+    const id = globalId('Supplier', supplier.id);
+    const change = (field: string) =>
+      data(
+        `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { supplier { deletedAt } } } }`,
+        { id },
+        { as: people.manager },
+      ).then((result) => result[field]);
+    const order = (number: string) =>
+      data(
+        `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${mutationErrors} } }`,
+        {
+          input: {
+            number,
+            supplierId: id,
+            lines: [{ itemId: globalId('InventoryItem', item.id), quantity: 1, unitPrice: '1.00' }],
+          },
+        },
+        { as: people.manager },
+      ).then((result) => result.createPurchaseOrder.__typename);
+    const listed = async () =>
+      (
+        await data(`{ suppliers(first: 100) { edges { node { id } } } }`, {}, { as: people.manager })
+      ).suppliers.edges.some((edge: { node: { id: string } }) => edge.node.id === id);
+
+    expect((await change('deleteSupplier')).supplier.deletedAt).not.toBeNull();
+    expect(await listed()).toBe(false);
+    expect(await order('PO-LIFECYCLE-1')).not.toBe('CreatePurchaseOrderSuccess');
+    expect((await change('restoreSupplier')).supplier).toEqual({ deletedAt: null });
+    expect(await listed()).toBe(true);
+    expect(await order('PO-LIFECYCLE-2')).toBe('CreatePurchaseOrderSuccess');
+    expect((await events(supplier.id)).map((event) => event.action)).toEqual(['delete', 'restore']);
+  });
+});
+
+describe('maintenance records', () => {
+  async function freshRecord() {
+    const equipment = await database.db.equipment.create({
+      data: {
+        organisationId: people.organisationId,
+        name: 'Pump P-9',
+        category: 'MACHINERY',
+        serialNumber: `P9-${Math.random()}`,
+      },
+    });
+    const { addMaintenanceRecord } = await data(
+      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors} ... on AddMaintenanceRecordSuccess { maintenanceRecord { id } } } }`,
+      {
+        input: {
+          equipmentId: globalId('Equipment', equipment.id),
+          maintenanceDate: '2026-03-01T00:00:00.000Z',
+          nextMaintenance: '2026-09-01T00:00:00.000Z',
+          notes: 'Replaced the sael',
+        },
+      },
+      { as: people.worker },
+    );
+    return { equipment, recordId: addMaintenanceRecord.maintenanceRecord.id as string };
+  }
+
+  const correct = (input: Record<string, unknown>, as = people.manager) =>
+    data(
+      `mutation($input: CorrectMaintenanceRecordInput!) { correctMaintenanceRecord(input: $input) { ${mutationErrors} ... on CorrectMaintenanceRecordSuccess { maintenanceRecord { notes maintenanceDate nextMaintenance equipment { nextMaintenanceAt } } } } }`,
+      { input },
+      { as },
+    ).then((result) => result.correctMaintenanceRecord);
+
+  it('are corrected with a reason kept in the audit trail, the due date following', async () => {
+    const { equipment, recordId } = await freshRecord();
+    const corrected = await correct({
+      id: recordId,
+      notes: 'Replaced the seal',
+      nextMaintenance: '2026-10-01T00:00:00.000Z',
+      reason: 'Typo, and the interval is seven months',
+    });
+    expect(corrected.maintenanceRecord).toEqual({
+      notes: 'Replaced the seal',
+      maintenanceDate: '2026-03-01T00:00:00.000Z',
+      nextMaintenance: '2026-10-01T00:00:00.000Z',
+      equipment: { nextMaintenanceAt: '2026-10-01T00:00:00.000Z' },
+    });
+    const rowId = Buffer.from(recordId, 'base64').toString().split(':')[1]!;
+    expect((await events(rowId)).at(-1)).toMatchObject({
+      action: 'correct',
+      actorId: people.manager,
+      organisationId: people.organisationId,
+      before: { notes: 'Replaced the sael' },
+      after: { notes: 'Replaced the seal', reason: 'Typo, and the interval is seven months' },
+    });
+    expect((await events(equipment.id)).at(-1)).toMatchObject({
+      action: 'update',
+      after: { nextMaintenanceAt: '2026-10-01T00:00:00.000Z', reason: 'Typo, and the interval is seven months' },
+    });
+  });
+
+  it('are not corrected without a reason, or into dates out of order', async () => {
+    const { recordId } = await freshRecord();
+    expect(await correct({ id: recordId, notes: 'x', reason: ' ' })).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'reason'], message: 'Reason is required.' }],
+    });
+    expect(
+      await correct({ id: recordId, maintenanceDate: '2026-12-01T00:00:00.000Z', reason: 'Wrong month' }),
+    ).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['input', 'nextMaintenance'], message: 'Next maintenance must be after the maintenance date.' }],
+    });
+    const result = await graphql(
+      `
+        mutation ($input: CorrectMaintenanceRecordInput!) {
+          correctMaintenanceRecord(input: $input) {
+            __typename
+          }
+        }
+      `,
+      { input: { id: recordId, notes: 'x', reason: 'Because' } },
+      { as: people.worker },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('are removed with a reason, the audit trail keeping the record', async () => {
+    const { equipment, recordId } = await freshRecord();
+    const remove = (reason: string) =>
+      data(
+        `mutation($id: ID!, $reason: String!) { removeMaintenanceRecord(id: $id, reason: $reason) { ${mutationErrors} ... on RemoveMaintenanceRecordSuccess { equipment { maintenanceRecords(first: 10) { totalCount } } } } }`,
+        { id: recordId, reason },
+        { as: people.manager },
+      ).then((result) => result.removeMaintenanceRecord);
+    expect(await remove('')).toMatchObject({
+      __typename: 'InputValidationError',
+      issues: [{ path: ['reason'], message: 'Reason is required.' }],
+    });
+    expect((await remove('Entered against the wrong pump')).equipment).toEqual({
+      maintenanceRecords: { totalCount: 0 },
+    });
+    expect(await remove('Again')).toMatchObject({ __typename: 'NotFoundError' });
+    const rowId = Buffer.from(recordId, 'base64').toString().split(':')[1]!;
+    expect((await events(rowId)).at(-1)).toMatchObject({
+      action: 'remove',
+      organisationId: equipment.organisationId,
+      before: { id: rowId, notes: 'Replaced the sael' },
+      after: { reason: 'Entered against the wrong pump' },
+    });
+  });
+});
