@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Context, Viewer } from '../context.js';
 import { db, primary } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { changeNotReadBack, ConflictError, translateDatabaseError } from './errors.js';
+import { changeNotReadBack, ConflictError, NotFoundError, translateDatabaseError } from './errors.js';
 import { requireViewer, withTenant, type Tenant } from './tenancy.js';
 import { validated } from './validation.js';
 
@@ -207,4 +207,32 @@ export function answer<M extends keyof Tx>(model: M, query: { select?: object; i
   const plan = planned(query);
   return (client: Tx, id: string) =>
     (client[model] as unknown as Readable).findUniqueOrThrow({ ...plan, where: { id } }) as Promise<Row<M>>;
+}
+
+type SoftDeletable = {
+  findFirst(args: { where: object }): Promise<{ id: string; organisationId: string } | null>;
+  update(args: {
+    where: { id: string };
+    data: { deletedAt: Date | null };
+  }): Promise<{ id: string; organisationId: string }>;
+};
+
+/**
+ * The change that soft-deletes a row (deleting) or brings a soft-deleted one back: either way the
+ * row keeps its history, and the audit event its before and after.
+ */
+export function softDeletion(
+  model: 'equipment' | 'inventoryItem' | 'supplier',
+  entityType: string,
+  id: string,
+  deleting: boolean,
+) {
+  return async ({ tx, audit }: Change<unknown>) => {
+    const rows = tx[model] as unknown as SoftDeletable;
+    const before = await rows.findFirst({ where: { id, deletedAt: deleting ? null : { not: null } } });
+    if (!before) throw new NotFoundError(entityType);
+    const after = await rows.update({ where: { id: before.id }, data: { deletedAt: deleting ? new Date() : null } });
+    await audit({ ...entity(entityType, after), action: deleting ? 'delete' : 'restore', before, after });
+    return after.id;
+  };
 }

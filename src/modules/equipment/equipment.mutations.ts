@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { answer, entity, mutate, planned, type Tx } from '../../lib/mutation.js';
+import { answer, entity, mutate, planned, softDeletion, type Tx } from '../../lib/mutation.js';
 import { listSize } from '../../lib/query-cost.js';
 import { requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
@@ -39,8 +39,8 @@ const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
 });
 const UpdateEquipmentRules = validateFields<typeof UpdateEquipmentFields.$inferInput>(equipmentFields);
 
-async function liveEquipment(tx: Tx, id: string, { deleted = false } = {}) {
-  const equipment = await tx.equipment.findFirst({ where: { id, deletedAt: deleted ? { not: null } : null } });
+async function liveEquipment(tx: Tx, id: string) {
+  const equipment = await tx.equipment.findFirst({ where: { id, deletedAt: null } });
   if (!equipment) throw new NotFoundError('Equipment');
   return equipment;
 }
@@ -118,15 +118,7 @@ for (const [field, deleting] of [
       args: { id: t.arg.globalID({ for: Equipment }) },
       resolve: (query, _root, { id }, context) =>
         mutate(context, {
-          change: async ({ tx, audit }) => {
-            const before = await liveEquipment(tx, id.id, { deleted: !deleting });
-            const after = await tx.equipment.update({
-              where: { id: before.id },
-              data: { deletedAt: deleting ? new Date() : null },
-            });
-            await audit({ ...entity('Equipment', after), action: deleting ? 'delete' : 'restore', before, after });
-            return after.id;
-          },
+          change: softDeletion('equipment', 'Equipment', id.id, deleting),
           read: answer('equipment', query),
         }),
     }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 import { InsufficientStockError, NotFoundError } from '../../lib/errors.js';
-import { answer, entity, mutate } from '../../lib/mutation.js';
+import { answer, entity, mutate, softDeletion } from '../../lib/mutation.js';
 import { tenantSql } from '../../lib/tenancy.js';
 import {
   idempotencyKey,
@@ -193,18 +193,7 @@ for (const [field, deleting] of [
       args: { id: t.arg.globalID({ for: InventoryItem }) },
       resolve: (query, _root, { id }, context) =>
         mutate(context, {
-          change: async ({ tx, audit }) => {
-            const before = await tx.inventoryItem.findFirst({
-              where: { id: id.id, deletedAt: deleting ? null : { not: null } },
-            });
-            if (!before) throw new NotFoundError('InventoryItem');
-            const after = await tx.inventoryItem.update({
-              where: { id: before.id },
-              data: { deletedAt: deleting ? new Date() : null },
-            });
-            await audit({ ...entity('InventoryItem', after), action: deleting ? 'delete' : 'restore', before, after });
-            return after.id;
-          },
+          change: softDeletion('inventoryItem', 'InventoryItem', id.id, deleting),
           read: answer('inventoryItem', query),
         }),
     }),

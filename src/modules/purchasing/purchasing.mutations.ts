@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { PurchaseOrderStatus, StockMovementReason } from '../../generated/prisma/enums.js';
 import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
-import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
+import { answer, entity, mutate, softDeletion, type Tx } from '../../lib/mutation.js';
 import { tenantSql, type Tenant } from '../../lib/tenancy.js';
 import { idempotencyKey, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
@@ -95,18 +95,7 @@ for (const [field, deleting] of [
       args: { id: t.arg.globalID({ for: Supplier }) },
       resolve: (query, _root, { id }, context) =>
         mutate(context, {
-          change: async ({ tx, audit }) => {
-            const before = await tx.supplier.findFirst({
-              where: { id: id.id, deletedAt: deleting ? null : { not: null } },
-            });
-            if (!before) throw new NotFoundError('Supplier');
-            const after = await tx.supplier.update({
-              where: { id: before.id },
-              data: { deletedAt: deleting ? new Date() : null },
-            });
-            await audit({ ...entity('Supplier', after), action: deleting ? 'delete' : 'restore', before, after });
-            return after.id;
-          },
+          change: softDeletion('supplier', 'Supplier', id.id, deleting),
           read: answer('supplier', query),
         }),
     }),
