@@ -74,9 +74,11 @@ export function tenantScope() {
             if (!scope) return query(args);
             const tenant = currentTenant();
             if (tenant === undefined) {
-              throw new TenantScopeError(`${model}.${operation} outside a tenant's scope (use withTenant or asSystem)`);
+              throw new TenantScopeError(
+                `${model}.${operation} outside a tenant's scope (use withTenant, or the system client)`,
+              );
             }
-            if (tenant === 'system' || tenant.every) return query(args);
+            if (tenant.every) return query(args);
             const scoped = args as { where?: Where; data?: unknown; create?: unknown };
             if (CREATES.has(operation)) {
               const upsert = operation === 'upsert';

@@ -30,29 +30,19 @@ export function requireTenant(context: Context): Tenant {
   return context.tenant!;
 }
 
-/** Whether the tenant may see or change a row of this organisation. */
-export function covers(tenant: Tenant, organisationId: string): boolean {
-  return tenant.every || tenant.organisationId === organisationId;
-}
-
 /**
- * The tenant the code running now acts for. The data layer (db.ts) reads it for every query of an
- * organisation's rows and refuses the query when there is none: a resolver that forgets its
- * filter cannot reach another organisation, and code outside a request must say that it works
- * across organisations (asSystem) instead of silently doing so.
+ * The tenant the code running now acts for. The data layer (database/tenant-scope.ts) reads it for
+ * every query of an organisation's rows and refuses the query when there is none: a resolver that
+ * forgets its filter cannot reach another organisation, and code outside a request must use the
+ * unscoped `system` client (db.ts) to work across organisations, instead of silently doing so.
  */
-const current = new AsyncLocalStorage<Tenant | 'system'>();
+const current = new AsyncLocalStorage<Tenant>();
 
 export function withTenant<T>(tenant: Tenant, run: () => T): T {
   return current.run(tenant, run);
 }
 
-/** Runs work that is not a tenant's (sign-in, session checks, seeding) across organisations. */
-export function asSystem<T>(run: () => T): T {
-  return current.run('system', run);
-}
-
-export function currentTenant(): Tenant | 'system' | undefined {
+export function currentTenant(): Tenant | undefined {
   return current.getStore();
 }
 
