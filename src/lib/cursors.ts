@@ -15,9 +15,7 @@ import {
 } from 'graphql';
 import { db } from '../db.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { InputValidationError } from './validation.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { InputValidationError, UUID } from './validation.js';
 
 // The GraphQL node types whose rows differ in name from their Prisma model.
 const MODELS: Record<string, Prisma.ModelName> = { RoleAssignment: 'UserRole' };

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { AuthConfig } from '../config.js';
+import { UUID } from './validation.js';
 
 const ALGORITHMS = ['HS256'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type AccessClaims = {
   userId: string;

@@ -96,7 +96,8 @@ export const saneDate = z
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_MESSAGE = 'Must not contain control characters.';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A row id as PostgreSQL's uuid type writes it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A global id as the relay plugin hands it over: its row id must be a UUID (a role assignment's, two). */
 function isMalformedGlobalId(value: object): boolean {
@@ -130,18 +131,17 @@ export function containing(search: string) {
 }
 
 /**
- * Checks a mutation's input against its rules, and every date in it against the sane range. The
+ * Checks a mutation's input against its rules, and all of it against what no input may hold
+ * (storableIssues). The
  * mutation path (mutation.ts) runs it after authorization: a caller who may not run the mutation
  * learns nothing about its rules. argument names the argument checked (none: the arguments object).
  */
 export async function validated<T>(rules: z.ZodType<T>, value: unknown, argument: string | null = 'input'): Promise<T> {
   const prefix = argument === null ? [] : [argument];
   const result = await rules.safeParseAsync(value);
-  const ruled = [
-    ...(result.success
-      ? []
-      : result.error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)], message: issue.message }))),
-  ];
+  const ruled = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)], message: issue.message }));
   // A field the input's own rules refused already is reported once.
   const refused = new Set(ruled.map((issue) => issue.path.join('.')));
   const issues = [...ruled, ...storableIssues(value, prefix).filter((issue) => !refused.has(issue.path.join('.')))];
