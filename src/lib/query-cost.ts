@@ -2,6 +2,7 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
+  getOperationAST,
   getNullableType,
   getVariableValues,
   GraphQLError,
@@ -186,15 +187,12 @@ export function queryCost(
   operationName: string | null | undefined,
   rawVariables: Variables | null | undefined,
 ): number | undefined {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return undefined;
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    if (definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName)) {
-      operation = definition;
-    }
   }
-  if (!operation) return undefined;
   const variables = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (!variables.coerced) return undefined;
   return operationCost(schema, operation, fragments, variables.coerced);
