@@ -149,11 +149,11 @@ builder.queryField('equipment', (t) =>
       filter: t.arg({ type: EquipmentFilter, required: false }),
       orderBy: t.arg({ type: EquipmentOrder, required: false }),
     },
-    totalCount: (_connection, args) => db.equipment.count({ where: { ...equipmentWhere(args.filter) } }),
+    totalCount: (_connection, args) => db.equipment.count({ where: equipmentWhere(args.filter) }),
     resolve: (query, _root, args) =>
       db.equipment.findMany({
         ...query,
-        where: { ...equipmentWhere(args.filter) },
+        where: equipmentWhere(args.filter),
         orderBy: equipmentOrderBy(args.orderBy),
       }),
   }),

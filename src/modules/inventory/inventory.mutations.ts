@@ -131,13 +131,7 @@ builder.mutationField('createInventoryItem', (t) =>
                 performedById: actor.id,
               },
             });
-            await audit({
-              ...home,
-              action: 'create',
-              entityType: 'StockMovement',
-              entityId: movement.id,
-              after: movement,
-            });
+            await audit({ ...entity('StockMovement', { ...movement, ...home }), action: 'create', after: movement });
           }
           return item.id;
         },

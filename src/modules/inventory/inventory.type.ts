@@ -124,11 +124,11 @@ builder.queryField('inventoryItems', (t) =>
       filter: t.arg({ type: InventoryFilter, required: false }),
       orderBy: t.arg({ type: InventoryOrder, required: false }),
     },
-    totalCount: (_connection, args) => db.inventoryItem.count({ where: { ...inventoryWhere(args.filter) } }),
+    totalCount: (_connection, args) => db.inventoryItem.count({ where: inventoryWhere(args.filter) }),
     resolve: (query, _root, args) =>
       db.inventoryItem.findMany({
         ...query,
-        where: { ...inventoryWhere(args.filter) },
+        where: inventoryWhere(args.filter),
         orderBy: inventoryOrders[args.orderBy ?? 'NAME_ASC'],
       }),
   }),

@@ -68,8 +68,8 @@ builder.mutationField('addMaintenanceRecord', (t) =>
               notes: input.notes,
             },
           });
-          const recorded = { organisationId: equipment.organisationId, entityType: 'MaintenanceRecord' };
-          await audit({ ...recorded, action: 'create', entityId: record.id, after: record });
+          const recorded = entity('MaintenanceRecord', { id: record.id, organisationId: equipment.organisationId });
+          await audit({ ...recorded, action: 'create', after: record });
           if (input.nextMaintenance) {
             const updated = await tx.equipment.update({
               where: { id: equipment.id },
@@ -144,10 +144,8 @@ builder.mutationField('correctMaintenanceRecord', (t) =>
             where: { id: before.id },
             data: { maintenanceDate, nextMaintenance, notes: input.notes },
           });
-          const recorded = { organisationId: equipment.organisationId, entityType: 'MaintenanceRecord' };
           await audit({
-            ...recorded,
-            entityId: after.id,
+            ...entity('MaintenanceRecord', { id: after.id, organisationId: equipment.organisationId }),
             action: 'correct',
             before,
             after: { ...after, reason: input.reason },
@@ -195,9 +193,7 @@ builder.mutationField('removeMaintenanceRecord', (t) =>
           const { record, equipment } = await liveRecord(tx, args.id.id);
           await tx.maintenanceRecord.delete({ where: { id: record.id } });
           await audit({
-            organisationId: equipment.organisationId,
-            entityType: 'MaintenanceRecord',
-            entityId: record.id,
+            ...entity('MaintenanceRecord', { id: record.id, organisationId: equipment.organisationId }),
             action: 'remove',
             before: record,
             after: { reason: input.reason },

@@ -64,12 +64,12 @@ builder.queryField('maintenanceRecords', (t) =>
     args: { between: t.arg({ type: DateRange, required: false }) },
     totalCount: (_connection, args) =>
       db.maintenanceRecord.count({
-        where: { ...maintenanceWhere(args.between) },
+        where: maintenanceWhere(args.between),
       }),
     resolve: (query, _root, args) =>
       db.maintenanceRecord.findMany({
         ...query,
-        where: { ...maintenanceWhere(args.between) },
+        where: maintenanceWhere(args.between),
         orderBy: newestFirst,
       }),
   }),

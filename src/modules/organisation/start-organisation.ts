@@ -1,5 +1,6 @@
 import { RoleName } from '../../generated/prisma/enums.js';
-import type { Audit, Tx } from '../../lib/mutation.js';
+import { entity, type Audit, type Tx } from '../../lib/mutation.js';
+import { auditableUser } from '../user/organisation-user.js';
 
 export type FirstAdmin = { email: string; name: string; passwordHash: string };
 
@@ -16,26 +17,13 @@ export async function startOrganisation(
     data: { name: input.name, workspaceFolderId: input.workspaceFolderId },
   });
   const under = { organisationId: organisation.id };
-  await audit({
-    ...under,
-    entityType: 'Organisation',
-    entityId: organisation.id,
-    action: 'create',
-    after: organisation,
-  });
+  await audit({ ...entity('Organisation', { ...organisation, ...under }), action: 'create', after: organisation });
   if (!input.admin) return { organisation, admin: null };
   const role = await tx.role.findUniqueOrThrow({ where: { name: RoleName.ADMIN }, select: { id: true } });
   const admin = await tx.user.create({
     data: { ...under, ...input.admin, roles: { create: { roleId: role.id } } },
   });
-  const { passwordHash: _secret, ...auditable } = admin;
-  await audit({ ...under, entityType: 'User', entityId: admin.id, action: 'create', after: auditable });
-  await audit({
-    ...under,
-    entityType: 'User',
-    entityId: admin.id,
-    action: 'assignRole',
-    after: { role: RoleName.ADMIN },
-  });
+  await audit({ ...entity('User', admin), action: 'create', after: auditableUser(admin) });
+  await audit({ ...entity('User', admin), action: 'assignRole', after: { role: RoleName.ADMIN } });
   return { organisation, admin };
 }

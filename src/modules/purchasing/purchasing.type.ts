@@ -196,12 +196,12 @@ builder.queryField('purchaseOrders', (t) =>
     args: { filter: t.arg({ type: PurchaseOrderFilter, required: false }) },
     totalCount: (_connection, args) =>
       db.purchaseOrder.count({
-        where: { ...purchaseOrderWhere(args.filter) },
+        where: purchaseOrderWhere(args.filter),
       }),
     resolve: (query, _root, args) =>
       db.purchaseOrder.findMany({
         ...query,
-        where: { ...purchaseOrderWhere(args.filter) },
+        where: purchaseOrderWhere(args.filter),
         orderBy: newestFirst,
       }),
   }),

@@ -1,7 +1,6 @@
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { isSuperadmin } from '../../lib/permissions.js';
-import type { User as UserRow } from '../../generated/prisma/client.js';
 import { RoleName } from '../../generated/prisma/enums.js';
 import { forbidden, NotFoundError } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
@@ -10,6 +9,7 @@ import { requireViewer } from '../../lib/tenancy.js';
 import { emailAddress, newPassword, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { sessionCache } from '../auth/session-cache.js';
+import { auditableUser } from './organisation-user.js';
 import { User } from './user.type.js';
 
 const userFields = {
@@ -46,11 +46,6 @@ const UpdateUserFields = builder.inputType('UpdateUserInput', {
   }),
 });
 const UpdateUserRules = validateFields<typeof UpdateUserFields.$inferInput>(userFields);
-
-/** What an audit event may keep of a user: never the password hash. */
-function auditable({ passwordHash: _secret, ...user }: UserRow) {
-  return user;
-}
 
 /** Only a superadmin makes another superadmin: an admin's reach ends at their organisation. */
 function checkGrant(context: Context, role: RoleName) {
@@ -99,7 +94,7 @@ builder.mutationField('createUser', (t) =>
               notes: input.notes,
             },
           });
-          await audit({ ...entity('User', user), action: 'create', after: auditable(user) });
+          await audit({ ...entity('User', user), action: 'create', after: auditableUser(user) });
           for (const name of new Set(input.roles ?? [])) {
             await tx.userRole.create({
               data: { userId: user.id, roleId: await roleId(tx, name), assignedById: actor.id },
@@ -138,8 +133,8 @@ builder.mutationField('updateUser', (t) =>
           await audit({
             ...entity('User', after),
             action: 'update',
-            before: auditable(before),
-            after: auditable(after),
+            before: auditableUser(before),
+            after: auditableUser(after),
           });
           return after.id;
         },

@@ -73,11 +73,11 @@ builder.queryField('users', (t) =>
     type: 'User',
     cursor: 'id',
     args: { filter: t.arg({ type: UserFilter, required: false }) },
-    totalCount: (_connection, args) => db.user.count({ where: { ...userWhere(args.filter) } }),
+    totalCount: (_connection, args) => db.user.count({ where: userWhere(args.filter) }),
     resolve: (query, _root, args) =>
       db.user.findMany({
         ...query,
-        where: { ...userWhere(args.filter) },
+        where: userWhere(args.filter),
         orderBy: byName,
       }),
   }),
