@@ -31,9 +31,9 @@ function random(seed: number) {
 
 type Random = ReturnType<typeof random>;
 
-const operations = readdirSync(join(repoRoot, 'operations')).map((file) =>
-  readFileSync(join(repoRoot, 'operations', file), 'utf8'),
-);
+const operations = readdirSync(join(repoRoot, 'operations'))
+  .filter((file) => file.endsWith('.graphql'))
+  .map((file) => readFileSync(join(repoRoot, 'operations', file), 'utf8'));
 
 const PIECES = [
   '{',
