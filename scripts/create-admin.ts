@@ -7,10 +7,11 @@ import { openDatabase } from '../src/database/open.js';
 import type { Db } from '../src/db.js';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { hashPassword } from '../src/lib/passwords.js';
-import { emailAddress, newPassword, requiredText } from '../src/lib/validation.js';
+import { currencyCode, emailAddress, newPassword, requiredText, timeZoneName } from '../src/lib/validation.js';
 import { startOrganisation } from '../src/modules/organisation/start-organisation.js';
 
 const USAGE = `Usage: npm run create-admin -- --organisation "Acme Ltd" --email admin@acme.example [--name "Ada Admin"]
+       [--time-zone Europe/London] [--currency GBP]
 
 Creates an organisation and its first admin. The password comes from OPSGRAPH_ADMIN_PASSWORD or,
 without it, from a prompt (or the first line of standard input); never from an argument.
@@ -49,6 +50,8 @@ function parse(args: string[]) {
         organisation: { type: 'string' },
         email: { type: 'string' },
         name: { type: 'string' },
+        'time-zone': { type: 'string' },
+        currency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,6 +67,8 @@ function parse(args: string[]) {
     organisation: checked(requiredText('Organisation name'), values.organisation, '--organisation'),
     email: checked(emailAddress, values.email, '--email'),
     name: checked(requiredText('Name'), values.name ?? 'Administrator', '--name'),
+    timeZone: checked(timeZoneName, values['time-zone'] ?? 'UTC', '--time-zone'),
+    currency: checked(currencyCode, values.currency ?? 'EUR', '--currency'),
   };
 }
 
@@ -147,7 +152,12 @@ async function createAdmin(db: Db, admin: Admin, passwordHash: () => Promise<str
       async ({ before: _none, after, ...entry }) => {
         await tx.auditEvent.create({ data: { ...entry, after: JSON.parse(JSON.stringify(after)) } });
       },
-      { name: admin.organisation, admin: { email: admin.email, name: admin.name, passwordHash: hash } },
+      {
+        name: admin.organisation,
+        timeZone: admin.timeZone,
+        currency: admin.currency,
+        admin: { email: admin.email, name: admin.name, passwordHash: hash },
+      },
     ),
   );
   return `Created the organisation "${organisation.name}" and its admin ${user!.email}: sign in with the login mutation.`;

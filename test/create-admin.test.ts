@@ -81,6 +81,26 @@ describe('npm run create-admin', () => {
     });
   });
 
+  it("sets the organisation's time zone and currency, refusing ones that do not exist", async () => {
+    const before = await counts();
+    const refused = await createAdmin([
+      ...['--organisation', 'Zoned Ltd', '--email', 'admin@zoned.example', '--time-zone', 'Europe/Londres'],
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--time-zone: Time zone must be an IANA time zone name');
+    expect(await counts()).toEqual(before);
+
+    const created = await createAdmin([
+      ...['--organisation', 'Zoned Ltd', '--email', 'admin@zoned.example'],
+      ...['--time-zone', 'America/Chicago', '--currency', 'usd'],
+    ]);
+    expect(created.code, created.output).toBe(0);
+    expect(await database.db.organisation.findFirstOrThrow({ where: { name: 'Zoned Ltd' } })).toMatchObject({
+      timeZone: 'America/Chicago',
+      currency: 'USD',
+    });
+  });
+
   it('changes nothing when run again with the same organisation and email', async () => {
     await createAdmin(['--organisation', 'Twice Ltd', '--email', 'admin@twice.example']);
     const before = await counts();

@@ -114,6 +114,50 @@ describe('organisations', () => {
       __typename: 'NotFoundError',
     });
   });
+
+  it('keep a time zone and a currency, checked, the currency fixed once orders are priced in it', async () => {
+    const settings = (input: Record<string, unknown>, as = people.superadmin) =>
+      graphql(
+        `mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { ${mutationErrors} ... on InvalidStateError { currentState } ... on UpdateOrganisationSuccess { organisation { timeZone currency } } } }`,
+        { input },
+        { as },
+      ).then((result) => result.data!.updateOrganisation);
+    const { createOrganisation } = await data(
+      `mutation { createOrganisation(input: { name: "Tidewater Ltd", timeZone: "america/new_york", currency: "usd" }) { ... on CreateOrganisationSuccess { organisation { id timeZone currency } } } }`,
+      {},
+      { as: people.superadmin },
+    );
+    const { id } = createOrganisation.organisation;
+    expect(createOrganisation.organisation).toMatchObject({ timeZone: 'America/New_York', currency: 'USD' });
+
+    for (const timeZone of ['EST', '+01:00', 'Mars/Olympus_Mons', 'Europe/London; drop table x', '']) {
+      expect(await settings({ id, timeZone }), timeZone).toMatchObject({
+        __typename: 'InputValidationError',
+        issues: [{ path: ['input', 'timeZone'], message: expect.stringContaining('IANA time zone name') }],
+      });
+    }
+    expect(await settings({ id, currency: 'EURO' })).toMatchObject({
+      issues: [{ path: ['input', 'currency'], message: 'Currency must be an ISO 4217 code, e.g. EUR, GBP or USD.' }],
+    });
+    expect(await settings({ id, timeZone: 'US/Pacific', currency: 'cad' })).toMatchObject({
+      organisation: { timeZone: 'America/Los_Angeles', currency: 'CAD' },
+    });
+
+    // Harbour Works has purchase orders: their prices stay in the currency they were written in.
+    const home = globalId('Organisation', people.organisationId);
+    const { currency } = await database.db.organisation.findUniqueOrThrow({ where: { id: people.organisationId } });
+    expect(await settings({ id: home, currency: currency === 'GBP' ? 'USD' : 'GBP' }, people.admin)).toMatchObject({
+      __typename: 'InvalidStateError',
+      currentState: currency,
+    });
+    expect(await settings({ id: home, timeZone: 'Europe/London', currency }, people.admin)).toMatchObject({
+      organisation: { timeZone: 'Europe/London', currency },
+    });
+    // PostgreSQL refuses a zone it cannot resolve, whatever writes it.
+    await expect(
+      database.db.organisation.update({ where: { id: people.organisationId }, data: { timeZone: 'Nowhere/Land' } }),
+    ).rejects.toThrow(/time zone/);
+  });
 });
 
 describe('reactivateUser', () => {

@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '7 migrations found',
+      '8 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -201,6 +201,7 @@ describe('the schema engine bridge says what failed', () => {
       ['idempotency_keys', true],
       ['password_throttles', true],
       ['integrity_guards', true],
+      ['organisation_settings', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

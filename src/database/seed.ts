@@ -280,7 +280,7 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
     };
     count(
       await tx.organisation.createMany({
-        data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME }],
+        data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME, timeZone: 'Europe/London', currency: 'GBP' }],
         skipDuplicates: true,
       }),
     );

@@ -14,6 +14,42 @@ export const requiredText = (label: string, max = 200) =>
 export const optionalText = (label: string, max = 2000) =>
   z.string().trim().max(max, `${label} must be at most ${max} characters.`).nullish();
 
+/**
+ * An IANA time zone name (Europe/London, America/New_York, UTC), in its canonical spelling: the
+ * zone a local day or week is counted in. Offsets and abbreviations are refused: they have no
+ * daylight-saving rules.
+ */
+export const timeZoneName = z
+  .string()
+  .trim()
+  .transform((name, context) => {
+    const canonical = /^(UTC|[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+)$/i.test(name) && ianaZone(name);
+    if (canonical) return canonical;
+    context.addIssue({
+      code: 'custom',
+      message: 'Time zone must be an IANA time zone name, e.g. Europe/London or America/New_York.',
+    });
+    return z.NEVER;
+  });
+
+function ianaZone(name: string): string | null {
+  try {
+    const zone = new Intl.DateTimeFormat('en-GB', { timeZone: name }).resolvedOptions().timeZone;
+    return zone === 'UTC' || zone.includes('/') ? zone : null;
+  } catch {
+    return null;
+  }
+}
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** An ISO 4217 currency code, as prices are kept in: EUR, GBP, USD. */
+export const currencyCode = z
+  .string()
+  .trim()
+  .transform((code) => code.toUpperCase())
+  .refine((code) => CURRENCIES.has(code), 'Currency must be an ISO 4217 code, e.g. EUR, GBP or USD.');
+
 /** A client's idempotency key: a UUID or any other 8 to 255 visible ASCII characters. */
 export const idempotencyKey = z
   .string()

@@ -1,8 +1,16 @@
 import { builder } from '../../builder.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { answer, entity, mutate } from '../../lib/mutation.js';
 import { hashPassword } from '../../lib/passwords.js';
-import { emailAddress, newPassword, optionalText, requiredText, validateFields } from '../../lib/validation.js';
+import {
+  currencyCode,
+  emailAddress,
+  newPassword,
+  optionalText,
+  requiredText,
+  timeZoneName,
+  validateFields,
+} from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Organisation } from './organisation.type.js';
 import { startOrganisation } from './start-organisation.js';
@@ -10,6 +18,8 @@ import { startOrganisation } from './start-organisation.js';
 const organisationFields = {
   name: requiredText('Name'),
   workspaceFolderId: optionalText('Workspace folder id', 200),
+  timeZone: timeZoneName,
+  currency: currencyCode,
 };
 
 const FirstAdminFields = builder.inputType('FirstAdminInput', {
@@ -29,6 +39,8 @@ const CreateOrganisationFields = builder.inputType('CreateOrganisationInput', {
   fields: (t) => ({
     name: t.string(),
     workspaceFolderId: t.string({ required: false }),
+    timeZone: t.string({ required: false, description: 'IANA time zone name; UTC when not given.' }),
+    currency: t.string({ required: false, description: 'ISO 4217 code of its prices; EUR when not given.' }),
     admin: t.field({
       type: FirstAdminFields,
       required: false,
@@ -47,6 +59,11 @@ const UpdateOrganisationFields = builder.inputType('UpdateOrganisationInput', {
     id: t.globalID({ for: Organisation }),
     name: t.string({ required: false }),
     workspaceFolderId: t.string({ required: false }),
+    timeZone: t.string({ required: false, description: 'IANA time zone name, e.g. Europe/London.' }),
+    currency: t.string({
+      required: false,
+      description: 'ISO 4217 code; changes only while the organisation has no purchase orders.',
+    }),
   }),
 });
 const UpdateOrganisationRules = validateFields<typeof UpdateOrganisationFields.$inferInput>(organisationFields);
@@ -79,7 +96,7 @@ builder.mutationField('updateOrganisation', (t) =>
   t.prismaField({
     authScopes: { may: 'updateOrganisation' },
     type: 'Organisation',
-    errors: { types: commonErrors, dataField: { name: 'organisation' } },
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'organisation' } },
     args: { input: t.arg({ type: UpdateOrganisationFields }) },
     resolve: (query, _root, args, context) =>
       mutate(context, {
@@ -87,9 +104,24 @@ builder.mutationField('updateOrganisation', (t) =>
         change: async ({ tx, input, audit }) => {
           const before = await tx.organisation.findFirst({ where: { id: input.id.id } });
           if (!before) throw new NotFoundError('Organisation');
+          const currency = input.currency ?? before.currency;
+          if (
+            currency !== before.currency &&
+            (await tx.purchaseOrder.findFirst({ where: { organisationId: before.id }, select: { id: true } }))
+          ) {
+            throw new InvalidStateError(
+              `The currency stays ${before.currency}: the organisation's purchase orders are priced in it.`,
+              before.currency,
+            );
+          }
           const after = await tx.organisation.update({
             where: { id: before.id },
-            data: { name: input.name ?? undefined, workspaceFolderId: input.workspaceFolderId },
+            data: {
+              name: input.name ?? undefined,
+              workspaceFolderId: input.workspaceFolderId,
+              timeZone: input.timeZone ?? undefined,
+              currency,
+            },
           });
           await audit({
             ...entity('Organisation', { ...after, organisationId: after.id }),

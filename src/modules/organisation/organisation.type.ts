@@ -90,6 +90,8 @@ export const Organisation = builder.prismaNode('Organisation', {
   fields: (t) => ({
     name: t.exposeString('name'),
     workspaceFolderId: t.exposeString('workspaceFolderId', { nullable: true }),
+    timeZone: t.exposeString('timeZone', { description: 'IANA name: local days and weeks are counted in it.' }),
+    currency: t.exposeString('currency', { description: 'ISO 4217 code of every price in the organisation.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     summary: t.field({
       type: OrganisationSummary,

@@ -11,10 +11,21 @@ export type FirstAdmin = { email: string; name: string; passwordHash: string };
 export async function startOrganisation(
   tx: Tx,
   audit: Audit,
-  input: { name: string; workspaceFolderId?: string | null; admin?: FirstAdmin | null },
+  input: {
+    name: string;
+    workspaceFolderId?: string | null;
+    timeZone?: string | null;
+    currency?: string | null;
+    admin?: FirstAdmin | null;
+  },
 ) {
   const organisation = await tx.organisation.create({
-    data: { name: input.name, workspaceFolderId: input.workspaceFolderId },
+    data: {
+      name: input.name,
+      workspaceFolderId: input.workspaceFolderId,
+      timeZone: input.timeZone ?? undefined,
+      currency: input.currency ?? undefined,
+    },
   });
   const under = { organisationId: organisation.id };
   await audit({ ...entity('Organisation', { ...organisation, ...under }), action: 'create', after: organisation });
