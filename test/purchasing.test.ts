@@ -87,6 +87,53 @@ describe('purchase orders', () => {
     expect(actions.map((event) => event.action)).toEqual(['create', 'submit', 'approve', 'receive']);
   });
 
+  it("totals each line and the order exactly, in the organisation's currency, in the order's one statement", async () => {
+    const created = await createOrder({
+      number: 'PO-T-SUM',
+      supplierId,
+      lines: [
+        { itemId: items[0]!.id, quantity: 3, unitPrice: '1.15' },
+        { itemId: items[1]!.id, quantity: 1, unitPrice: '0.10' },
+        { itemId: items[0]!.id, quantity: 1, unitPrice: '0.20' },
+        { itemId: items[1]!.id, quantity: 999_999, unitPrice: '9999999.99' },
+      ],
+    });
+    const totals = (first: number) =>
+      data(
+        `query($first: Int!) { purchaseOrders(first: $first) { edges { node { number total currency lines { total } } } } }`,
+        { first },
+        { as: people.manager },
+      );
+    const { currency } = await database.db.organisation.findUniqueOrThrow({ where: { id: people.organisationId } });
+    const listed = await totals(50);
+    expect(listed.purchaseOrders.edges.find((edge: any) => edge.node.number === 'PO-T-SUM').node).toEqual({
+      number: 'PO-T-SUM',
+      // 3 × 1.15 in binary floating point is 3.4499999999999997: these are exact decimals.
+      total: '9999989990003.76',
+      currency,
+      lines: [{ total: '3.45' }, { total: '0.1' }, { total: '0.2' }, { total: '9999989990000.01' }],
+    });
+    expect(created.purchaseOrder.number).toBe('PO-T-SUM');
+
+    const statements = async (first: number) => {
+      const before = database.statements.length;
+      await totals(first);
+      return database.statements.length - before;
+    };
+    expect(await statements(1)).toBe(await statements(50));
+
+    // The total reads the lines the lines field reads: PostgreSQL keeps an order within 200 of them.
+    const stored = await database.db.purchaseOrder.findFirstOrThrow({
+      where: { number: 'PO-T-SUM' },
+      include: { lines: true },
+    });
+    const line = { purchaseOrderId: stored.id, itemId: stored.lines[0]!.itemId, quantity: 1, unitPrice: '1' };
+    await expect(database.db.purchaseOrderLine.create({ data: { ...line, position: 201 } })).rejects.toThrow(
+      /purchase_order_lines_position_limit/,
+    );
+    await database.db.purchaseOrderLine.create({ data: { ...line, position: 200 } });
+  });
+
   it('rejects illegal transitions with the current state, changing nothing', async () => {
     const { purchaseOrder } = await createOrder({
       number: 'PO-T-2',

@@ -1,7 +1,7 @@
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../../builder.js';
 import { db } from '../../db.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { PurchaseOrderStatus } from '../../generated/prisma/enums.js';
 import { listSize } from '../../lib/query-cost.js';
 import { DateRange } from '../maintenance/maintenance.type.js';
@@ -74,6 +74,12 @@ export const PurchaseOrderLine = builder.prismaNode('PurchaseOrderLine', {
     position: t.exposeInt('position', { description: 'The line number, from 1.' }),
     quantity: t.exposeInt('quantity'),
     unitPrice: t.expose('unitPrice', { type: 'Decimal' }),
+    total: t.field({
+      type: 'Decimal',
+      description: "Quantity × unit price, exact, in the organisation's currency.",
+      select: { quantity: true, unitPrice: true },
+      resolve: lineTotal,
+    }),
     purchaseOrder: t.relation('purchaseOrder'),
     item: t.relation('item'),
     batch: t.field({
@@ -95,6 +101,12 @@ const createdBatches = prismaConnectionHelpers(builder, 'BatchCreationEvent', {
 
 export const MAX_ORDER_LINES = 200;
 
+const lineTotal = (line: { quantity: number; unitPrice: Prisma.Decimal }) => line.unitPrice.mul(line.quantity);
+
+// The lines as the lines field reads them, so that a selection of both loads them once. PostgreSQL
+// keeps an order's positions within 1..MAX_ORDER_LINES: these are all of them.
+const orderLines = { orderBy: { position: 'asc' }, take: MAX_ORDER_LINES } as const;
+
 export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
   authScopes: { may: 'readPurchasing' },
   select: { id: true },
@@ -110,8 +122,20 @@ export const PurchaseOrder = builder.prismaNode('PurchaseOrder', {
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
     supplier: t.relation('supplier'),
     createdBy: t.relation('createdBy'),
+    total: t.field({
+      type: 'Decimal',
+      description: "The sum of its lines' totals, exact, in the organisation's currency.",
+      select: { lines: { ...orderLines, select: { quantity: true, unitPrice: true } } },
+      resolve: (order) => order.lines.reduce((sum, line) => sum.add(lineTotal(line)), new Prisma.Decimal(0)),
+    }),
+    currency: t.field({
+      type: 'String',
+      description: "The ISO 4217 code its prices and totals are in: its organisation's.",
+      select: { organisation: { select: { currency: true } } },
+      resolve: (order) => order.organisation.currency,
+    }),
     lines: t.relation('lines', {
-      query: { orderBy: { position: 'asc' }, take: MAX_ORDER_LINES },
+      query: orderLines,
       extensions: listSize(MAX_ORDER_LINES),
     }),
     allocatedBatch: t.relation('allocatedBatch', {
