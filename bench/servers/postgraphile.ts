@@ -24,7 +24,7 @@ export async function createPostGraphileServer(databaseUrl: string, { poolSize =
   });
   const serv = pgl.createServ(grafserv);
   const server: Server = createServer();
-  serv.addTo(server);
+  await serv.addTo(server);
   await pgl.getSchema();
   return {
     server,
