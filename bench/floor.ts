@@ -67,7 +67,7 @@ function request(
   operation: Operation,
   kind: string,
   { organisationId, equipmentId, token }: Target,
-): { headers: Record<string, string>; body: object; toOpsGraph: (data: any) => unknown } {
+): { headers: Record<string, string>; body: object; toOpsGraph: (data: unknown) => unknown } {
   if (kind === 'postgraphile')
     return {
       headers: {},

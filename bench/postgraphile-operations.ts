@@ -5,6 +5,14 @@ const iso = (value: string | null) => (value === null ? null : new Date(value).t
 const edges = <T, U>(connection: Nodes<T>, node: (value: T) => U) => ({
   edges: connection.nodes.map((value) => ({ node: node(value) })),
 });
+type Equipment = { name: string; serialNumber: string; status: string };
+
+/** An operation whose answer has the shape T (as its document selects it), and its OpsGraph form. */
+type Operation = { document: string; toOpsGraph: (data: unknown) => unknown };
+const operation = <T>(document: string, toOpsGraph: (data: T) => unknown): Operation => ({
+  document,
+  toOpsGraph: (data) => toOpsGraph(data as T),
+});
 
 /**
  * PostGraphile keeps PostgreSQL's lower-case enum values and offers conditions only on indexed
@@ -13,9 +21,9 @@ const edges = <T, U>(connection: Nodes<T>, node: (value: T) => U) => ({
  * The reference operations as a PostGraphile client writes them against its generated schema
  * (plus bench/postgraphile-setup.sql), and how each answer maps onto OpsGraph's, to compare them.
  */
-export const postgraphileOperations: Record<OperationName, { document: string; toOpsGraph: (data: any) => unknown }> = {
-  dashboard: {
-    document: /* GraphQL */ `
+export const postgraphileOperations: Record<OperationName, Operation> = {
+  dashboard: operation(
+    /* GraphQL */ `
       query dashboard($organisation: UUID!) {
         summary: benchDashboardSummary(organisation: $organisation) {
           nodes {
@@ -40,14 +48,18 @@ export const postgraphileOperations: Record<OperationName, { document: string; t
         }
       }
     `,
-    toOpsGraph: (data) => ({
+    (data: {
+      summary: Nodes<Record<string, number>>;
+      overdue: Nodes<{ name: string; nextMaintenanceAt: string | null }>;
+      lowStock: Nodes<{ sku: string; qty: number; minQty: number }>;
+    }) => ({
       organisation: { summary: data.summary.nodes[0] },
-      overdue: edges(data.overdue, (e: any) => ({ name: e.name, nextMaintenanceAt: iso(e.nextMaintenanceAt) })),
-      lowStock: edges(data.lowStock, (item: any) => item),
+      overdue: edges(data.overdue, (e) => ({ name: e.name, nextMaintenanceAt: iso(e.nextMaintenanceAt) })),
+      lowStock: edges(data.lowStock, (item) => item),
     }),
-  },
-  deepList: {
-    document: /* GraphQL */ `
+  ),
+  deepList: operation(
+    /* GraphQL */ `
       query deepList($organisation: UUID!) {
         allAssetsEquipments(
           first: 20
@@ -75,23 +87,31 @@ export const postgraphileOperations: Record<OperationName, { document: string; t
         }
       }
     `,
-    toOpsGraph: (data) => ({
-      equipment: edges(data.allAssetsEquipments, (e: any) => ({
+    (data: {
+      allAssetsEquipments: Nodes<{
+        name: string;
+        assetsMaintenanceRecordsByEquipmentId: Nodes<{
+          maintenanceDate: string | null;
+          userByPerformedBy: { name: string; userRolesByUserId: Nodes<{ roleByRoleId: { name: string } }> };
+        }>;
+      }>;
+    }) => ({
+      equipment: edges(data.allAssetsEquipments, (e) => ({
         name: e.name,
-        maintenanceRecords: edges(e.assetsMaintenanceRecordsByEquipmentId, (record: any) => ({
+        maintenanceRecords: edges(e.assetsMaintenanceRecordsByEquipmentId, (record) => ({
           maintenanceDate: iso(record.maintenanceDate),
           performedBy: {
             name: record.userByPerformedBy.name,
-            roles: record.userByPerformedBy.userRolesByUserId.nodes.map((assignment: any) => ({
+            roles: record.userByPerformedBy.userRolesByUserId.nodes.map((assignment) => ({
               name: assignment.roleByRoleId.name.toUpperCase(),
             })),
           },
         })),
       })),
     }),
-  },
-  filteredPage: {
-    document: /* GraphQL */ `
+  ),
+  filteredPage: operation(
+    /* GraphQL */ `
       query filteredPage($organisation: UUID!, $after: Cursor!) {
         allAssetsEquipments(
           first: 20
@@ -107,12 +127,12 @@ export const postgraphileOperations: Record<OperationName, { document: string; t
         }
       }
     `,
-    toOpsGraph: (data) => ({
-      equipment: edges(data.allAssetsEquipments, (e: any) => ({ ...e, status: e.status.toUpperCase() })),
+    (data: { allAssetsEquipments: Nodes<Equipment> }) => ({
+      equipment: edges(data.allAssetsEquipments, (e) => ({ ...e, status: e.status.toUpperCase() })),
     }),
-  },
-  nodeLookup: {
-    document: /* GraphQL */ `
+  ),
+  nodeLookup: operation(
+    /* GraphQL */ `
       query nodeLookup($id: UUID!) {
         assetsEquipmentByRowId(rowId: $id) {
           name
@@ -121,12 +141,12 @@ export const postgraphileOperations: Record<OperationName, { document: string; t
         }
       }
     `,
-    toOpsGraph: (data) => ({
+    (data: { assetsEquipmentByRowId: Equipment }) => ({
       node: { ...data.assetsEquipmentByRowId, status: data.assetsEquipmentByRowId.status.toUpperCase() },
     }),
-  },
-  adjustStock: {
-    document: /* GraphQL */ `
+  ),
+  adjustStock: operation(
+    /* GraphQL */ `
       mutation adjustStock($itemId: UUID!) {
         createInventoryStockMovement(
           input: { inventoryStockMovement: { itemId: $itemId, delta: 1, reason: adjustment } }
@@ -139,14 +159,16 @@ export const postgraphileOperations: Record<OperationName, { document: string; t
         }
       }
     `,
-    toOpsGraph: (data) => ({
+    (data: {
+      createInventoryStockMovement: { inventoryStockMovement: { inventoryInventoryItemByItemId: { sku: string } } };
+    }) => ({
       adjustStock: {
         inventoryItem: {
           sku: data.createInventoryStockMovement.inventoryStockMovement.inventoryInventoryItemByItemId.sku,
         },
       },
     }),
-  },
+  ),
 };
 
 /** The PostGraphile cursor after the first $count rows of the filtered page's ordering. */

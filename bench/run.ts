@@ -61,7 +61,7 @@ async function post(url: string, body: object, headers: Record<string, string> =
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  return (await response.json()) as { data?: any; errors?: unknown[] };
+  return (await response.json()) as { data?: unknown; errors?: unknown[] };
 }
 
 async function main() {
@@ -102,11 +102,13 @@ async function main() {
       const cursor =
         server === 'postgraphile'
           ? (
-              await post(endpoint, {
-                query: postgraphileCursorQuery,
-                variables: { organisation: organisationId, count: 31 },
-              })
-            ).data.allAssetsEquipments.pageInfo.endCursor
+              (
+                await post(endpoint, {
+                  query: postgraphileCursorQuery,
+                  variables: { organisation: organisationId, count: 31 },
+                })
+              ).data as { allAssetsEquipments: { pageInfo: { endCursor: string } } }
+            ).allAssetsEquipments.pageInfo.endCursor
           : Buffer.from(`GPC:S:${equipmentId}`).toString('base64');
       for (const name of OPERATIONS) {
         const body =
@@ -147,7 +149,7 @@ async function main() {
           cpuMsPerRequest: requests ? ((await cpuMs(child.pid!)) - cpuBefore) / requests : 0,
           errors: run.errors + run.non2xx,
         };
-        const r = results[server][name]!;
+        const r = results[server][name];
         console.log(
           `${server.padEnd(12)} ${name.padEnd(13)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ${r.statementsPerRequest.toFixed(2)} statements/request  cpu ${r.cpuMsPerRequest.toFixed(2)} ms/request  rss ${r.peakRssMb.toFixed(0)} MB  errors ${r.errors}`,
         );

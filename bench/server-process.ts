@@ -17,7 +17,7 @@ export function startServer(command: string[], env: Record<string, string>): Pro
     });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (/listening on|GraphQL (and GraphiQL )?on/.test(chunk.toString())) resolve(child);
     });
   });

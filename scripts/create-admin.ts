@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/database/open.js';
 import type { Db } from '../src/db.js';
+import type { Prisma } from '../src/generated/prisma/client.js';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { hashPassword } from '../src/lib/passwords.js';
 import { currencyCode, emailAddress, newPassword, requiredText, timeZoneName } from '../src/lib/validation.js';
@@ -150,7 +151,9 @@ async function createAdmin(db: Db, admin: Admin, passwordHash: () => Promise<str
       tx,
       // No actor: the operator at the command line has no account.
       async ({ before: _none, after, ...entry }) => {
-        await tx.auditEvent.create({ data: { ...entry, after: JSON.parse(JSON.stringify(after)) } });
+        await tx.auditEvent.create({
+          data: { ...entry, after: JSON.parse(JSON.stringify(after)) as Prisma.InputJsonValue },
+        });
       },
       {
         name: admin.organisation,

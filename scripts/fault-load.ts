@@ -39,7 +39,7 @@ const counts: Counts = { sent: 0, acknowledged: 0, retryable: 0, other: 0, hung:
 const otherErrors = new Map<string, number>();
 let slowestMs = 0;
 
-type Answer = { kind: 'acknowledged' | 'retryable' | 'other'; data?: any; detail?: string };
+type Answer = { kind: 'acknowledged' | 'retryable' | 'other'; detail?: string };
 
 async function send(url: string, token: string, query: string, variables: object): Promise<Answer> {
   counts.sent += 1;
@@ -51,9 +51,11 @@ async function send(url: string, token: string, query: string, variables: object
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(HUNG_MS),
     });
-    const body = (await response.json()) as { data?: any; errors?: { message: string; extensions?: any }[] };
+    const body = (await response.json()) as {
+      errors?: { message: string; extensions?: { retryable?: boolean; code?: string } }[];
+    };
     const error = body.errors?.[0];
-    if (!error) return { kind: 'acknowledged', data: body.data };
+    if (!error) return { kind: 'acknowledged' };
     if (error.extensions?.retryable === true) return { kind: 'retryable' };
     return { kind: 'other', detail: `${error.extensions?.code}: ${error.message}` };
   } catch (error) {
@@ -93,7 +95,7 @@ function startInstance(url: string, port: number, secret: string): Promise<Child
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.once('exit', (code) => reject(new Error(`instance on port ${port} exited with ${code}`)));
-    child.stdout!.on('data', () => {});
+    child.stdout.on('data', () => {});
     // LOG_LEVEL=warn keeps the start line out of stdout: readiness is asked for instead.
     const poll = async () => {
       try {
@@ -101,7 +103,7 @@ function startInstance(url: string, port: number, secret: string): Promise<Child
       } catch {
         // not listening yet
       }
-      setTimeout(poll, 100);
+      setTimeout(() => void poll(), 100);
     };
     void poll();
   });
@@ -150,7 +152,8 @@ async function main() {
         variables: { input: { email: 'marek@harbourworks.example', password: DEMO_PASSWORD } },
       }),
     });
-    const token = ((await login.json()) as any).data.login.tokens.accessToken as string;
+    const signedIn = (await login.json()) as { data: { login: { tokens: { accessToken: string } } } };
+    const token = signedIn.data.login.tokens.accessToken;
     const items = await withClient(url, async (client) =>
       (await client.query<{ id: string }>('SELECT id FROM inventory.inventory_items ORDER BY sku LIMIT 5')).rows.map(
         (row) => Buffer.from(`InventoryItem:${row.id}`).toString('base64'),

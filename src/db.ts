@@ -65,7 +65,7 @@ function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[
     transactionOptions: { maxWait: transactionMaxWaitMs },
     log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });
-  if (onQuery) prisma.$on('query' as never, onQuery as never);
+  if (onQuery) prisma.$on('query' as never, onQuery);
   return prisma;
 }
 

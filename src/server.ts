@@ -35,7 +35,7 @@ async function main() {
   const lifecycle: Lifecycle = { stopping: false };
   const metrics = createMetrics(config.metrics);
   const app = createApp(config, { logger, lifecycle, metrics });
-  const server = createServer(app);
+  const server = createServer((request, response) => void app(request, response));
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(

@@ -131,7 +131,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     renderGraphiQL: graphiql.renderGraphiQL,
     graphiql: !servesGraphiQL(config) ? false : { title: 'OpsGraph', defaultQuery },
     plugins: [
-      requestLog.plugin as Plugin,
+      requestLog.plugin,
       useErrorBodies(),
       graphiql.plugin,
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),

@@ -63,7 +63,7 @@ describe('query limits', () => {
   });
 
   it('counts a chunked body (no Content-Length) as it arrives and cuts it off at the limit with 413', async () => {
-    const server = createServer(app).listen(0, '127.0.0.1');
+    const server = createServer((request, response) => void app(request, response)).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const send = (padding: number) =>

@@ -119,7 +119,7 @@ describe('signing in', () => {
         headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
         body: JSON.stringify({ query: loginMutation, variables: { input: { email, password: 'guess' } } }),
       });
-      return ((await response.json()) as any).data.login.__typename;
+      return (await response.json()).data.login.__typename;
     };
     const outcomes = [];
     for (let i = 0; i < 21; i++) outcomes.push(await attempt(`spray${i}@harbourworks.example`));

@@ -189,7 +189,7 @@ const roleOf = () => ({
 
 function verdict(result: Awaited<ReturnType<typeof graphql>>): string {
   const code = result.errors?.[0]?.extensions?.code;
-  if (code) return String(code);
+  if (code) return typeof code === 'string' ? code : JSON.stringify(code);
   return 'allowed';
 }
 

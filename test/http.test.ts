@@ -210,7 +210,7 @@ describe('the client address behind proxies (TRUST_PROXY)', () => {
         variables: { input: { email, password } },
       }),
     });
-    return ((await response.json()) as any).data.login;
+    return (await response.json()).data.login;
   };
   const sessionAddress = async (accessToken: string) => {
     const response = await post(
@@ -218,7 +218,7 @@ describe('the client address behind proxies (TRUST_PROXY)', () => {
       accessToken,
       '{ viewer { sessions(first: 1) { edges { node { ipAddress } } } } }',
     );
-    return ((await response.json()) as any).data.viewer.sessions.edges[0].node.ipAddress;
+    return (await response.json()).data.viewer.sessions.edges[0].node.ipAddress;
   };
 
   it('is the address the outermost trusted proxy saw, not what the client wrote to its left', async () => {

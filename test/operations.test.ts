@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, validate, type OperationDefinitionNode } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { repoRoot } from './helpers/cli.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
     for (const definition of parse(source).definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       operations.set(definition.name!.value, source);
-      kinds.set(definition.name!.value, definition.operation === 'mutation' ? 'Mutation' : 'Query');
+      kinds.set(definition.name!.value, definition.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'Query');
     }
   }
 });

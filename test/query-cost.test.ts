@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kind, parse } from 'graphql';
+import { Kind, OperationTypeNode, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { QueryEvent } from '../src/db.js';
 import { createApp } from '../src/yoga.js';
@@ -435,7 +435,7 @@ describe('the cost limit counts the query as it will run', () => {
     for (const file of (await readdir(dir)).filter((name) => name.endsWith('.graphql'))) {
       const source = await readFile(join(dir, file), 'utf8');
       for (const definition of parse(source).definitions) {
-        if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== 'query') continue;
+        if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== OperationTypeNode.QUERY) continue;
         const required = definition.variableDefinitions?.some((variable) => variable.type.kind === Kind.NON_NULL_TYPE);
         if (required) continue;
         queries++;
@@ -520,7 +520,7 @@ describe('the load guard ends a request that loads too much, whatever its cost',
   it("counts each request's load on its own, however they interleave", async () => {
     const ask = appWith({ maxLoadBytes: 50_000 });
     const [refused, ...answered] = await Promise.all([ask(heavy), ask(light), ask(medium), ask(light)]);
-    expect(refused!.errors![0]!.extensions!.code).toBe('RESPONSE_TOO_LARGE');
+    expect(refused.errors![0]!.extensions!.code).toBe('RESPONSE_TOO_LARGE');
     for (const result of answered) expect(result.errors).toBeUndefined();
   });
 

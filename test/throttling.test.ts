@@ -24,7 +24,7 @@ async function login(email: string, password: string, address: string) {
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ query: loginMutation, variables: { input: { email, password } } }),
   });
-  const result = (await response.json()) as any;
+  const result = await response.json();
   expect(result.errors).toBeUndefined();
   return result.data.login as { __typename: string; retryAfterSeconds?: number };
 }

@@ -64,7 +64,8 @@ export function yoga(query: { node: (id: string) => unknown; equipment?: (first:
       },
     },
   });
-  return createServer(createYoga({ schema, logging: false, landingPage: false, graphiql: false }));
+  const yoga = createYoga({ schema, logging: false, landingPage: false, graphiql: false });
+  return createServer((request, response) => void yoga(request, response));
 }
 
 const edges = <T, U>(nodes: T[], node: (value: T) => U) => ({ edges: nodes.map((value) => ({ node: node(value) })) });

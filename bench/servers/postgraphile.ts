@@ -4,21 +4,11 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { postgraphile } from 'postgraphile';
 
-// PostGraphile v5 targets Node 22; on Node 20 it lacks only Promise.withResolvers.
-(Promise as { withResolvers?: unknown }).withResolvers ??= function withResolvers<T>() {
-  let resolve!: (value: T | PromiseLike<T>) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 // Benchmarked as deployed: Grafast's production mode.
 process.env.GRAPHILE_ENV ??= 'production';
 
-/** PostGraphile v5 serving the same tables, as its users would run it (the amber preset). */
+/** PostGraphile v5 (5.0.0-rc.3: the last release that supports Node 20; see README, Dependencies) serving
+ * the same tables, as its users would run it (the amber preset). */
 export async function createPostGraphileServer(databaseUrl: string, { poolSize = 10 } = {}) {
   const pgl = postgraphile({
     extends: [PostGraphileAmberPreset],
@@ -34,7 +24,7 @@ export async function createPostGraphileServer(databaseUrl: string, { poolSize =
   });
   const serv = pgl.createServ(grafserv);
   const server: Server = createServer();
-  serv.addTo(server);
+  await serv.addTo(server);
   await pgl.getSchema();
   return {
     server,

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import type { OperationName } from '../operations.js';
 
@@ -75,10 +75,10 @@ export function createRawServer(
   { poolSize = 10 } = {},
 ): Server & { pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  const server = createServer(async (request, response) => {
-    let body = '';
-    for await (const chunk of request) body += chunk;
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
     try {
+      let body = '';
+      for await (const chunk of request) body += chunk;
       const { operationName, variables = {} } = JSON.parse(body) as {
         operationName: OperationName;
         variables?: Record<string, unknown>;
@@ -96,6 +96,7 @@ export function createRawServer(
         .writeHead(400, { 'content-type': 'application/json' })
         .end(JSON.stringify({ errors: [{ message: (error as Error).message }] }));
     }
-  });
+  };
+  const server = createServer((request, response) => void answer(request, response));
   return Object.assign(server, { pool });
 }

@@ -37,7 +37,7 @@ export async function checkDatabase(url: string): Promise<string[]> {
   const committed = await committedMigrations();
   try {
     return await withClient(url, (client) =>
-      pendingMigrations(committed, async (sql) => (await client.query(sql)).rows),
+      pendingMigrations(committed, async (sql) => (await client.query<Record<string, unknown>>(sql)).rows),
     );
   } catch (error) {
     throw new ConfigError(`DATABASE_URL cannot be used: ${problem(error, url)}.`);

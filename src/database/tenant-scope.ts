@@ -44,7 +44,7 @@ const CREATES = new Set(['create', 'createMany', 'createManyAndReturn', 'upsert'
 
 function withScope(where: Where | undefined, scope: Where): Where {
   const and = where?.AND;
-  return { ...where, AND: [...(Array.isArray(and) ? and : and ? [and] : []), scope] };
+  return { ...where, AND: [...(Array.isArray(and) ? (and as unknown[]) : and ? [and] : []), scope] };
 }
 
 function checkCreate(model: ModelName, data: unknown, organisationId: string) {
@@ -70,7 +70,7 @@ export function tenantScope() {
       query: {
         $allModels: {
           async $allOperations({ model, operation, args, query }) {
-            const scope = SCOPES[model as ModelName];
+            const scope = SCOPES[model];
             if (!scope) return query(args);
             const tenant = currentTenant();
             if (tenant === undefined) {
@@ -82,10 +82,10 @@ export function tenantScope() {
             const scoped = args as { where?: Where; data?: unknown; create?: unknown };
             if (CREATES.has(operation)) {
               const upsert = operation === 'upsert';
-              checkCreate(model as ModelName, upsert ? scoped.create : scoped.data, tenant.organisationId);
+              checkCreate(model, upsert ? scoped.create : scoped.data, tenant.organisationId);
               if (!upsert) return query(args);
             }
-            return query({ ...scoped, where: withScope(scoped.where, scope(tenant.organisationId)) } as typeof args);
+            return query({ ...scoped, where: withScope(scoped.where, scope(tenant.organisationId)) });
           },
         },
       },

@@ -47,7 +47,7 @@ function cursorArguments(schema: GraphQLSchema, document: DocumentNode, operatio
           const typename = getNamedType(node.type).name;
           for (const argument of field.arguments ?? []) {
             if (argument.name.value === 'after' || argument.name.value === 'before') {
-              cursors!.push({
+              cursors.push({
                 path: [...names, argument.name.value],
                 model: MODELS[typename] ?? (typename as Prisma.ModelName),
                 value: argument.value,
@@ -72,7 +72,7 @@ function cursorId(cursor: unknown): string | undefined {
     const decoded = Buffer.from(cursor, 'base64').toString('utf8');
     if (!decoded.startsWith('GPC:')) return undefined;
     const value: unknown = decodeCursorChunk(decoded.slice(4));
-    const id = Array.isArray(value) ? value[0] : value;
+    const id: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
     return typeof id === 'string' && UUID.test(id) ? id : undefined;
   } catch {
     return undefined;

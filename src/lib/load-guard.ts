@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import pg from 'pg';
 
@@ -151,9 +151,9 @@ export function useLoadLimit(limits: LoadLimits): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
       const budget: Budget = { limits, loaded: 0, held: 0, ended: false };
-      setExecuteFn(async (args) => {
+      setExecuteFn(async (args: ExecutionArgs): Promise<unknown> => {
         try {
-          return await budgets.run(budget, () => executeFn(args));
+          return await budgets.run(budget, (): unknown => executeFn(args));
         } finally {
           end(budget);
         }

@@ -17,6 +17,7 @@ import {
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
   type DocumentNode,
+  type ExecutionArgs,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -215,7 +216,7 @@ export function useQueryCostLimit(schema: GraphQLSchema, maxCost: number): Plugi
   const costs = new WeakMap<DocumentNode, Map<string, number | undefined>>();
   const costOf = (document: DocumentNode, operationName: string | null | undefined, variables: unknown) => {
     let known = costs.get(document);
-    if (!known) costs.set(document, (known = new Map()));
+    if (!known) costs.set(document, (known = new Map<string, number | undefined>()));
     const key = `${operationName ?? ''}:${JSON.stringify(variables ?? {}, shapeOnly)}`;
     if (known.has(key)) return known.get(key);
     const cost = queryCost(schema, document, operationName, variables as Variables);
@@ -225,7 +226,8 @@ export function useQueryCostLimit(schema: GraphQLSchema, maxCost: number): Plugi
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = costOf(args.document, args.operationName, args.variableValues);
+      const { document, operationName, variableValues } = args as ExecutionArgs;
+      const cost = costOf(document, operationName, variableValues);
       if (cost !== undefined && cost > maxCost) {
         setResultAndStopExecution({
           errors: [

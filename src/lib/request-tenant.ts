@@ -1,4 +1,4 @@
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { checkCursors } from './cursors.js';
@@ -14,8 +14,8 @@ export function useTenantScope(): Plugin<Context> {
     onExecute({ args, executeFn, setExecuteFn }) {
       const { tenant } = args.contextValue;
       if (!tenant) return;
-      setExecuteFn((execution) =>
-        withTenant(tenant, async () => {
+      setExecuteFn((execution: ExecutionArgs) =>
+        withTenant(tenant, async (): Promise<unknown> => {
           const operation = getOperationAST(execution.document, execution.operationName);
           if (operation) {
             try {

@@ -129,7 +129,7 @@ export const saneDate = z
 
 // Control characters but tab and line breaks: PostgreSQL cannot store NUL, and none of them belongs
 // in a name, an email or a note.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 const CONTROL_MESSAGE = 'Must not contain control characters.';
 
 /** A row id as PostgreSQL's uuid type writes it. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { YogaLogger } from '@graphql-yoga/logger';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -42,7 +42,9 @@ function describe(error: Error) {
 function errorCodes(result: unknown): string[] {
   const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
   return results.flatMap((one) =>
-    (one?.errors ?? []).map((error) => String(error.extensions?.code ?? 'GRAPHQL_ERROR')),
+    (one?.errors ?? []).map(({ extensions }) =>
+      typeof extensions?.code === 'string' ? extensions.code : 'GRAPHQL_ERROR',
+    ),
   );
 }
 
@@ -75,7 +77,8 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
     onExecute({ args }) {
       const entry = entries.get((args.contextValue as Context & { request: Request }).request);
       if (!entry) return;
-      const operation = getOperationAST(args.document, args.operationName);
+      const { document, operationName } = args as ExecutionArgs;
+      const operation = getOperationAST(document, operationName);
       entry.operation = operation?.name?.value.slice(0, NAME_LIMIT);
       entry.operationType = operation?.operation;
       entry.viewerId = args.contextValue.viewer?.id;
@@ -134,7 +137,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
-    error: (...args) => {
+    error: (...args: unknown[]) => {
       const [first] = args;
       if (first instanceof GraphQLError && logged.has(first)) return;
       const error = first instanceof GraphQLError ? (first.originalError ?? first) : first;

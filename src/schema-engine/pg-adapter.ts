@@ -18,9 +18,10 @@ class CatalogFriendlyClient extends pg.Client {
     const query = super.query as (...a: unknown[]) => unknown;
     const callback = args.at(-1);
     if (typeof callback === 'function') {
+      const done = callback as (error: Error | null, value: ResultSet) => void;
       return query.call(this, ...args.slice(0, -1), (error: Error | null, value: ResultSet) => {
         if (!error) rememberCharColumns(value);
-        callback(error, value);
+        done(error, value);
       }) as never;
     }
     const result = query.apply(this, args);

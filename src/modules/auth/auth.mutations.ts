@@ -119,7 +119,7 @@ builder.mutationField('login', (t) =>
           });
           return issueTokens(tx, session, refreshToken);
         },
-        read: async (_tx, tokens) => tokens,
+        read: (_tx, tokens) => Promise.resolve(tokens),
       });
     },
   }),
@@ -168,7 +168,7 @@ builder.mutationField('refreshSession', (t) =>
           await audit({ organisationId, action: 'refresh', entityType: 'Session', entityId: session.id });
           return issueTokens(tx, session, next);
         },
-        read: async (_tx, tokens) => tokens,
+        read: (_tx, tokens) => Promise.resolve(tokens),
       });
     },
   }),
@@ -196,7 +196,7 @@ async function revokeSessions(context: Context, where: { id?: string; userId: st
       });
       return { count };
     },
-    read: async (_tx, revoked) => revoked,
+    read: (_tx, revoked) => Promise.resolve(revoked),
   }).finally(() => sessionCache.forgetUser(where.userId));
 }
 
@@ -283,7 +283,7 @@ builder.mutationField('changePassword', (t) =>
           });
           return issueTokens(tx, session, refreshToken);
         },
-        read: async (_tx, tokens) => tokens,
+        read: (_tx, tokens) => Promise.resolve(tokens),
       }).finally(() => sessionCache.forgetUser(viewer.id));
     },
   }),

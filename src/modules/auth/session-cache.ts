@@ -96,7 +96,7 @@ export function watchSessionChanges(
     which.on('error', () => {});
     which.end().catch(() => {});
     const delay = RECONNECT_DELAYS_MS[Math.min(failures++, RECONNECT_DELAYS_MS.length - 1)]!;
-    timer = setTimeout(connect, delay);
+    timer = setTimeout(() => void connect(), delay);
   };
 
   const connect = async () => {

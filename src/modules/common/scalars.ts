@@ -27,9 +27,9 @@ function parseDateTime(value: unknown): Date {
     day! > daysIn(year!, month!) ||
     hour! > 23 ||
     minute! > 59 ||
-    second! > 59 ||
-    offsetHours! > 23 ||
-    offsetMinutes! > 59
+    second > 59 ||
+    offsetHours > 23 ||
+    offsetMinutes > 59
   ) {
     throw new GraphQLError(
       'DateTime must be an ISO 8601 string with a UTC offset, such as 2026-01-31T09:30:00Z, of a day and time that exist (no 30 February).',
