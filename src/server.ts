@@ -28,8 +28,8 @@ function listen(server: Server, port: number, host: string, setting: string): Pr
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   const log = (message: string) => logger.info(message);
   const database = await openDatabase(config, log);
   const lifecycle: Lifecycle = { stopping: false };
