@@ -58,10 +58,12 @@ async function main() {
     throw error;
   }
   const endpoint = `http://${config.host}:${config.port}/graphql`;
+  // From the process' start: what the person who ran `npm start` waited.
+  const ready = `ready in ${process.uptime().toFixed(1)} s`;
   log(
     servesGraphiQL(config)
-      ? `GraphQL and GraphiQL on ${endpoint} (${database.mode} database)`
-      : `GraphQL on ${endpoint}, GraphiQL off in production (${database.mode} database)`,
+      ? `GraphQL and GraphiQL on ${endpoint} (${database.mode} database), ${ready}`
+      : `GraphQL on ${endpoint}, GraphiQL off in production (${database.mode} database), ${ready}`,
   );
 
   const exit = (code: number) => logger.flush(() => process.exit(code));
