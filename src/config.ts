@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { LOG_LEVELS, type LogLevel } from './ops/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './ops/logger.js';
 
 /** The environment variables configuration is read from: process.env, or a test's own. */
 export type Env = Record<string, string | undefined>;
@@ -58,6 +58,8 @@ export type Config = {
   /** How long an idle keep-alive connection stays open: longer than the load balancer's idle timeout. */
   keepAliveTimeoutMs: number;
   logLevel: LogLevel;
+  /** JSON lines for a log shipper, or lines for a person reading a terminal (development only). */
+  logFormat: LogFormat;
   /**
    * How many proxies in front of the server append to X-Forwarded-For: the client address is the
    * entry that many from the right. 0 ignores the header.
@@ -118,6 +120,18 @@ function logLevel(env: Env, mode: Config['env']): LogLevel {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}".`);
   }
   return raw as LogLevel;
+}
+
+function logFormat(env: Env, mode: Config['env'], terminal: boolean): LogFormat {
+  const raw = env.LOG_FORMAT;
+  if (raw === undefined || raw === '') return mode === 'development' && terminal ? 'pretty' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, not "${raw}".`);
+  }
+  if (raw === 'pretty' && mode === 'production') {
+    throw new ConfigError('LOG_FORMAT=pretty is for development: production writes JSON lines, for the log shipper.');
+  }
+  return raw as LogFormat;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -200,11 +214,18 @@ function authSecret(env: Env, mode: Config['env']): Uint8Array {
   return secret;
 }
 
+/** What the process runs in, beside its environment variables. */
+export type Surroundings = {
+  /** Whether stdout is a terminal: development logs are then written for a person to read. */
+  terminal?: boolean;
+};
+
 /**
  * The configuration the environment describes, or a ConfigError naming the first setting that is
- * wrong. Reads nothing but `env`: the entry points load `.env` into process.env first.
+ * wrong. Reads nothing but `env` and `surroundings`: the entry points load `.env` into process.env
+ * first, and say whether stdout is a terminal.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, { terminal = false }: Surroundings = {}): Config {
   const mode = env.NODE_ENV ?? 'development';
   if (mode !== 'development' && mode !== 'test' && mode !== 'production') {
     throw new ConfigError(`NODE_ENV must be development, test or production, not "${mode}".`);
@@ -225,6 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 1_000, max: 600_000 }),
     logLevel: logLevel(env, mode),
+    logFormat: logFormat(env, mode, terminal),
     trustProxy: trustProxy(env),
     corsOrigins: corsOrigins(env),
     metrics: metrics(env, port),

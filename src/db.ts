@@ -62,6 +62,8 @@ function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[
   });
   const prisma = new PrismaClient({
     adapter,
+    // Messages without a code frame of the call (the stack has it), in every environment alike.
+    errorFormat: 'minimal',
     transactionOptions: { maxWait: transactionMaxWaitMs },
     log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });

@@ -28,8 +28,8 @@ function listen(server: Server, port: number, host: string, setting: string): Pr
 
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   const log = (message: string) => logger.info(message);
   const database = await openDatabase(config, log);
   const lifecycle: Lifecycle = { stopping: false };
@@ -58,10 +58,12 @@ async function main() {
     throw error;
   }
   const endpoint = `http://${config.host}:${config.port}/graphql`;
+  // From the process' start: what the person who ran `npm start` waited.
+  const ready = `ready in ${process.uptime().toFixed(1)} s`;
   log(
     servesGraphiQL(config)
-      ? `GraphQL and GraphiQL on ${endpoint} (${database.mode} database)`
-      : `GraphQL on ${endpoint}, GraphiQL off in production (${database.mode} database)`,
+      ? `GraphQL and GraphiQL on ${endpoint} (${database.mode} database), ${ready}`
+      : `GraphQL on ${endpoint}, GraphiQL off in production (${database.mode} database), ${ready}`,
   );
 
   const exit = (code: number) => logger.flush(() => process.exit(code));

@@ -102,7 +102,7 @@ function maskUnexpected(error: unknown, message: string, isDev?: boolean): Error
 export const servesGraphiQL = (config: Config) => config.env !== 'production';
 
 export type AppOptions = {
-  /** Where request and error logs go (default: JSON lines on stdout at config.logLevel). */
+  /** Where request and error logs go (default: stdout, at config.logLevel in config.logFormat). */
   logger?: Logger;
   /** Set `stopping` while shutting down: /ready then answers 503. */
   lifecycle?: Lifecycle;
@@ -112,7 +112,7 @@ export type AppOptions = {
 
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
   const graphiql = cachedGraphiQL();

@@ -55,6 +55,8 @@ describe('configuration', () => {
         'DATABASE_REPLICA_URLS (entry 2) must start with postgresql://, not mysql://',
       ],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'],
+      [{ LOG_FORMAT: 'colour' }, 'LOG_FORMAT must be one of json, pretty, not "colour"'],
+      [{ LOG_FORMAT: 'pretty' }, 'LOG_FORMAT=pretty is for development: production writes JSON lines'],
       [{ GRAPHQL_INTROSPECTION: 'maybe' }, 'GRAPHQL_INTROSPECTION must be true or false, not "maybe"'],
       [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be the number of proxies in front of the server'],
       [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY must be the number of proxies in front of the server'],
@@ -66,6 +68,21 @@ describe('configuration', () => {
       [{ PORT: '4000', METRICS_PORT: '4000' }, 'METRICS_PORT must differ from PORT (4000)'],
     ];
     for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);
+  });
+
+  it('writes logs for a person in development on a terminal, JSON lines otherwise, unless LOG_FORMAT says', () => {
+    const format = (env: Env, terminal?: boolean) => loadConfig(env, { terminal }).logFormat;
+    expect([
+      format({ NODE_ENV: 'development' }, true),
+      format({ NODE_ENV: 'development' }, false),
+      format({ NODE_ENV: 'development' }),
+      format({ NODE_ENV: 'test' }, true),
+      format({ NODE_ENV: 'production', AUTH_SECRET: SECRET }, true),
+      format({ NODE_ENV: 'development', LOG_FORMAT: 'json' }, true),
+      format({ NODE_ENV: 'development', LOG_FORMAT: 'pretty' }, false),
+      format({ NODE_ENV: 'test', LOG_FORMAT: 'pretty' }),
+      format({ NODE_ENV: 'production', AUTH_SECRET: SECRET, LOG_FORMAT: 'json' }, true),
+    ]).toEqual(['pretty', 'json', 'json', 'json', 'json', 'json', 'pretty', 'pretty', 'json']);
   });
 
   it('reads TRUST_PROXY as a number of proxies, true and false as 1 and 0', () => {

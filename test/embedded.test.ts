@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { Config } from '../src/config.js';
 import { testConfig } from './helpers/config.js';
 import { openDatabase, type OpenDatabase } from '../src/database/open.js';
 import { DEMO_ADMIN_EMAIL } from '../src/database/seed.js';
+import { committedMigrations } from '../src/schema-engine/migrate.js';
 
 // The server's default: no DATABASE_URL, PGlite persisted in a data folder the user can delete.
 let dataDir: string;
@@ -84,6 +85,30 @@ describe('the embedded database', () => {
       expect(await restarted.db.organisation.count()).toBe(2);
     } finally {
       await restarted.close();
+    }
+  });
+
+  it('finishes a first start stopped half-way: before PostgreSQL wrote its files, or before the demo', async () => {
+    const interrupted = testConfig({ dataDir: join(dataDir, 'interrupted') });
+    await mkdir(join(interrupted.dataDir, 'pglite'), { recursive: true });
+    const lines: string[] = [];
+    // An empty folder, as a start stopped during PostgreSQL's initialisation leaves; then a start
+    // that applied the migrations and stopped before the demo was committed.
+    const migrated = await openDatabase(interrupted, (line) => lines.push(line), { seedDemo: false });
+    try {
+      expect(lines[0]).toMatch(/^No DATABASE_URL: creating the embedded PostgreSQL/);
+      expect(migrated.appliedMigrations).toHaveLength((await committedMigrations()).length);
+      expect(migrated.seeded).toBe(false);
+    } finally {
+      await migrated.close();
+    }
+    const next = await openDatabase(interrupted, () => {});
+    try {
+      expect(next.appliedMigrations).toEqual([]);
+      expect(next.seeded).toBe(true);
+      expect(await next.db.user.count({ where: { email: DEMO_ADMIN_EMAIL } })).toBe(1);
+    } finally {
+      await next.close();
     }
   });
 

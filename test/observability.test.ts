@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
-import { createLogger } from '../src/ops/logger.js';
+import { createLogger, serializeError } from '../src/ops/logger.js';
 import { createMetrics } from '../src/ops/metrics.js';
 import { committedMigrations } from '../src/schema-engine/migrate.js';
 import { createApp } from '../src/yoga.js';
@@ -30,7 +30,7 @@ function loggedApp(options: { stopping?: boolean; config?: Partial<Config> } = {
     },
   });
   const app = createApp(testConfig(options.config), {
-    logger: createLogger('info', stream),
+    logger: createLogger('info', { destination: stream }),
     lifecycle: { stopping: options.stopping ?? false },
   });
   return { app, lines, raw };
@@ -177,6 +177,140 @@ describe('request logs', () => {
       ['Item', expect.arrayContaining([expect.any(String)])],
       [undefined, ['UNAUTHENTICATED']],
     ]);
+  });
+});
+
+describe('error logs', () => {
+  const signedIn = async (app: ReturnType<typeof createApp>, body: string, requestId: string) => {
+    const response = await app.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await bearer(people.manager)}`,
+        'x-request-id': requestId,
+      },
+      body: JSON.stringify({ query: body }),
+    });
+    return (await response.json()) as { data?: unknown; errors?: Record<string, unknown>[] };
+  };
+
+  it('logs an unexpected error whole (message, code, cause, stack); the client gets only the masked message', async () => {
+    const { app, lines } = loggedApp({ config: { env: 'production' } });
+    await database.sql('ALTER TABLE auth.organisations RENAME COLUMN name TO name_gone');
+    let answer;
+    try {
+      answer = await signedIn(app, 'query Broken { organisation { name } }', 'req-broken');
+    } finally {
+      await database.sql('ALTER TABLE auth.organisations RENAME COLUMN name_gone TO name');
+    }
+    expect(answer).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Unexpected error.',
+          locations: [{ line: 1, column: 16 }],
+          path: ['organisation'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ],
+    });
+    expect(lines.filter((line) => line.level >= 50)).toEqual([
+      expect.objectContaining({
+        msg: 'unexpected error',
+        requestId: 'req-broken',
+        path: 'organisation',
+        err: {
+          type: 'PrismaClientKnownRequestError',
+          code: 'P2022',
+          message: expect.stringMatching(
+            /^Invalid `prisma\.organisation\.\w+\(\)` invocation: The column `[\w.]*name` does not exist in the current database\.$/,
+          ),
+          stack: expect.stringMatching(/^ {4}at .*^ {4}at .*\/src\/[\w/.-]+\.ts:\d+:\d+\)?$/ms),
+          cause: {
+            type: 'DriverAdapterError',
+            kind: 'ColumnNotFound',
+            code: '42703',
+            message: expect.stringMatching(/^column "?[\w.]*"?name"? does not exist$/),
+          },
+        },
+      }),
+    ]);
+    expect(lines.at(-1)).toMatchObject({
+      requestId: 'req-broken',
+      operation: 'Broken',
+      errors: ['INTERNAL_SERVER_ERROR'],
+    });
+  });
+
+  it('logs no error for input a query refuses: the client is told, and the request line lists BAD_USER_INPUT', async () => {
+    const { app, lines } = loggedApp();
+    const answer = await signedIn(
+      app,
+      'query BadCursor { equipment(first: 2, after: "R1BDOlM6bm90LWEtdXVpZA==") { totalCount } }',
+      'req-bad-cursor',
+    );
+    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, requestId: 'req-bad-cursor', errors: ['BAD_USER_INPUT'] }),
+    ]);
+  });
+
+  it('keeps the arguments Prisma quotes out of the message, and follows the cause chain', async () => {
+    const secret = 'a value the log must not hold 7f3a';
+    const refused = await database.db.user.findUnique({ where: { name: secret } as never }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const logged = serializeError(refused);
+    expect(logged).toMatchObject({
+      type: 'PrismaClientValidationError',
+      message: expect.stringMatching(
+        /^Invalid `prisma\.user\.findUnique\(\)` invocation: Argument `where` of type UserWhereUniqueInput needs at least one of /,
+      ),
+    });
+    expect(JSON.stringify(logged)).not.toContain(secret);
+
+    const failure = new Error('sign-in failed', {
+      cause: new AggregateError(
+        [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
+        '',
+      ),
+    });
+    expect(serializeError(failure)).toMatchObject({
+      type: 'Error',
+      message: 'sign-in failed',
+      cause: {
+        type: 'AggregateError',
+        message: '',
+        errors: [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' }],
+      },
+    });
+  });
+});
+
+describe('logs for a person', () => {
+  it('writes one readable line per request and message, without JSON braces around it', async () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        raw.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger('info', { format: 'pretty', destination: stream });
+    const app = createApp(testConfig(), { logger });
+    await query(app, 'Dashboard', '{ __typename }');
+    logger.info('Applying migration 1/6: 20261123071107_init');
+    logger.error({ err: new Error('the reason', { cause: new Error('the cause') }) }, 'unexpected error');
+    const text = raw.join('').replace(/\u001b\[\d+m/g, '');
+    expect(text).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: POST \/graphql 200 [\d.]+ ms query Dashboard \{"requestId":"[\w-]+"\}$/m,
+    );
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Applying migration 1\/6: 20261123071107_init$/m);
+    expect(text).toMatch(/^\[[\d:.]+\] ERROR: unexpected error ?\n {4}err: \{\n/m);
+    expect(text).toContain('"message": "the reason"');
+    expect(text).toContain('"message": "the cause"');
+    expect(text).not.toContain('"level"');
   });
 });
 

@@ -11,6 +11,44 @@ import { freePort, run, startServer } from './helpers/cli.js';
 // milliseconds, in config.test.ts; here, that the process reports one and exits, and that it starts.
 const SECRET = 'x'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz0123456789';
 
+describe('the first start on the embedded database', () => {
+  it('says what it does while it creates, migrates and seeds the database, and when it is ready', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'opsgraph-startup-'));
+    const messages = (output: string) =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { msg?: string }).msg)
+        .filter((message) => message !== undefined);
+    try {
+      const first = await startServer({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+      expect(await first.stop()).toBe(0);
+      const migrations = await committedMigrations();
+      const count = migrations.length;
+      expect(messages(first.output())).toEqual([
+        `No DATABASE_URL: creating the embedded PostgreSQL (PGlite) in ${join(dataDir, 'pglite')}: slower this first time, as it initialises the database, applies the migrations and loads the demo data`,
+        ...migrations.map((name, index) => `Applying migration ${index + 1}/${count}: ${name}`),
+        'Loading the demo organisation…',
+        expect.stringMatching(/^Loaded the demo organisation \(\d+ rows\)$/),
+        expect.stringMatching(
+          new RegExp(`^GraphQL and GraphiQL on ${first.url} \\(embedded database\\), ready in \\d+\\.\\d s$`),
+        ),
+        'SIGTERM: finishing in-flight requests (at most 10000 ms)',
+        'stopped',
+      ]);
+
+      const again = await startServer({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+      expect(await again.stop()).toBe(0);
+      expect(messages(again.output()).slice(0, 2)).toEqual([
+        `No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${join(dataDir, 'pglite')}`,
+        expect.stringMatching(/^GraphQL and GraphiQL on .* \(embedded database\), ready in \d+\.\d s$/),
+      ]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 describe('starting in production', () => {
   it('refuses to start on a configuration error, naming it', async () => {
     const started = await run('npx', ['--no-install', 'tsx', 'src/server.ts'], {

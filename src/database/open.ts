@@ -79,13 +79,21 @@ export async function openDatabase(
     };
   }
   const dataDir = join(config.dataDir, 'pglite');
-  const firstStart = !existsSync(dataDir);
-  log(`No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${dataDir}`);
+  // PostgreSQL writes PG_VERSION when it has initialised a folder: a first start stopped before
+  // that (a restart of `npm run dev`, Ctrl-C) left none, and the next start is a first start too.
+  const firstStart = !existsSync(join(dataDir, 'PG_VERSION'));
+  log(
+    firstStart
+      ? `No DATABASE_URL: creating the embedded PostgreSQL (PGlite) in ${dataDir}: slower this first time, as it initialises the database, applies the migrations and loads the demo data`
+      : `No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${dataDir}`,
+  );
   const embedded = await startEmbeddedPostgres({ dataDir });
   try {
     // One connection at a time: PGlite has one session, shared by every connection to it.
-    const appliedMigrations = await applyPendingMigrations(embedded.url, { maxConnections: 1 });
-    if (appliedMigrations.length > 0) log(`Applied migrations: ${appliedMigrations.join(', ')}`);
+    const appliedMigrations = await applyPendingMigrations(embedded.url, {
+      maxConnections: 1,
+      onApplying: (name, position, count) => log(`Applying migration ${position}/${count}: ${name}`),
+    });
     // Every request waits for the one connection, reads as well as writes: behind a long
     // transaction each waits at most transactionWaitMs, then fails retryable, instead of queueing
     // without end and answering long after its client gave up.
@@ -95,7 +103,11 @@ export async function openDatabase(
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
-    if (firstStart && withDemo) {
+    // Seeded while no organisation exists, rather than on a new folder: a first start stopped before
+    // its demo was committed (one transaction) seeds on the next start.
+    const seeded = withDemo && (await system.organisation.count()) === 0;
+    if (seeded) {
+      log('Loading the demo organisation…');
       const { created } = await seedDemo(system);
       log(`Loaded the demo organisation (${created} rows)`);
     }
@@ -103,7 +115,7 @@ export async function openDatabase(
       db: system,
       mode: 'embedded',
       appliedMigrations,
-      seeded: firstStart && withDemo,
+      seeded,
       async close() {
         await db.$disconnect();
         await embedded.stop();

@@ -3,7 +3,7 @@ import { getOperationAST, GraphQLError, type ExecutionArgs, type ExecutionResult
 import type { YogaLogger } from '@graphql-yoga/logger';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { retryableDatabaseError } from '../lib/errors.js';
+import { badInput, retryableDatabaseError } from '../lib/errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -22,22 +22,6 @@ type Entry = {
   organisationId?: string;
   errorCodes: string[];
 };
-
-/**
- * What is safe to log of an unexpected error: its kind and where it was thrown. Messages are cut
- * to their first line, since a database error's later lines can quote the values it was given.
- */
-function describe(error: Error) {
-  return {
-    type: error.name,
-    code: (error as { code?: unknown }).code,
-    message: error.message.trim().split('\n')[0]!.slice(0, 200),
-    stack: error.stack
-      ?.split('\n')
-      .filter((line) => line.startsWith('    at '))
-      .join('\n'),
-  };
-}
 
 function errorCodes(result: unknown): string[] {
   const results = (Array.isArray(result) ? result : [result]) as ExecutionResult[];
@@ -58,10 +42,12 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
   const entries = new WeakMap<Request, Entry>();
   const logged = new WeakSet<object>();
 
-  // A database outage is expected now and then: a warning. Anything else is a bug: an error.
+  // A database outage is expected now and then: a warning. Input refused where no error union
+  // carries it is the client's mistake, answered as BAD_USER_INPUT. Anything else is a bug: an
+  // error, with its whole reason (the logger's err serializer).
   const report = (fields: object, error: Error) => {
-    if (retryableDatabaseError(error)) logger.warn({ ...fields, err: describe(error) }, 'database unavailable');
-    else logger.error({ ...fields, err: describe(error) }, 'unexpected error');
+    if (retryableDatabaseError(error)) logger.warn({ ...fields, err: error }, 'database unavailable');
+    else if (!badInput(error)) logger.error({ ...fields, err: error }, 'unexpected error');
   };
 
   const plugin: Plugin<Context> = {
@@ -142,7 +128,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       if (first instanceof GraphQLError && logged.has(first)) return;
       const error = first instanceof GraphQLError ? (first.originalError ?? first) : first;
       if (error instanceof Error) report({}, error);
-      else logger.error({ err: String(error) }, 'unexpected error');
+      else logger.error({ err: error }, 'unexpected error');
     },
   };
   return { plugin, yogaLogger };

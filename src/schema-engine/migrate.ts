@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MigrationPgAdapterFactory } from './pg-adapter.js';
+import { MigrationPgAdapterFactory, withClient } from './pg-adapter.js';
 import { startSchemaEngine } from './wasm.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,8 +30,7 @@ export async function pendingMigrations(committed: string[], query: Query): Prom
   return committed.filter((name) => !done.has(name));
 }
 
-async function migrationsList() {
-  const directories = await committedMigrations();
+async function migrationsList(directories: string[]) {
   return {
     baseDir: migrationsDir,
     lockfile: {
@@ -54,22 +53,36 @@ async function migrationsList() {
   };
 }
 
+/** Told before each migration is applied: its name, its place among those pending (from 1), and their number. */
+export type OnApplying = (name: string, position: number, count: number) => void;
+
 /**
  * What `prisma migrate deploy` does, in process: applies the committed migrations that the
- * database has not seen yet and returns their names.
+ * database has not seen yet, one at a time and oldest first, and returns their names.
  */
 export async function applyPendingMigrations(
   url: string,
-  { maxConnections = 2 }: { maxConnections?: number } = {},
+  { maxConnections = 2, onApplying }: { maxConnections?: number; onApplying?: OnApplying } = {},
 ): Promise<string[]> {
+  const committed = await committedMigrations();
+  const pending = await withClient(url, (client) =>
+    pendingMigrations(committed, async (sql) => (await client.query(sql)).rows),
+  );
+  if (pending.length === 0) return [];
   const adapterFactory = new MigrationPgAdapterFactory(url, { maxConnections });
   const engine = await startSchemaEngine([[schemaPath, await readFile(schemaPath, 'utf8')]], adapterFactory, () => {});
+  const applied: string[] = [];
   try {
-    const { appliedMigrationNames } = await engine.applyMigrations({
-      migrationsList: await migrationsList(),
-      filters: { externalTables: [], externalEnums: [] },
-    });
-    return appliedMigrationNames;
+    for (const [index, name] of pending.entries()) {
+      onApplying?.(name, index + 1, pending.length);
+      // The engine applies what the list holds and the database lacks: here, this one migration.
+      const { appliedMigrationNames } = await engine.applyMigrations({
+        migrationsList: await migrationsList(committed.slice(0, committed.indexOf(name) + 1)),
+        filters: { externalTables: [], externalEnums: [] },
+      });
+      applied.push(...appliedMigrationNames);
+    }
+    return applied;
   } finally {
     engine.free();
     await adapterFactory.close();
