@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { createLogger, serializeError } from '../src/ops/logger.js';
@@ -302,7 +303,7 @@ describe('logs for a person', () => {
     await query(app, 'Dashboard', '{ __typename }');
     logger.info('Applying migration 1/6: 20261123071107_init');
     logger.error({ err: new Error('the reason', { cause: new Error('the cause') }) }, 'unexpected error');
-    const text = raw.join('').replace(/\u001b\[\d+m/g, '');
+    const text = stripVTControlCharacters(raw.join(''));
     expect(text).toMatch(
       /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: POST \/graphql 200 [\d.]+ ms query Dashboard \{"requestId":"[\w-]+"\}$/m,
     );

@@ -4,6 +4,9 @@ import { hashPassword } from '../lib/passwords.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 export const DEMO_PASSWORD = 'opsgraph-demo';
+// A batch load, not a request: on a busy machine it may take longer than a request's 5 s.
+const SEED_TRANSACTION = { maxWait: 60_000, timeout: 120_000 };
+
 export const DEMO_ORGANISATION_NAME = 'Harbour Works Ltd';
 export const DEMO_ADMIN_EMAIL = 'ada@harbourworks.example';
 
@@ -460,5 +463,5 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
       }),
     );
     return { organisationId, created };
-  });
+  }, SEED_TRANSACTION);
 }

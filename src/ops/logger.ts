@@ -97,9 +97,12 @@ export function serializeError(error: unknown, depth = 0): LoggedError {
 function readableRequest(entry: Record<string, unknown>): Record<string, unknown> {
   if (entry.msg !== undefined || entry.status === undefined) return entry;
   const { method, path, status, durationMs, operationType, operation, errors, ...rest } = entry;
-  const parts = [method, path, status, `${durationMs} ms`, operationType, operation];
-  if (Array.isArray(errors)) parts.push(`errors: ${errors.join(', ')}`);
-  return { ...rest, msg: parts.filter((part) => part !== undefined).join(' ') };
+  const parts = [method, path, status, `${String(durationMs)} ms`, operationType, operation];
+  if (Array.isArray(errors)) parts.push(`errors: ${errors.map(String).join(', ')}`);
+  const words = parts
+    .filter((part) => part !== undefined)
+    .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)));
+  return { ...rest, msg: words.join(' ') };
 }
 
 type FlushableStream = DestinationStream & { flush?(callback: (error?: Error) => void): void };
@@ -112,7 +115,7 @@ function pretty(destination: FlushableStream): FlushableStream {
     singleLine: true,
   });
   return {
-    write: (line: string) => destination.write(format(readableRequest(JSON.parse(line)))),
+    write: (line: string) => destination.write(format(readableRequest(JSON.parse(line) as Record<string, unknown>))),
     flush: destination.flush ? (callback) => destination.flush!(callback) : undefined,
   };
 }

@@ -66,7 +66,7 @@ export async function applyPendingMigrations(
 ): Promise<string[]> {
   const committed = await committedMigrations();
   const pending = await withClient(url, (client) =>
-    pendingMigrations(committed, async (sql) => (await client.query(sql)).rows),
+    pendingMigrations(committed, async (sql) => (await client.query<Record<string, unknown>>(sql)).rows),
   );
   if (pending.length === 0) return [];
   const adapterFactory = new MigrationPgAdapterFactory(url, { maxConnections });
