@@ -34,6 +34,19 @@ export type MetricsConfig = {
   port: number | undefined;
 };
 
+export type GoogleConfig = {
+  /** The OAuth client ids an ID token may be issued to (its aud): web, Android, iOS. */
+  clientIds: string[];
+  /** Where Google publishes the keys its ID tokens are signed with (a JSON Web Key Set). */
+  jwksUrl: string;
+  /** The iss values Google's ID tokens carry. */
+  issuers: string[];
+  /** After fetching the keys, how long a token naming a key not among them waits before another fetch. */
+  jwksCooldownMs: number;
+  /** How long fetching the keys may take. */
+  jwksTimeoutMs: number;
+};
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -69,6 +82,8 @@ export type Config = {
   corsOrigins: string[];
   metrics: MetricsConfig;
   auth: AuthConfig;
+  /** Sign in with Google; undefined when GOOGLE_CLIENT_IDS is not set. */
+  google: GoogleConfig | undefined;
   limits: LimitsConfig;
 };
 
@@ -193,6 +208,51 @@ function metrics(env: Env, port: number): MetricsConfig {
   return { token, port: metricsPort };
 }
 
+/** A comma-separated list of values without spaces, or the fallback when the variable is unset. */
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return raw.split(',').map((entry, index) => {
+    const value = entry.trim();
+    if (!/^[\x21-\x7e]+$/.test(value)) {
+      throw new ConfigError(`${name} (entry ${index + 1}) must be a value without spaces, not "${value}".`);
+    }
+    return value;
+  });
+}
+
+const GOOGLE_SETTINGS = ['GOOGLE_JWKS_URL', 'GOOGLE_ISSUERS'];
+
+function google(env: Env, mode: Config['env']): GoogleConfig | undefined {
+  const clientIds = list(env, 'GOOGLE_CLIENT_IDS', []);
+  if (clientIds.length === 0) {
+    const stray = GOOGLE_SETTINGS.find((name) => env[name]);
+    if (stray) throw new ConfigError(`${stray} needs GOOGLE_CLIENT_IDS: without client ids Google sign-in is off.`);
+    return undefined;
+  }
+  const jwksUrl = env.GOOGLE_JWKS_URL || 'https://www.googleapis.com/oauth2/v3/certs';
+  let url: URL;
+  try {
+    url = new URL(jwksUrl);
+  } catch {
+    throw new ConfigError(`GOOGLE_JWKS_URL is not a valid URL: "${jwksUrl}".`);
+  }
+  // The keys decide who may sign in: production fetches them only over TLS.
+  if (url.protocol !== 'https:' && (mode === 'production' || url.protocol !== 'http:')) {
+    throw new ConfigError(
+      `GOOGLE_JWKS_URL must be an https:// URL${mode === 'production' ? ' in production' : ''}, not ${url.protocol}//.`,
+    );
+  }
+  return {
+    clientIds,
+    jwksUrl: url.href,
+    issuers: list(env, 'GOOGLE_ISSUERS', ['accounts.google.com', 'https://accounts.google.com']),
+    // jose's defaults: a token naming an unknown key refetches the keys at most every 30 seconds.
+    jwksCooldownMs: 30_000,
+    jwksTimeoutMs: 5_000,
+  };
+}
+
 function authSecret(env: Env, mode: Config['env']): Uint8Array {
   const raw = env.AUTH_SECRET;
   if (!raw) {
@@ -257,6 +317,7 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
       accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, { min: 30, max: 86_400 }),
       refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, { min: 300, max: 365 * 86_400 }),
     },
+    google: google(env, mode),
     limits: {
       maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 12, { min: 2, max: 100 }),
       maxAliases: integer(env, 'GRAPHQL_MAX_ALIASES', 15, { min: 1, max: 1000 }),

@@ -1,5 +1,6 @@
 import type { RoleName } from './generated/prisma/enums.js';
 import type { Tenant } from './lib/tenancy.js';
+import type { GoogleIdTokens } from './modules/auth/google-id-token.js';
 
 export type Viewer = {
   id: string;
@@ -14,4 +15,6 @@ export type Context = {
   /** The organisations the viewer's request may reach; null when signed out. */
   tenant: Tenant | null;
   client: { ip: string; userAgent: string | null };
+  /** The app's checker of Google ID tokens (loginWithGoogle); null when Google sign-in is not configured. */
+  google: GoogleIdTokens | null;
 };

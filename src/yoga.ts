@@ -17,6 +17,7 @@ import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
+import { googleIdTokens } from './modules/auth/google-id-token.js';
 import { cachedGraphiQL } from './ops/graphiql.js';
 import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -116,6 +117,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
   const graphiql = cachedGraphiQL();
+  const google = config.google ? googleIdTokens(config.google) : null;
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -139,6 +141,6 @@ export function createApp(config: Config, options: AppOptions = {}) {
       ...limits(config),
       useTenantScope(),
     ],
-    context: ({ request, req }) => createContext({ request, req }, config),
+    context: ({ request, req }) => createContext({ request, req }, config, google),
   });
 }

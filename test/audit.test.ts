@@ -1,13 +1,22 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
+import { createApp } from '../src/yoga.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
+import { googleAccount, startGoogle, type Google } from './helpers/google.js';
 import { data, demo, globalId, type As } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
+let google: Google;
 
 beforeAll(async () => {
   people = await demo(database);
+  google = await startGoogle();
+});
+
+afterAll(async () => {
+  await google?.close();
 });
 
 const written = new Map<string, number>();
@@ -181,6 +190,26 @@ describe('the audit trail', () => {
       )
     ).tokens;
     await mutate('logoutEverywhere', '', {}, '', { token: changed.accessToken });
+
+    // Sign in with Google, through an app configured for it: the first time links the account too.
+    const withGoogle = createApp(testConfig({ google: google.config() }));
+    const beforeGoogle = await database.db.auditEvent.count();
+    const response = await withGoogle.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'mutation($idToken: String!) { loginWithGoogle(idToken: $idToken) { __typename ... on LoginWithGoogleSuccess { tokens { accessToken } } } }',
+        variables: { idToken: await google.sign(googleAccount('ada@harbourworks.example')) },
+      }),
+    });
+    const signedIn = ((await response.json()) as any).data.loginWithGoogle;
+    expect(signedIn.__typename).toBe('LoginWithGoogleSuccess');
+    written.set('loginWithGoogle', (await database.db.auditEvent.count()) - beforeGoogle);
+    expect(written.get('loginWithGoogle')).toBe(2);
+    await mutate('unlinkGoogle', 'userId: $userId', { userId: globalId('User', people.admin) }, '', {
+      token: signedIn.tokens.accessToken,
+    });
 
     const mutations = Object.keys(schema.getMutationType()!.getFields()).sort();
     expect([...written.keys()].sort()).toEqual(mutations);

@@ -166,6 +166,10 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
     document: `mutation($id: ID!) { revokeUserSessions(userId: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('User') }),
   },
+  unlinkGoogle: {
+    document: `mutation($id: ID!) { unlinkGoogle(userId: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
 };
 
 const reads: Record<Extract<Permission, `read${string}`>, string> = {
@@ -176,6 +180,8 @@ const reads: Record<Extract<Permission, `read${string}`>, string> = {
   readUsers: `{ users(first: 1) { totalCount } }`,
   // The demo's equipment was created by its manager: another user's details for every other role.
   readPersonalDetails: `{ equipment(first: 1) { edges { node { createdBy { phone notes } } } } }`,
+  // The demo's roles were all assigned by its admin: another user's Google link for every other role.
+  readGoogleLink: `{ equipment(first: 1) { edges { node { createdBy { roleAssignments { assignedBy { googleLinked } } } } } } }`,
   readAudit: `{ auditEvents(first: 1) { totalCount } }`,
 };
 
@@ -197,7 +203,7 @@ let cases = 0;
 
 describe('the permission matrix', () => {
   it('covers every mutation of the schema but sign-in and its own sessions', () => {
-    const own = ['login', 'refreshSession', 'logout', 'logoutEverywhere', 'changePassword'];
+    const own = ['login', 'loginWithGoogle', 'refreshSession', 'logout', 'logoutEverywhere', 'changePassword'];
     const fields = Object.keys(schema.getMutationType()!.getFields()).filter((field) => !own.includes(field));
     expect(Object.keys(mutations).sort()).toEqual(fields.sort());
   });

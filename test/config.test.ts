@@ -101,4 +101,45 @@ describe('configuration', () => {
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(config.metrics).toEqual({ token: 'm'.repeat(16) + 'abcdefghijklmnopqrstuvwxyz', port: 9464 });
   });
+
+  it("reads Google sign-in's client ids, with Google's key set and issuers by default", () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).google).toBeUndefined();
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_SECRET: SECRET,
+      GOOGLE_CLIENT_IDS: '123-web.apps.googleusercontent.com, 123-android.apps.googleusercontent.com',
+    });
+    expect(config.google).toEqual({
+      clientIds: ['123-web.apps.googleusercontent.com', '123-android.apps.googleusercontent.com'],
+      jwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
+      issuers: ['accounts.google.com', 'https://accounts.google.com'],
+      jwksCooldownMs: 30_000,
+      jwksTimeoutMs: 5_000,
+    });
+    const local = loadConfig({
+      NODE_ENV: 'test',
+      GOOGLE_CLIENT_IDS: 'test-client',
+      GOOGLE_JWKS_URL: 'http://127.0.0.1:9999/certs',
+      GOOGLE_ISSUERS: 'http://127.0.0.1:9999',
+    }).google;
+    expect(local).toMatchObject({ jwksUrl: 'http://127.0.0.1:9999/certs', issuers: ['http://127.0.0.1:9999'] });
+  });
+
+  it('refuses a malformed or unsafe Google sign-in setting', () => {
+    const refusals: [Env, string][] = [
+      [{ GOOGLE_JWKS_URL: 'https://keys.example.com' }, 'GOOGLE_JWKS_URL needs GOOGLE_CLIENT_IDS'],
+      [{ GOOGLE_ISSUERS: 'https://accounts.google.com' }, 'GOOGLE_ISSUERS needs GOOGLE_CLIENT_IDS'],
+      [{ GOOGLE_CLIENT_IDS: 'web,,android' }, 'GOOGLE_CLIENT_IDS (entry 2) must be a value without spaces, not ""'],
+      [{ GOOGLE_CLIENT_IDS: 'web', GOOGLE_ISSUERS: 'a b' }, 'GOOGLE_ISSUERS (entry 1) must be a value without spaces'],
+      [{ GOOGLE_CLIENT_IDS: 'web', GOOGLE_JWKS_URL: 'keys' }, 'GOOGLE_JWKS_URL is not a valid URL: "keys"'],
+      [
+        { GOOGLE_CLIENT_IDS: 'web', GOOGLE_JWKS_URL: 'http://keys.example.com/certs' },
+        'GOOGLE_JWKS_URL must be an https:// URL in production, not http://',
+      ],
+    ];
+    for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);
+    expect(() => loadConfig({ NODE_ENV: 'test', GOOGLE_CLIENT_IDS: 'web', GOOGLE_JWKS_URL: 'ftp://x/certs' })).toThrow(
+      'GOOGLE_JWKS_URL must be an https:// URL, not ftp://',
+    );
+  });
 });

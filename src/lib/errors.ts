@@ -123,12 +123,39 @@ export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
 }
 
-/** Too many password checks for an account or from an address: wait before trying again. */
+/** Too many failed sign-in checks for an account or from an address: wait before trying again. */
 export class TooManyAttemptsError extends Error {
   override name = 'TooManyAttemptsError';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed password attempts: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    attempts = 'password attempts',
+  ) {
+    super(`Too many failed ${attempts}: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
   }
+}
+
+/** Sign in with Google was asked for, but this server has no Google client ids configured. */
+export function googleSignInNotConfigured(): GraphQLError {
+  return new GraphQLError('Sign in with Google is not configured on this server: sign in with email and password.', {
+    extensions: { code: 'GOOGLE_SIGN_IN_NOT_CONFIGURED' },
+  });
+}
+
+/**
+ * Google's keys could not be fetched (its JWKS URL unreachable, slow or answering nonsense), so an
+ * ID token cannot be checked: nothing was changed, and the client should retry.
+ */
+export function googleKeysUnavailable(): GraphQLError {
+  return new GraphQLError(
+    "Google's signing keys cannot be fetched right now; nothing was changed. Retry in a moment.",
+    {
+      extensions: {
+        code: 'GOOGLE_KEYS_UNAVAILABLE',
+        retryable: true,
+        http: { status: 503, headers: { 'retry-after': '5' } },
+      },
+    },
+  );
 }
 
 type DriverCause = { kind?: string; code?: string };

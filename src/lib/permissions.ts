@@ -18,6 +18,7 @@ export const permissions = {
   readPurchasing: { roles: office, what: 'suppliers, purchase orders and batch provenance' },
   readUsers: { roles: managers, what: "lists of the organisation's users and of a role's users" },
   readPersonalDetails: { roles: managers, what: "another user's phone number and notes (one's own: anyone)" },
+  readGoogleLink: { roles: admins, what: "whether another user's account is linked to Google (one's own: anyone)" },
   readAudit: { roles: admins, what: 'the audit trail' },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },
@@ -51,6 +52,7 @@ export const permissions = {
   assignRole: { roles: admins, what: 'mutation (granting SUPERADMIN takes a superadmin)' },
   revokeRole: { roles: admins, what: 'mutation' },
   revokeUserSessions: { roles: admins, what: 'mutation' },
+  unlinkGoogle: { roles: admins, what: 'mutation' },
 } satisfies Record<string, { roles: RoleName[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -2,31 +2,45 @@ import { z } from 'zod';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
 import { primary, system } from '../../db.js';
-import { AuthenticationError, TooManyAttemptsError } from '../../lib/errors.js';
+import {
+  AuthenticationError,
+  ConflictError,
+  googleSignInNotConfigured,
+  TooManyAttemptsError,
+} from '../../lib/errors.js';
 import { DECOY_HASH, hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { organisationTenant, requireViewer } from '../../lib/tenancy.js';
 import { hashToken, newRefreshToken, refreshTokenExpiry, signAccessToken } from '../../lib/tokens.js';
 import { newPassword, validated, validateFields } from '../../lib/validation.js';
-import { mutate, mutateAs, type Tx } from '../../lib/mutation.js';
+import { entity, mutate, mutateAs, type Change, type Tx } from '../../lib/mutation.js';
 import { commonErrors, ErrorInterface } from '../common/errors.type.js';
 import { changeableUser } from '../user/user.mutations.js';
 import { User } from '../user/user.type.js';
 import { sessionCache } from './session-cache.js';
-import { countAttempt, settleSuccess } from './throttle.js';
+import { InvalidGoogleTokenError } from './google-id-token.js';
+import { countAttempt, settleSuccess, type Attempt } from './throttle.js';
 
 /** A rotated refresh token presented again this soon is a client's double submit, not a theft. */
 const REFRESH_RACE_WINDOW_MS = 10_000;
 
+/**
+ * Every refused sign-in that names an account says this, whether the account exists or not: a
+ * wrong password, and a Google account that belongs to no active user.
+ */
+const SIGN_IN_REFUSED = 'The email or password is incorrect.';
+
 builder.objectType(AuthenticationError, {
   name: 'AuthenticationError',
-  description: 'The email and password do not match an active account, or a refresh token is not valid.',
+  description:
+    'The email and password (or the Google account) do not match an active account, or a refresh token or Google ID token is not valid.',
   interfaces: [ErrorInterface],
   fields: () => ({}),
 });
 
 builder.objectType(TooManyAttemptsError, {
   name: 'TooManyAttemptsError',
-  description: 'Password checks are throttled for this account (sign-in and password change) or address.',
+  description:
+    'Sign-in checks are throttled for this account (password sign-in and change, or Google account) or address.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });
@@ -69,6 +83,47 @@ async function issueTokens(tx: Tx, session: { id: string; userId: string; expire
   };
 }
 
+type SignIn = {
+  user: { id: string; organisationId: string };
+  attempt: Attempt;
+  /** How the user proved who they are, when not by password: kept in the audit event. */
+  method?: 'google';
+  /** A change that belongs to this sign-in (linking a Google account), in its transaction. */
+  link?: (change: Change<undefined>) => Promise<void>;
+};
+
+/** Starts a session for a user who has just proved who they are, in their organisation: audited. */
+function startSession(context: Context, { user, attempt, method, link }: SignIn) {
+  const refreshToken = newRefreshToken();
+  return mutateAs(user, organisationTenant(user.organisationId), {
+    change: async (change) => {
+      const { tx, audit } = change;
+      await link?.(change);
+      const session = await tx.session.create({
+        data: {
+          userId: user.id,
+          refreshTokenHash: hashToken(refreshToken),
+          expiresAt: refreshTokenExpiry(),
+          userAgent: context.client.userAgent?.slice(0, 500),
+          ipAddress: context.client.ip,
+          lastUsedAt: new Date(),
+        },
+      });
+      await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+      await settleSuccess(tx, attempt);
+      await audit({
+        organisationId: user.organisationId,
+        action: 'login',
+        entityType: 'Session',
+        entityId: session.id,
+        after: { ip: session.ipAddress, ...(method ? { method } : {}) },
+      });
+      return issueTokens(tx, session, refreshToken);
+    },
+    read: (_tx, tokens) => Promise.resolve(tokens),
+  });
+}
+
 const LoginFields = builder.inputType('LoginInput', {
   fields: (t) => ({ email: t.string(), password: t.string() }),
 });
@@ -94,32 +149,75 @@ builder.mutationField('login', (t) =>
       const user = await system.user.findUnique({ where: { email: input.email } });
       const attempt = await countAttempt(user ? { userId: user.id } : { email: input.email }, context.client.ip);
       const matches = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-      if (!user || !matches || !user.isActive) throw new AuthenticationError('The email or password is incorrect.');
-      const refreshToken = newRefreshToken();
-      return mutateAs(user, organisationTenant(user.organisationId), {
-        change: async ({ tx, audit }) => {
-          const session = await tx.session.create({
-            data: {
-              userId: user.id,
-              refreshTokenHash: hashToken(refreshToken),
-              expiresAt: refreshTokenExpiry(),
-              userAgent: context.client.userAgent?.slice(0, 500),
-              ipAddress: context.client.ip,
-              lastUsedAt: new Date(),
-            },
+      if (!user || !matches || !user.isActive) throw new AuthenticationError(SIGN_IN_REFUSED);
+      return startSession(context, { user, attempt });
+    },
+  }),
+);
+
+const GoogleRules = z.object({
+  idToken: z
+    .string()
+    .min(1, 'The Google ID token is required.')
+    .max(8192, 'The Google ID token must be at most 8192 characters.'),
+});
+
+const GOOGLE_ATTEMPTS = 'Google sign-in attempts';
+
+builder.mutationField('loginWithGoogle', (t) =>
+  t.field({
+    type: SessionTokens,
+    description:
+      "Signs in with a Google ID token (Sign in with Google), starting a session: as the user linked to the Google account, or, the first time, as the active user with the token's verified email, whose account it then links. A Google account no user has is refused, never signed up.",
+    errors: { types: [...commonErrors, AuthenticationError, TooManyAttemptsError], dataField: { name: 'tokens' } },
+    args: { idToken: t.arg.string({ description: 'The ID token (a JWT) Google gave the client.' }) },
+    resolve: async (_root, args, context) => {
+      if (!context.google) throw googleSignInNotConfigured();
+      const { idToken } = await validated(GoogleRules, args, null);
+      const address = context.client.ip;
+      let google;
+      try {
+        google = await context.google.verify(idToken);
+      } catch (error) {
+        if (!(error instanceof InvalidGoogleTokenError)) throw error;
+        // Nobody proved which Google account this is: only the address is charged.
+        await countAttempt(null, address, GOOGLE_ATTEMPTS);
+        throw new AuthenticationError(error.message);
+      }
+      const attempt = await countAttempt({ googleSubject: google.subject }, address, GOOGLE_ATTEMPTS);
+      if (!google.emailVerified) {
+        throw new AuthenticationError("The Google account's email address is not verified.");
+      }
+      // Who the Google account is, or whose its email is, is looked up before any tenant is known.
+      const linked = await system.user.findUnique({ where: { googleId: google.subject } });
+      if (linked) {
+        if (!linked.isActive) throw new AuthenticationError(SIGN_IN_REFUSED);
+        return startSession(context, { user: linked, attempt, method: 'google' });
+      }
+      const user = await system.user.findUnique({ where: { email: google.email } });
+      if (!user || !user.isActive || user.googleId !== null) throw new AuthenticationError(SIGN_IN_REFUSED);
+      return startSession(context, {
+        user,
+        attempt,
+        method: 'google',
+        link: async ({ tx, audit }) => {
+          // Only while the user is still active and unlinked: a concurrent link or deactivation wins.
+          const { count } = await tx.user.updateMany({
+            where: { id: user.id, isActive: true, googleId: null },
+            data: { googleId: google.subject },
           });
-          await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-          await settleSuccess(tx, attempt);
+          if (count === 0) throw new AuthenticationError(SIGN_IN_REFUSED);
           await audit({
-            organisationId: user.organisationId,
-            action: 'login',
-            entityType: 'Session',
-            entityId: session.id,
-            after: { ip: session.ipAddress },
+            ...entity('User', user),
+            action: 'linkGoogle',
+            after: { googleId: google.subject, email: google.email },
           });
-          return issueTokens(tx, session, refreshToken);
         },
-        read: (_tx, tokens) => Promise.resolve(tokens),
+      }).catch((error: unknown) => {
+        // The Google account was linked to another user meanwhile.
+        if (error instanceof ConflictError && error.field === 'googleId')
+          throw new AuthenticationError(SIGN_IN_REFUSED);
+        throw error;
       });
     },
   }),

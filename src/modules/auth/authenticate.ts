@@ -3,6 +3,7 @@ import type { Context, Viewer } from '../../context.js';
 import { system } from '../../db.js';
 import { unauthenticated } from '../../lib/errors.js';
 import { tenantOf } from '../../lib/tenancy.js';
+import type { GoogleIdTokens } from './google-id-token.js';
 import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
 import { sessionCache } from './session-cache.js';
 
@@ -72,6 +73,7 @@ function clientAddress(request: Request, req: IncomingMessage | undefined, trust
 export async function createContext(
   { request, req }: { request: Request; req?: IncomingMessage },
   { trustProxy }: { trustProxy: number },
+  google: GoogleIdTokens | null,
 ): Promise<Context> {
   const authorization = request.headers.get('authorization');
   let viewer: Viewer | null = null;
@@ -85,5 +87,6 @@ export async function createContext(
     viewer,
     tenant: viewer ? tenantOf(viewer) : null,
     client: { ip: clientAddress(request, req, trustProxy), userAgent: request.headers.get('user-agent') },
+    google,
   };
 }

@@ -195,6 +195,32 @@ builder.mutationField('reactivateUser', (t) =>
   }),
 );
 
+builder.mutationField('unlinkGoogle', (t) =>
+  t.prismaField({
+    authScopes: { may: 'unlinkGoogle' },
+    type: 'User',
+    description:
+      "Unlinks a user's Google account: loginWithGoogle then links the Google account with the user's email again. Sessions and password stay; unlinking a user with no link changes nothing.",
+    errors: { types: commonErrors, dataField: { name: 'user' } },
+    args: { userId: t.arg.globalID({ for: User }) },
+    resolve: (query, _root, args, context) =>
+      mutate(context, {
+        change: async ({ tx, audit }) => {
+          const user = await changeableUser(tx, context, args.userId.id);
+          if (user.googleId !== null) await tx.user.update({ where: { id: user.id }, data: { googleId: null } });
+          await audit({
+            ...entity('User', user),
+            action: 'unlinkGoogle',
+            before: { googleId: user.googleId },
+            after: { changed: user.googleId !== null },
+          });
+          return user.id;
+        },
+        read: answer('user', query),
+      }),
+  }),
+);
+
 for (const [field, assigning] of [
   ['assignRole', true],
   ['revokeRole', false],

@@ -11,6 +11,10 @@ import { Role } from '../role/role.type.js';
 const ownOrManaged = (user: { id: string }, _args: object, context: Context) =>
   user.id === context.viewer?.id ? true : { may: 'readPersonalDetails' as const };
 
+/** How a user signs in is theirs to know, and their admins'. */
+const ownOrAdministered = (user: { id: string }, _args: object, context: Context) =>
+  user.id === context.viewer?.id ? true : { may: 'readGoogleLink' as const };
+
 export const User = builder.prismaNode('User', {
   authScopes: { signedIn: true },
   select: { id: true },
@@ -23,6 +27,14 @@ export const User = builder.prismaNode('User', {
     department: t.exposeString('department', { nullable: true }),
     notes: t.exposeString('notes', { nullable: true, authScopes: ownOrManaged }),
     isActive: t.exposeBoolean('isActive'),
+    googleLinked: t.boolean({
+      nullable: true,
+      description:
+        'Whether the user signs in with a Google account (loginWithGoogle); which Google account is kept in the audit trail only.',
+      authScopes: ownOrAdministered,
+      select: { googleId: true },
+      resolve: (user) => user.googleId !== null,
+    }),
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     organisation: t.relation('organisation'),
