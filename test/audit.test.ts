@@ -203,7 +203,7 @@ describe('the audit trail', () => {
         variables: { idToken: await google.sign(googleAccount('ada@harbourworks.example')) },
       }),
     });
-    const signedIn = ((await response.json()) as any).data.loginWithGoogle;
+    const signedIn = (await response.json()).data.loginWithGoogle;
     expect(signedIn.__typename).toBe('LoginWithGoogleSuccess');
     written.set('loginWithGoogle', (await database.db.auditEvent.count()) - beforeGoogle);
     expect(written.get('loginWithGoogle')).toBe(2);

@@ -376,7 +376,7 @@ describe('loginWithGoogle', () => {
         variables: { idToken: await google.sign(googleAccount(user.email)) },
       }),
     });
-    const { data } = (await response.json()) as any;
+    const { data } = await response.json();
     expect(data.loginWithGoogle.__typename).toBe('LoginWithGoogleSuccess');
     expect(data.loginWithGoogle.tokens.accessToken).toMatch(/^ey/);
   });
