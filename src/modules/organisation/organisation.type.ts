@@ -29,7 +29,7 @@ type Count = keyof Summary;
 // The inspection due dates of the organisation's equipment in service, as the due list has them.
 const inspected = Prisma.sql`(${inspectionDue.subjects(Prisma.sql`e.organisation_id = o.id AND ${inService.sql('e')}`)}) s`;
 
-/** Each count as a subquery of the organisation o, at the request's time now. */
+/** Each count as a subquery of the organisation o; now is when the counts are taken. */
 const COUNTS: Record<Count, (now: Date) => Prisma.Sql> = {
   userCount: () => Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
   equipmentCount: () =>
