@@ -17,6 +17,13 @@ import './modules/inventory/inventory.type.js';
 import './modules/inventory/inventory.mutations.js';
 import './modules/purchasing/purchasing.type.js';
 import './modules/purchasing/purchasing.mutations.js';
+import './modules/safety/checklist.type.js';
+import './modules/safety/checklist.mutations.js';
+import './modules/safety/inspection.type.js';
+import './modules/safety/inspection.mutations.js';
+import './modules/safety/corrective-action.type.js';
+import './modules/safety/incident.type.js';
+import './modules/safety/incident.mutations.js';
 import './modules/audit/audit.type.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -69,6 +69,11 @@ const types: Record<string, string> = {
   reason: 'String!',
   organisation: 'CreateOrganisationInput!',
   organisationUpdate: 'UpdateOrganisationInput!',
+  checklist: 'CreateChecklistTemplateInput!',
+  checklistUpdate: 'UpdateChecklistTemplateInput!',
+  submission: 'SubmitInspectionInput!',
+  incident: 'ReportIncidentInput!',
+  incidentMove: 'MoveIncidentInput!',
 };
 
 describe('the audit trail', () => {
@@ -140,6 +145,60 @@ describe('the audit trail', () => {
       '... on CreatePurchaseOrderSuccess { purchaseOrder { id } }',
     );
     await mutate('cancelPurchaseOrder', 'id: $id', { id: cancelled.purchaseOrder.id });
+
+    const checklist = await mutate(
+      'createChecklistTemplate',
+      'input: $checklist',
+      {
+        checklist: {
+          name: 'Laptop check',
+          category: 'IT_HARDWARE',
+          intervalDays: 30,
+          items: [{ label: 'Screen intact?', kind: 'YES_NO', critical: true }],
+        },
+      },
+      '... on CreateChecklistTemplateSuccess { checklistTemplate { id } }',
+    );
+    const edited = await mutate(
+      'updateChecklistTemplate',
+      'input: $checklistUpdate',
+      {
+        checklistUpdate: {
+          id: checklist.checklistTemplate.id,
+          items: [{ label: 'Battery health', kind: 'NUMBER', minValue: '80', unit: '%' }],
+        },
+      },
+      '... on UpdateChecklistTemplateSuccess { checklistTemplate { currentVersion { items { id } } } }',
+    );
+    const laptop = await database.db.equipment.findFirstOrThrow({ where: { serialNumber: 'DL-7Q2K' } });
+    const inspection = await mutate(
+      'startInspection',
+      'equipmentId: $id',
+      { id: globalId('Equipment', laptop.id) },
+      '... on StartInspectionSuccess { inspection { id } }',
+    );
+    await mutate('submitInspection', 'input: $submission', {
+      submission: {
+        inspectionId: inspection.inspection.id,
+        answers: [{ itemId: edited.checklistTemplate.currentVersion.items[0].id, number: '91' }],
+      },
+    });
+    const incident = await mutate(
+      'reportIncident',
+      'input: $incident',
+      {
+        incident: {
+          kind: 'NEAR_MISS',
+          severity: 'LOW',
+          description: 'Cable across the walkway.',
+          occurredAt: '2026-11-01T09:00:00Z',
+        },
+      },
+      '... on ReportIncidentSuccess { incident { id } }',
+    );
+    await mutate('moveIncident', 'input: $incidentMove', {
+      incidentMove: { id: incident.incident.id, status: 'INVESTIGATING' },
+    });
 
     const user = await mutate(
       'createUser',

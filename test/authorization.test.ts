@@ -31,6 +31,19 @@ beforeAll(async () => {
     where: { equipment: { organisationId: people.organisationId } },
   });
   real.MaintenanceRecord = globalId('MaintenanceRecord', record.id);
+  const { organisationId } = people;
+  real.ChecklistTemplate = globalId(
+    'ChecklistTemplate',
+    (await database.db.checklistTemplate.findFirstOrThrow({ where: { organisationId } })).id,
+  );
+  real.Inspection = globalId(
+    'Inspection',
+    (await database.db.inspection.findFirstOrThrow({ where: { organisationId, submittedAt: null } })).id,
+  );
+  real.Incident = globalId(
+    'Incident',
+    (await database.db.incident.findFirstOrThrow({ where: { organisationId, status: 'REPORTED' } })).id,
+  );
 });
 
 type Case = { document: string; variables: (ids: (type: string) => string) => Record<string, unknown> };
@@ -130,6 +143,30 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
     document: `mutation($id: ID!) { cancelPurchaseOrder(id: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('PurchaseOrder') }),
   },
+  createChecklistTemplate: {
+    document: `mutation { createChecklistTemplate(input: { name: "", category: OTHER, intervalDays: 0, items: [] }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  updateChecklistTemplate: {
+    document: `mutation($id: ID!) { updateChecklistTemplate(input: { id: $id, intervalDays: 0 }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('ChecklistTemplate') }),
+  },
+  startInspection: {
+    document: `mutation($id: ID!) { startInspection(equipmentId: $id) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Equipment') }),
+  },
+  submitInspection: {
+    document: `mutation($id: ID!) { submitInspection(input: { inspectionId: $id, answers: [] }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Inspection') }),
+  },
+  reportIncident: {
+    document: `mutation { reportIncident(input: { kind: NEAR_MISS, severity: LOW, description: " ", occurredAt: "2026-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  moveIncident: {
+    document: `mutation($id: ID!) { moveIncident(input: { id: $id, status: CLOSED }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('Incident') }),
+  },
   createOrganisation: {
     document: `mutation { createOrganisation(input: { name: " " }) { ${outcome} } }`,
     variables: () => ({}),
@@ -183,6 +220,10 @@ const reads: Record<Extract<Permission, `read${string}`>, string> = {
   // The demo's roles were all assigned by its admin: another user's Google link for every other role.
   readGoogleLink: `{ equipment(first: 1) { edges { node { createdBy { roleAssignments { assignedBy { googleLinked } } } } } } }`,
   readAudit: `{ auditEvents(first: 1) { totalCount } }`,
+  readSafety: `{ checklistTemplates(first: 1) { totalCount } inspectionsDue(first: 1) { totalCount }
+    correctiveActions(first: 1) { totalCount } organisation { inspectionCompliance { ratio } }
+    viewer { inspections(first: 1) { totalCount } reportedIncidents(first: 1) { totalCount } } }`,
+  readSafetyRecords: `{ inspections(first: 1) { totalCount } incidents(first: 1) { totalCount } }`,
 };
 
 const roleOf = () => ({

@@ -389,6 +389,46 @@ describe('deletes', () => {
       `INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id) VALUES ($1, $2, 'create', 'Equipment', $3)`,
       [organisationId, userId, equipmentId],
     );
+    // Safety: a checklist, a failed inspection with its answer and its corrective action, an incident.
+    const [version] = await sql<{ id: string }>(
+      `WITH template AS (
+         INSERT INTO safety.checklist_templates (organisation_id, category, name, interval_days)
+         VALUES ($1, 'power_tool', 'Drill check', 7) RETURNING id)
+       INSERT INTO safety.checklist_template_versions (template_id, number, created_by)
+       SELECT id, 1, $2 FROM template RETURNING id`,
+      [organisationId, userId],
+    );
+    const [item] = await sql<{ id: string }>(
+      `INSERT INTO safety.checklist_items (version_id, position, label, kind, critical)
+       VALUES ($1, 1, 'Guard on?', 'yes_no', true) RETURNING id`,
+      [version!.id],
+    );
+    const [inspection] = await sql<{ id: string }>(
+      `INSERT INTO safety.inspections (organisation_id, equipment_id, version_id, inspector_id)
+       VALUES ($1, $2, $3, $4) RETURNING id`,
+      [organisationId, equipmentId, version!.id, userId],
+    );
+    await sql(
+      `INSERT INTO safety.inspection_answers (inspection_id, item_id, yes_value, failed) VALUES ($1, $2, false, true)`,
+      [inspection!.id, item!.id],
+    );
+    await sql(`UPDATE safety.inspections SET submitted_at = now(), result = 'fail' WHERE id = $1`, [inspection!.id]);
+    await sql(`UPDATE assets.equipment SET status = 'out_of_service' WHERE id = $1`, [equipmentId]);
+    await sql(
+      `INSERT INTO safety.corrective_actions (organisation_id, inspection_id, equipment_id, description)
+       VALUES ($1, $2, $3, 'Guard missing')`,
+      [organisationId, inspection!.id, equipmentId],
+    );
+    const [incident] = await sql<{ id: string }>(
+      `INSERT INTO safety.incidents (organisation_id, kind, severity, status, description, occurred_at, equipment_id,
+         reported_by, investigation_started_at, closed_at, resolution)
+       VALUES ($1, 'damage', 'low', 'closed', 'Guard cracked', now(), $2, $3, now(), now(), 'Replaced') RETURNING id`,
+      [organisationId, equipmentId, userId],
+    );
+    await sql(`INSERT INTO safety.incident_people (incident_id, user_id, involvement) VALUES ($1, $2, 'witness')`, [
+      incident!.id,
+      userId,
+    ]);
 
     await sql(`DELETE FROM auth.organisations WHERE id = $1`, [organisationId]);
     const [left] = await sql<{ n: number }>(
@@ -396,7 +436,11 @@ describe('deletes', () => {
             + (SELECT count(*) FROM assets.equipment WHERE organisation_id = $1)
             + (SELECT count(*) FROM inventory.inventory_items WHERE organisation_id = $1)
             + (SELECT count(*) FROM procurement.purchase_orders WHERE organisation_id = $1)
-            + (SELECT count(*) FROM audit.audit_events WHERE organisation_id = $1) AS n`,
+            + (SELECT count(*) FROM audit.audit_events WHERE organisation_id = $1)
+            + (SELECT count(*) FROM safety.checklist_templates WHERE organisation_id = $1)
+            + (SELECT count(*) FROM safety.inspections WHERE organisation_id = $1)
+            + (SELECT count(*) FROM safety.corrective_actions WHERE organisation_id = $1)
+            + (SELECT count(*) FROM safety.incidents WHERE organisation_id = $1) AS n`,
       [organisationId],
     );
     expect(Number(left!.n)).toBe(0);
@@ -415,7 +459,7 @@ describe('the schema', () => {
              ) AS indexed
       FROM pg_constraint c
       JOIN pg_namespace n ON n.oid = c.connamespace
-      WHERE c.contype = 'f' AND n.nspname IN ('auth', 'assets', 'inventory', 'procurement', 'audit')`);
+      WHERE c.contype = 'f' AND n.nspname IN ('auth', 'assets', 'inventory', 'procurement', 'audit', 'safety')`);
     expect(keys.length).toBeGreaterThanOrEqual(25);
     expect(keys.filter((key) => !key.indexed).map((key) => key.name)).toEqual([]);
     expect(keys.filter((key) => key.on_delete === 'a' && !key.deferred).map((key) => key.name)).toEqual([]);
@@ -427,7 +471,14 @@ describe('the schema', () => {
         .map((key) => key.name)
         .sort(),
     ).toEqual([
+      'checklist_template_versions_created_by_fkey',
+      'corrective_actions_maintenance_record_id_fkey',
       'equipment_created_by_fkey',
+      'incident_people_user_id_fkey',
+      'incidents_reported_by_fkey',
+      'inspection_answers_item_id_fkey',
+      'inspections_inspector_id_fkey',
+      'inspections_version_id_fkey',
       'maintenance_records_performed_by_fkey',
       'purchase_order_lines_item_id_fkey',
       'purchase_orders_created_by_fkey',

@@ -84,7 +84,15 @@ describe('the example client operations', () => {
 
   it('answer as a client expects, against the demo organisation', async () => {
     const dashboard = await operation('Dashboard', {});
-    expect(dashboard.organisation.summary.equipmentCount).toBe(10);
+    expect(dashboard.organisation.summary).toMatchObject({
+      equipmentCount: 10,
+      dueInspectionCount: 2,
+      overdueInspectionCount: 2,
+      openCorrectiveActionCount: 1,
+      openIncidentCount: 2,
+    });
+    expect(dashboard.organisation.inspectionCompliance).toEqual({ equipmentCount: 5, compliantCount: 3, ratio: 0.6 });
+    expect(dashboard.outOfService.edges.map((edge: any) => edge.node.equipment.name)).toEqual(['Forklift FL-25']);
     expect(dashboard.overdue.totalCount).toBe(3);
     expect(dashboard.lowStock.edges.map((edge: any) => edge.node.sku)).toEqual(['OIL-HYD-20L', 'DRL-BIT-SET']);
 
@@ -120,5 +128,56 @@ describe('the example client operations', () => {
       at: '2027-01-01T00:00:00Z',
     });
     expect(rescheduled.bulkUpdateNextMaintenance.equipment).toHaveLength(1);
+  });
+
+  it('inspect on the phone: what is due, start, submit (retried with its key), and a report', async () => {
+    const due = await operation('InspectionsDue', { first: 5 }, people.worker);
+    const harness = due.inspectionsDue.edges[0].node;
+    expect(harness).toMatchObject({ name: 'Fall Arrest Harness', inspectionStatus: { state: 'OVERDUE' } });
+    const started = await operation('StartInspection', { equipmentId: harness.id }, people.worker);
+    const { inspection } = started.startInspection;
+    expect(inspection.version.items.map((item: any) => item.kind)).toEqual(['YES_NO', 'YES_NO', 'TEXT']);
+    const input = {
+      inspectionId: inspection.id,
+      idempotencyKey: `harness-${inspection.id}`,
+      answers: inspection.version.items.map((item: any) =>
+        item.kind === 'TEXT' ? { itemId: item.id, text: 'Stitching sound.' } : { itemId: item.id, yes: true },
+      ),
+    };
+    const submitted = await operation('SubmitInspection', { input }, people.worker);
+    const retried = await operation('SubmitInspection', { input }, people.worker);
+    expect(submitted.submitInspection.inspection).toMatchObject({
+      result: 'PASS',
+      correctiveAction: null,
+      equipment: { status: 'ACTIVE', inspectionStatus: { state: 'CURRENT' } },
+    });
+    expect(retried).toEqual(submitted);
+    const after = await operation('InspectionsDue', { first: 5 }, people.worker);
+    expect(after.inspectionsDue.totalCount).toBe(due.inspectionsDue.totalCount - 1);
+
+    const reported = await operation(
+      'ReportIncident',
+      {
+        input: {
+          kind: 'NEAR_MISS',
+          severity: 'LOW',
+          description: 'Harness hook left open on the rail.',
+          occurredAt: '2026-11-20T10:00:00Z',
+          equipmentId: harness.id,
+        },
+      },
+      people.worker,
+    );
+    expect(reported.reportIncident.incident.status).toBe('REPORTED');
+
+    const review = await operation('IncidentReview', { status: ['REPORTED'] }, people.manager);
+    expect(review.incidents.edges.map((edge: any) => edge.node.id)).toContain(reported.reportIncident.incident.id);
+    expect(review.correctiveActions.totalCount).toBe(1);
+    const moved = await operation(
+      'MoveIncident',
+      { input: { id: reported.reportIncident.incident.id, status: 'INVESTIGATING' } },
+      people.manager,
+    );
+    expect(moved.moveIncident.incident.status).toBe('INVESTIGATING');
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openOrder } from '../src/modules/purchasing/rules.js';
+import { inService, inspectionDue } from '../src/modules/safety/rules.js';
 import { useTestDatabase } from './helpers/database.js';
 import { data, demo } from './helpers/graphql.js';
 import * as fixtures from './helpers/fixtures.js';
@@ -24,6 +25,30 @@ beforeAll(async () => {
       'UPDATE assets.equipment SET status = $2::assets.equipment_status, next_maintenance_at = $3, deleted_at = $4 WHERE id = $1',
       [id, status, next, deleted],
     );
+  }
+  // Power tools passed inside their 30-day interval, just outside it, and within a week of its end.
+  const [version] = await database.sql<{ id: string; items: string[] }>(
+    `SELECT v.id, array_agg(i.id ORDER BY i.position) AS items
+     FROM safety.checklist_template_versions v JOIN safety.checklist_templates t ON t.id = v.template_id
+     JOIN safety.checklist_items i ON i.version_id = v.id
+     WHERE t.organisation_id = $1 AND t.category = 'power_tool' GROUP BY v.id`,
+    [people.organisationId],
+  );
+  for (const daysAgo of [2, 29, 31]) {
+    const id = await fixtures.equipment(database, people.organisationId, null);
+    const [inspection] = await database.sql<{ id: string }>(
+      `INSERT INTO safety.inspections (organisation_id, equipment_id, version_id, inspector_id, started_at)
+       VALUES ($1, $2, $3, $4, now() - $5 * interval '1 day') RETURNING id`,
+      [people.organisationId, id, version!.id, people.worker, daysAgo],
+    );
+    await database.sql(
+      `INSERT INTO safety.inspection_answers (inspection_id, item_id, yes_value, number_value, failed)
+       VALUES ($1, $2, true, NULL, false), ($1, $3, NULL, 5, false)`,
+      [inspection!.id, ...version!.items],
+    );
+    await database.sql(`UPDATE safety.inspections SET submitted_at = started_at, result = 'pass' WHERE id = $1`, [
+      inspection!.id,
+    ]);
   }
   for (const qty of [1, 2, 3]) {
     const item = await fixtures.inventoryItem(database, people.organisationId);
@@ -79,5 +104,75 @@ describe('each domain rule has one answer, whichever form reads it', () => {
     expect(open.length).toBeGreaterThan(0);
     expect(open.length).toBeLessThan(orders.purchaseOrders.totalCount);
     expect(summary.organisation.summary.openPurchaseOrderCount).toBe(open.length);
+  });
+});
+
+describe('the safety rules have one answer each too', () => {
+  it('inspection due: the due list, each equipment’s state, the summary counts and compliance agree', async () => {
+    const all = await data(
+      `{ equipment(first: 100) { edges { node { id status deletedAt inspectionStatus { state lastPassedAt intervalDays } } } } }`,
+      {},
+      { as: people.admin },
+    );
+    const now = new Date();
+    const states: Record<string, string[]> = { CURRENT: [], DUE: [], OVERDUE: [], NOT_IN_SERVICE: [] };
+    for (const { node } of all.equipment.edges) {
+      const status = node.inspectionStatus;
+      if (!status) continue;
+      states[status.state]!.push(node.id);
+      // The state the API gives is the rule's, in TypeScript, for the same equipment.
+      const subject = {
+        lastPassedAt: status.lastPassedAt && new Date(status.lastPassedAt),
+        intervalDays: status.intervalDays,
+        inService: inService.matches({ status: node.status, deletedAt: node.deletedAt }),
+      };
+      expect(inspectionDue.state(subject, now)).toBe(status.state);
+    }
+    for (const state of Object.keys(states)) expect({ state, n: states[state]!.length }).not.toEqual({ state, n: 0 });
+    const lists = await data(
+      `{ due: inspectionsDue(first: 100) { totalCount edges { node { id } } }
+         overdue: inspectionsDue(first: 100, filter: { overdueOnly: true }) { totalCount edges { node { id } } }
+         organisation { summary { dueInspectionCount overdueInspectionCount }
+           inspectionCompliance { equipmentCount compliantCount dueCount overdueCount } } }`,
+      {},
+      { as: people.admin },
+    );
+    const ids = (list: { edges: { node: { id: string } }[] }) => list.edges.map(({ node }) => node.id).sort();
+    expect(ids(lists.due)).toEqual([...states.DUE!, ...states.OVERDUE!].sort());
+    expect(ids(lists.overdue)).toEqual([...states.OVERDUE!].sort());
+    expect(lists.due.totalCount).toBe(states.DUE!.length + states.OVERDUE!.length);
+    expect(lists.organisation.summary).toEqual({
+      dueInspectionCount: states.DUE!.length,
+      overdueInspectionCount: states.OVERDUE!.length,
+    });
+    expect(lists.organisation.inspectionCompliance).toEqual({
+      equipmentCount: states.CURRENT!.length + states.DUE!.length + states.OVERDUE!.length,
+      compliantCount: states.CURRENT!.length + states.DUE!.length,
+      dueCount: states.DUE!.length,
+      overdueCount: states.OVERDUE!.length,
+    });
+  });
+
+  it('open incident and open corrective action: the filters, the derived fields and the summary counts agree', async () => {
+    const result = await data(
+      `{ incidents(first: 100) { totalCount edges { node { isOpen } } }
+         openIncidents: incidents(first: 100, filter: { open: true }) { totalCount edges { node { isOpen } } }
+         correctiveActions(first: 100) { totalCount edges { node { isOpen } } }
+         openActions: correctiveActions(first: 100, filter: { open: true }) { totalCount edges { node { isOpen } } }
+         organisation { summary { openIncidentCount openCorrectiveActionCount } } }`,
+      {},
+      { as: people.manager },
+    );
+    const open = (list: { edges: { node: { isOpen: boolean } }[] }) =>
+      list.edges.filter(({ node }) => node.isOpen).length;
+    expect(open(result.incidents)).toBeGreaterThan(0);
+    expect(open(result.incidents)).toBeLessThan(result.incidents.totalCount);
+    expect(result.openIncidents.totalCount).toBe(open(result.incidents));
+    expect(open(result.openIncidents)).toBe(result.openIncidents.totalCount);
+    expect(result.organisation.summary.openIncidentCount).toBe(open(result.incidents));
+    expect(open(result.correctiveActions)).toBeGreaterThan(0);
+    expect(open(result.correctiveActions)).toBeLessThan(result.correctiveActions.totalCount);
+    expect(result.openActions.totalCount).toBe(open(result.correctiveActions));
+    expect(result.organisation.summary.openCorrectiveActionCount).toBe(open(result.correctiveActions));
   });
 });

@@ -17,6 +17,14 @@ const tables = [
   'procurement.purchase_order_lines',
   'procurement.batches',
   'procurement.batch_creation_events',
+  'safety.checklist_templates',
+  'safety.checklist_template_versions',
+  'safety.checklist_items',
+  'safety.inspections',
+  'safety.inspection_answers',
+  'safety.corrective_actions',
+  'safety.incidents',
+  'safety.incident_people',
 ];
 
 async function snapshot() {
@@ -83,6 +91,41 @@ describe('the demo seed', () => {
       `SELECT count(*)::int AS n FROM procurement.purchase_orders WHERE batch_id IS NOT NULL`,
     );
     expect(allocated!.n).toBe(1);
+
+    // Safety: checklists (one edited), passes, two failures, one in progress; one failure still keeps its
+    // forklift out of service, the other was closed by the maintenance that fixed it; incidents at each status.
+    expect(
+      await database.sql(
+        `SELECT t.name, max(v.number)::int AS versions FROM safety.checklist_templates t
+         JOIN safety.checklist_template_versions v ON v.template_id = t.id GROUP BY t.name ORDER BY t.name`,
+      ),
+    ).toEqual([
+      { name: 'AED readiness check', versions: 1 },
+      { name: 'Forklift pre-use check', versions: 2 },
+      { name: 'Harness inspection', versions: 1 },
+      { name: 'Machine guarding check', versions: 1 },
+      { name: 'Portable appliance test', versions: 1 },
+    ]);
+    expect(
+      await database.sql(
+        `SELECT coalesce(result::text, 'in progress') AS result, count(*)::int AS n FROM safety.inspections GROUP BY 1 ORDER BY 1`,
+      ),
+    ).toEqual([
+      { result: 'fail', n: 2 },
+      { result: 'in progress', n: 1 },
+      { result: 'pass', n: 7 },
+    ]);
+    expect(
+      await database.sql(
+        `SELECT a.status::text AS action, e.name, e.status::text AS equipment FROM safety.corrective_actions a
+         JOIN assets.equipment e ON e.id = a.equipment_id ORDER BY a.status`,
+      ),
+    ).toEqual([
+      { action: 'open', name: 'Forklift FL-25', equipment: 'out_of_service' },
+      { action: 'closed', name: 'Air Compressor AC-500', equipment: 'in_maintenance' },
+    ]);
+    const incidents = await database.sql(`SELECT status::text AS status FROM safety.incidents ORDER BY status`);
+    expect(incidents.map((row) => row.status)).toEqual(['closed', 'investigating', 'reported']);
 
     const unbalanced = await database.sql(
       `SELECT i.sku FROM inventory.inventory_items i

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db.js';
 import { hashPassword } from '../lib/passwords.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { itemFailure } from '../modules/safety/rules.js';
 
 export const DEMO_PASSWORD = 'opsgraph-demo';
 // A batch load, not a request: on a busy machine it may take longer than a request's 5 s.
@@ -66,7 +67,8 @@ const equipment = [
     name: 'Forklift FL-25',
     category: 'VEHICLE',
     serial: 'FL25-1187',
-    status: 'ACTIVE',
+    // Its last inspection failed: out of service until the fix is recorded.
+    status: 'OUT_OF_SERVICE',
     services: 3,
     nextInDays: -6,
   },
@@ -256,6 +258,240 @@ const purchaseOrders: {
   },
 ];
 
+type Item = {
+  label: string;
+  kind: 'YES_NO' | 'NUMBER' | 'TEXT';
+  critical?: boolean;
+  min?: string;
+  max?: string;
+  unit?: string;
+};
+
+const brakes: Item = { label: 'Brakes hold on the ramp?', kind: 'YES_NO', critical: true };
+const forks: Item = { label: 'Forks, chains and mast undamaged?', kind: 'YES_NO', critical: true };
+
+/** A checklist per category of the demo's equipment in use, some edited since (version 2 is current). */
+const checklists: {
+  key: string;
+  name: string;
+  category: Prisma.ChecklistTemplateCreateManyInput['category'];
+  intervalDays: number;
+  versions: Item[][];
+}[] = [
+  {
+    key: 'vehicle',
+    name: 'Forklift pre-use check',
+    category: 'VEHICLE',
+    intervalDays: 1,
+    versions: [
+      [brakes, forks, { label: 'Horn and lights work?', kind: 'YES_NO' }],
+      [
+        brakes,
+        forks,
+        { label: 'Horn, lights and reversing alarm work?', kind: 'YES_NO' },
+        { label: 'Battery charge', kind: 'NUMBER', critical: true, min: '20', max: '100', unit: '%' },
+        { label: 'Anything else to report', kind: 'TEXT' },
+      ],
+    ],
+  },
+  {
+    key: 'machinery',
+    name: 'Machine guarding check',
+    category: 'MACHINERY',
+    intervalDays: 7,
+    versions: [
+      [
+        { label: 'Guards in place and secure?', kind: 'YES_NO', critical: true },
+        { label: 'Emergency stop works?', kind: 'YES_NO', critical: true },
+        { label: 'Supply air pressure', kind: 'NUMBER', min: '6', max: '8', unit: 'bar' },
+      ],
+    ],
+  },
+  {
+    key: 'power-tool',
+    name: 'Portable appliance test',
+    category: 'POWER_TOOL',
+    intervalDays: 30,
+    versions: [
+      [
+        { label: 'Cable, plug and casing undamaged?', kind: 'YES_NO', critical: true },
+        { label: 'Insulation resistance', kind: 'NUMBER', critical: true, min: '1', unit: 'MΩ' },
+      ],
+    ],
+  },
+  {
+    key: 'safety',
+    name: 'Harness inspection',
+    category: 'SAFETY',
+    intervalDays: 30,
+    versions: [
+      [
+        { label: 'Webbing free of cuts, burns and fraying?', kind: 'YES_NO', critical: true },
+        { label: 'Buckles and D-rings undamaged?', kind: 'YES_NO', critical: true },
+        { label: 'Comments', kind: 'TEXT' },
+      ],
+    ],
+  },
+  {
+    key: 'medical',
+    name: 'AED readiness check',
+    category: 'MEDICAL',
+    intervalDays: 30,
+    versions: [
+      [
+        { label: 'Status indicator shows ready?', kind: 'YES_NO', critical: true },
+        { label: 'Pads sealed and in date?', kind: 'YES_NO', critical: true },
+        { label: 'Battery level', kind: 'NUMBER', critical: true, min: '50', max: '100', unit: '%' },
+      ],
+    ],
+  },
+];
+
+type Value = boolean | string;
+
+/** Inspections: answers in item order (true/false, a number as a string, or text); none while in progress. */
+const inspections: {
+  key: string;
+  equipment: (typeof equipment)[number]['key'];
+  checklist: string;
+  version: number;
+  inspector: string;
+  daysAgo: number;
+  answers?: Value[];
+}[] = [
+  {
+    key: 'forklift-1-old',
+    equipment: 'forklift-1',
+    checklist: 'vehicle',
+    version: 1,
+    inspector: 'worker2',
+    daysAgo: 12,
+    answers: [true, true, true],
+  },
+  {
+    key: 'forklift-1',
+    equipment: 'forklift-1',
+    checklist: 'vehicle',
+    version: 2,
+    inspector: 'worker',
+    daysAgo: 0.5,
+    answers: [true, true, true, '85', 'Seat belt frayed at the buckle; still works.'],
+  },
+  {
+    key: 'forklift-2-pass',
+    equipment: 'forklift-2',
+    checklist: 'vehicle',
+    version: 2,
+    inspector: 'worker',
+    daysAgo: 5,
+    answers: [true, true, true, '64', 'Fine.'],
+  },
+  {
+    key: 'forklift-2-fail',
+    equipment: 'forklift-2',
+    checklist: 'vehicle',
+    version: 2,
+    inspector: 'worker2',
+    daysAgo: 1,
+    answers: [false, true, false, '15', 'Brakes fade on the ramp; battery will not hold charge.'],
+  },
+  {
+    key: 'compressor-fail',
+    equipment: 'compressor',
+    checklist: 'machinery',
+    version: 1,
+    inspector: 'worker',
+    daysAgo: 65,
+    answers: [false, true, '7.1'],
+  },
+  {
+    key: 'compressor-pass',
+    equipment: 'compressor',
+    checklist: 'machinery',
+    version: 1,
+    inspector: 'employee',
+    daysAgo: 20,
+    answers: [true, true, '6.8'],
+  },
+  {
+    key: 'lathe',
+    equipment: 'lathe',
+    checklist: 'machinery',
+    version: 1,
+    inspector: 'worker2',
+    daysAgo: 3,
+    answers: [true, true, '8.4'],
+  },
+  {
+    key: 'drill',
+    equipment: 'drill',
+    checklist: 'power-tool',
+    version: 1,
+    inspector: 'worker',
+    daysAgo: 10,
+    answers: [true, '24.5'],
+  },
+  {
+    key: 'defib',
+    equipment: 'defib',
+    checklist: 'medical',
+    version: 1,
+    inspector: 'employee',
+    daysAgo: 40,
+    answers: [true, true, '92'],
+  },
+  { key: 'drill-now', equipment: 'drill', checklist: 'power-tool', version: 1, inspector: 'worker2', daysAgo: 0 },
+];
+
+/** Corrective actions of the failed inspections: one open, one closed by the maintenance that fixed it. */
+const correctiveActions = [
+  { key: 'forklift-2', inspection: 'forklift-2-fail', closedBy: null },
+  { key: 'compressor', inspection: 'compressor-fail', closedBy: 'maintenance:compressor:4' },
+] as const;
+
+const incidents = [
+  {
+    key: 'near-miss',
+    kind: 'NEAR_MISS',
+    severity: 'MEDIUM',
+    status: 'REPORTED',
+    description: 'A pallet slid off the forks while Forklift FL-25 reversed down the ramp; nobody was in the aisle.',
+    location: 'Warehouse ramp B',
+    equipment: 'forklift-2',
+    reporter: 'worker2',
+    daysAgo: 1,
+    people: [
+      { user: 'worker2', involvement: 'INVOLVED' },
+      { user: 'worker', involvement: 'WITNESS' },
+    ],
+  },
+  {
+    key: 'cut',
+    kind: 'INJURY',
+    severity: 'LOW',
+    status: 'INVESTIGATING',
+    description: 'Cut to the left hand while changing a drill bit without gloves; first aid given.',
+    location: 'Workshop bench 2',
+    equipment: 'drill',
+    reporter: 'worker',
+    daysAgo: 4,
+    people: [{ user: 'worker', involvement: 'INJURED' }],
+  },
+  {
+    key: 'hose',
+    kind: 'DAMAGE',
+    severity: 'HIGH',
+    status: 'CLOSED',
+    description: 'The compressor outlet hose burst under pressure and damaged the guard.',
+    location: 'Compressor room',
+    equipment: 'compressor',
+    reporter: 'manager',
+    daysAgo: 66,
+    people: [],
+    resolution: 'Hose past its service life: replaced, and hoses added to the machinery checklist review.',
+  },
+] as const;
+
 export type SeedSummary = { organisationId: string; created: number };
 
 /**
@@ -276,192 +512,397 @@ export async function seedDemo(db: Db): Promise<SeedSummary> {
   const batchOf = (poKey: string, lineIndex: number) => seedId(`batch:${poKey}:${lineIndex}`);
   const received = purchaseOrders.filter((po) => po.status === 'RECEIVED');
 
-  return db.$transaction(async (tx) => {
-    let created = 0;
-    const count = ({ count }: { count: number }) => {
-      created += count;
-    };
-    count(
-      await tx.organisation.createMany({
-        data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME, timeZone: 'Europe/London', currency: 'GBP' }],
-        skipDuplicates: true,
-      }),
-    );
-    count(
-      await tx.user.createMany({
-        skipDuplicates: true,
-        data: people.map((person) => ({
-          id: user(person.key),
-          organisationId,
-          email: person.email,
-          name: person.name,
-          department: person.department,
-          passwordHash,
-          isActive: !('inactive' in person),
-        })),
-      }),
-    );
-    count(
-      await tx.userRole.createMany({
-        skipDuplicates: true,
-        data: people.map((person) => ({
-          userId: user(person.key),
-          roleId: roleId(person.role),
-          assignedById: user('admin'),
-        })),
-      }),
-    );
-    count(
-      await tx.equipment.createMany({
-        skipDuplicates: true,
-        data: equipment.map((unit) => ({
-          id: seedId(`equipment:${unit.key}`),
-          organisationId,
-          name: unit.name,
-          category: unit.category,
-          status: unit.status,
-          serialNumber: unit.serial,
-          createdById: user('manager'),
-          nextMaintenanceAt: unit.nextInDays === null ? null : daysFromNow(unit.nextInDays),
-        })),
-      }),
-    );
-    count(
-      await tx.maintenanceRecord.createMany({
-        skipDuplicates: true,
-        data: equipment.flatMap((unit) =>
-          Array.from({ length: unit.services }, (_, index) => {
-            const daysAgo = (unit.services - index) * 60;
+  return db.$transaction(
+    async (tx) => {
+      let created = 0;
+      const count = ({ count }: { count: number }) => {
+        created += count;
+      };
+      count(
+        await tx.organisation.createMany({
+          data: [{ id: organisationId, name: DEMO_ORGANISATION_NAME, timeZone: 'Europe/London', currency: 'GBP' }],
+          skipDuplicates: true,
+        }),
+      );
+      count(
+        await tx.user.createMany({
+          skipDuplicates: true,
+          data: people.map((person) => ({
+            id: user(person.key),
+            organisationId,
+            email: person.email,
+            name: person.name,
+            department: person.department,
+            passwordHash,
+            isActive: !('inactive' in person),
+          })),
+        }),
+      );
+      count(
+        await tx.userRole.createMany({
+          skipDuplicates: true,
+          data: people.map((person) => ({
+            userId: user(person.key),
+            roleId: roleId(person.role),
+            assignedById: user('admin'),
+          })),
+        }),
+      );
+      count(
+        await tx.equipment.createMany({
+          skipDuplicates: true,
+          data: equipment.map((unit) => ({
+            id: seedId(`equipment:${unit.key}`),
+            organisationId,
+            name: unit.name,
+            category: unit.category,
+            status: unit.status,
+            serialNumber: unit.serial,
+            createdById: user('manager'),
+            nextMaintenanceAt: unit.nextInDays === null ? null : daysFromNow(unit.nextInDays),
+          })),
+        }),
+      );
+      count(
+        await tx.maintenanceRecord.createMany({
+          skipDuplicates: true,
+          data: equipment.flatMap((unit) =>
+            Array.from({ length: unit.services }, (_, index) => {
+              const daysAgo = (unit.services - index) * 60;
+              return {
+                id: seedId(`maintenance:${unit.key}:${index}`),
+                equipmentId: seedId(`equipment:${unit.key}`),
+                performedById: user(index % 2 === 0 ? 'worker' : 'worker2'),
+                maintenanceDate: daysFromNow(-daysAgo),
+                nextMaintenance: daysFromNow(-daysAgo + 60),
+                notes:
+                  index === unit.services - 1 ? 'Inspected, lubricated and tested under load.' : 'Scheduled service.',
+              };
+            }),
+          ),
+        }),
+      );
+      count(
+        await tx.inventoryItem.createMany({
+          skipDuplicates: true,
+          data: items.map((item) => ({
+            id: seedId(`item:${item.key}`),
+            organisationId,
+            sku: item.sku,
+            name: item.name,
+            location: item.location,
+            minQty: item.minQty,
+            responsibleUserId: user('employee'),
+          })),
+        }),
+      );
+      count(
+        await tx.supplier.createMany({
+          skipDuplicates: true,
+          data: suppliers.map((s) => ({
+            id: seedId(`supplier:${s.key}`),
+            organisationId,
+            name: s.name,
+            email: s.email,
+          })),
+        }),
+      );
+      count(
+        await tx.batch.createMany({
+          skipDuplicates: true,
+          data: received.flatMap((po) =>
+            po.lines.map((line, index) => ({
+              id: batchOf(po.key, index),
+              organisationId,
+              itemId: seedId(`item:${line.item}`),
+              code: `${po.number}-${index + 1}`,
+              quantity: line.quantity,
+              receivedAt: daysFromNow(-po.daysAgo + 5),
+            })),
+          ),
+        }),
+      );
+      count(
+        await tx.purchaseOrder.createMany({
+          skipDuplicates: true,
+          data: purchaseOrders.map((po) => {
+            const orderedAt = daysFromNow(-po.daysAgo);
+            const reached = (status: string) =>
+              ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(po.status) >=
+              ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(status);
             return {
-              id: seedId(`maintenance:${unit.key}:${index}`),
-              equipmentId: seedId(`equipment:${unit.key}`),
-              performedById: user(index % 2 === 0 ? 'worker' : 'worker2'),
-              maintenanceDate: daysFromNow(-daysAgo),
-              nextMaintenance: daysFromNow(-daysAgo + 60),
-              notes:
-                index === unit.services - 1 ? 'Inspected, lubricated and tested under load.' : 'Scheduled service.',
+              id: seedId(`po:${po.key}`),
+              organisationId,
+              number: po.number,
+              status: po.status,
+              supplierId: seedId(`supplier:${po.supplier}`),
+              createdById: user('employee'),
+              batchId: po.allocateFrom ? batchOf(po.allocateFrom, 0) : null,
+              orderedAt,
+              submittedAt: reached('SUBMITTED') ? daysFromNow(-po.daysAgo + 1) : null,
+              approvedAt: reached('APPROVED') ? daysFromNow(-po.daysAgo + 2) : null,
+              receivedAt: po.status === 'RECEIVED' ? daysFromNow(-po.daysAgo + 5) : null,
+              cancelledAt: po.status === 'CANCELLED' ? daysFromNow(-po.daysAgo + 3) : null,
             };
           }),
-        ),
-      }),
-    );
-    count(
-      await tx.inventoryItem.createMany({
-        skipDuplicates: true,
-        data: items.map((item) => ({
-          id: seedId(`item:${item.key}`),
-          organisationId,
-          sku: item.sku,
-          name: item.name,
-          location: item.location,
-          minQty: item.minQty,
-          responsibleUserId: user('employee'),
-        })),
-      }),
-    );
-    count(
-      await tx.supplier.createMany({
-        skipDuplicates: true,
-        data: suppliers.map((s) => ({ id: seedId(`supplier:${s.key}`), organisationId, name: s.name, email: s.email })),
-      }),
-    );
-    count(
-      await tx.batch.createMany({
-        skipDuplicates: true,
-        data: received.flatMap((po) =>
-          po.lines.map((line, index) => ({
-            id: batchOf(po.key, index),
-            organisationId,
-            itemId: seedId(`item:${line.item}`),
-            code: `${po.number}-${index + 1}`,
-            quantity: line.quantity,
-            receivedAt: daysFromNow(-po.daysAgo + 5),
-          })),
-        ),
-      }),
-    );
-    count(
-      await tx.purchaseOrder.createMany({
-        skipDuplicates: true,
-        data: purchaseOrders.map((po) => {
-          const orderedAt = daysFromNow(-po.daysAgo);
-          const reached = (status: string) =>
-            ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(po.status) >=
-            ['SUBMITTED', 'APPROVED', 'RECEIVED'].indexOf(status);
-          return {
-            id: seedId(`po:${po.key}`),
-            organisationId,
-            number: po.number,
-            status: po.status,
-            supplierId: seedId(`supplier:${po.supplier}`),
-            createdById: user('employee'),
-            batchId: po.allocateFrom ? batchOf(po.allocateFrom, 0) : null,
-            orderedAt,
-            submittedAt: reached('SUBMITTED') ? daysFromNow(-po.daysAgo + 1) : null,
-            approvedAt: reached('APPROVED') ? daysFromNow(-po.daysAgo + 2) : null,
-            receivedAt: po.status === 'RECEIVED' ? daysFromNow(-po.daysAgo + 5) : null,
-            cancelledAt: po.status === 'CANCELLED' ? daysFromNow(-po.daysAgo + 3) : null,
-          };
         }),
-      }),
-    );
-    count(
-      await tx.purchaseOrderLine.createMany({
-        skipDuplicates: true,
-        data: purchaseOrders.flatMap((po) =>
-          po.lines.map((line, index) => ({
-            id: seedId(`po-line:${po.key}:${index}`),
-            purchaseOrderId: seedId(`po:${po.key}`),
-            position: index + 1,
-            itemId: seedId(`item:${line.item}`),
-            quantity: line.quantity,
-            unitPrice: line.unitPrice,
-          })),
-        ),
-      }),
-    );
-    count(
-      await tx.batchCreationEvent.createMany({
-        skipDuplicates: true,
-        data: received.flatMap((po) =>
-          po.lines.map((_, index) => ({
-            id: seedId(`batch-event:${po.key}:${index}`),
-            batchId: batchOf(po.key, index),
-            purchaseOrderId: seedId(`po:${po.key}`),
-            purchaseOrderLineId: seedId(`po-line:${po.key}:${index}`),
-          })),
-        ),
-      }),
-    );
-    count(
-      await tx.stockMovement.createMany({
-        skipDuplicates: true,
-        data: [
-          ...items.flatMap((item) =>
-            item.stock.map((delta, index) => ({
-              id: seedId(`movement:${item.key}:${index}`),
-              itemId: seedId(`item:${item.key}`),
-              delta,
-              reason: index === 0 ? ('INITIAL' as const) : ('ISSUE' as const),
-              performedById: user(index === 0 ? 'employee' : 'worker'),
-              createdAt: daysFromNow(-60 + index * 7),
+      );
+      count(
+        await tx.purchaseOrderLine.createMany({
+          skipDuplicates: true,
+          data: purchaseOrders.flatMap((po) =>
+            po.lines.map((line, index) => ({
+              id: seedId(`po-line:${po.key}:${index}`),
+              purchaseOrderId: seedId(`po:${po.key}`),
+              position: index + 1,
+              itemId: seedId(`item:${line.item}`),
+              quantity: line.quantity,
+              unitPrice: line.unitPrice,
             })),
           ),
-          ...received.flatMap((po) =>
-            po.lines.map((line, index) => ({
-              id: seedId(`movement:receipt:${po.key}:${index}`),
-              itemId: seedId(`item:${line.item}`),
-              delta: line.quantity,
-              reason: 'RECEIPT' as const,
-              performedById: user('employee'),
+        }),
+      );
+      count(
+        await tx.batchCreationEvent.createMany({
+          skipDuplicates: true,
+          data: received.flatMap((po) =>
+            po.lines.map((_, index) => ({
+              id: seedId(`batch-event:${po.key}:${index}`),
               batchId: batchOf(po.key, index),
               purchaseOrderId: seedId(`po:${po.key}`),
-              createdAt: daysFromNow(-po.daysAgo + 5),
+              purchaseOrderLineId: seedId(`po-line:${po.key}:${index}`),
             })),
           ),
-        ],
+        }),
+      );
+      count(
+        await tx.stockMovement.createMany({
+          skipDuplicates: true,
+          data: [
+            ...items.flatMap((item) =>
+              item.stock.map((delta, index) => ({
+                id: seedId(`movement:${item.key}:${index}`),
+                itemId: seedId(`item:${item.key}`),
+                delta,
+                reason: index === 0 ? ('INITIAL' as const) : ('ISSUE' as const),
+                performedById: user(index === 0 ? 'employee' : 'worker'),
+                createdAt: daysFromNow(-60 + index * 7),
+              })),
+            ),
+            ...received.flatMap((po) =>
+              po.lines.map((line, index) => ({
+                id: seedId(`movement:receipt:${po.key}:${index}`),
+                itemId: seedId(`item:${line.item}`),
+                delta: line.quantity,
+                reason: 'RECEIPT' as const,
+                performedById: user('employee'),
+                batchId: batchOf(po.key, index),
+                purchaseOrderId: seedId(`po:${po.key}`),
+                createdAt: daysFromNow(-po.daysAgo + 5),
+              })),
+            ),
+          ],
+        }),
+      );
+      await seedSafety(tx, organisationId, count);
+      return { organisationId, created };
+    },
+    SEED_TRANSACTION,
+  );
+}
+
+/**
+ * The demo's checklists, inspections, corrective actions and incidents. Versions, answers and
+ * submissions are written only where they are missing: PostgreSQL refuses items for a version an
+ * inspection answered and answers for a submitted inspection, even ones a conflict would skip.
+ */
+async function seedSafety(
+  tx: Prisma.TransactionClient,
+  organisationId: string,
+  count: (result: { count: number }) => void,
+) {
+  const user = (key: string) => seedId(`user:${key}`);
+  const versionId = (checklist: string, number: number) => seedId(`checklist-version:${checklist}:${number}`);
+  const itemId = (checklist: string, number: number, position: number) =>
+    seedId(`checklist-item:${checklist}:${number}:${position}`);
+  count(
+    await tx.checklistTemplate.createMany({
+      skipDuplicates: true,
+      data: checklists.map((checklist) => ({
+        id: seedId(`checklist:${checklist.key}`),
+        organisationId,
+        name: checklist.name,
+        category: checklist.category,
+        intervalDays: checklist.intervalDays,
+      })),
+    }),
+  );
+  const versions = checklists.flatMap((checklist) =>
+    checklist.versions.map((items, index) => ({ checklist, number: index + 1, items })),
+  );
+  const existing = new Set(
+    (
+      await tx.checklistTemplateVersion.findMany({
+        where: { id: { in: versions.map(({ checklist, number }) => versionId(checklist.key, number)) } },
+        select: { id: true },
+      })
+    ).map(({ id }) => id),
+  );
+  const missing = versions.filter(({ checklist, number }) => !existing.has(versionId(checklist.key, number)));
+  count(
+    await tx.checklistTemplateVersion.createMany({
+      data: missing.map(({ checklist, number }) => ({
+        id: versionId(checklist.key, number),
+        templateId: seedId(`checklist:${checklist.key}`),
+        number,
+        createdById: user('manager'),
+        createdAt: daysFromNow(number === 1 ? -90 : -8),
+      })),
+    }),
+  );
+  count(
+    await tx.checklistItem.createMany({
+      data: missing.flatMap(({ checklist, number, items }) =>
+        items.map((item, index) => ({
+          id: itemId(checklist.key, number, index + 1),
+          versionId: versionId(checklist.key, number),
+          position: index + 1,
+          label: item.label,
+          kind: item.kind,
+          critical: item.critical ?? false,
+          minValue: item.min,
+          maxValue: item.max,
+          unit: item.unit,
+        })),
+      ),
+    }),
+  );
+  const inspectionId = (key: string) => seedId(`inspection:${key}`);
+  // Each inspector's inspections are of different equipment: all can be in progress at once.
+  count(
+    await tx.inspection.createMany({
+      skipDuplicates: true,
+      data: inspections.map((inspection) => ({
+        id: inspectionId(inspection.key),
+        organisationId,
+        equipmentId: seedId(`equipment:${inspection.equipment}`),
+        versionId: versionId(inspection.checklist, inspection.version),
+        inspectorId: user(inspection.inspector),
+        startedAt: daysFromNow(-inspection.daysAgo - 0.01),
+      })),
+    }),
+  );
+  const unanswered = new Set(
+    (
+      await tx.inspection.findMany({
+        where: { id: { in: inspections.map(({ key }) => inspectionId(key)) }, submittedAt: null },
+        select: { id: true },
+      })
+    ).map(({ id }) => id),
+  );
+  const submitting = inspections
+    .filter((inspection) => inspection.answers && unanswered.has(inspectionId(inspection.key)))
+    .map((inspection) => {
+      const checklist = checklists.find(({ key }) => key === inspection.checklist)!;
+      const answers = checklist.versions[inspection.version - 1]!.map((item, index) => {
+        const value = inspection.answers![index]!;
+        const answer = {
+          yesValue: item.kind === 'YES_NO' ? (value as boolean) : null,
+          numberValue: item.kind === 'NUMBER' ? (value as string) : null,
+          textValue: item.kind === 'TEXT' ? (value as string) : null,
+        };
+        const range = {
+          minValue: item.min === undefined ? null : new Prisma.Decimal(item.min),
+          maxValue: item.max === undefined ? null : new Prisma.Decimal(item.max),
+        };
+        return { item, answer, failed: itemFailure.matches({ kind: item.kind, ...range }, answer) };
+      });
+      return { inspection, answers };
+    });
+  count(
+    await tx.inspectionAnswer.createMany({
+      data: submitting.flatMap(({ inspection, answers }) =>
+        answers.map(({ answer, failed }, index) => ({
+          id: seedId(`answer:${inspection.key}:${index + 1}`),
+          inspectionId: inspectionId(inspection.key),
+          itemId: itemId(inspection.checklist, inspection.version, index + 1),
+          ...answer,
+          failed,
+        })),
+      ),
+    }),
+  );
+  const submissions = submitting.map(({ inspection, answers }) => ({
+    id: inspectionId(inspection.key),
+    submitted_at: daysFromNow(-inspection.daysAgo).toISOString(),
+    result: itemFailure
+      .result(answers.map(({ item, failed }) => ({ failed, critical: item.critical ?? false })))
+      .toLowerCase(),
+  }));
+  await tx.$executeRaw`
+    UPDATE safety.inspections i SET submitted_at = s.submitted_at, result = s.result::safety.inspection_result
+    FROM jsonb_to_recordset(${JSON.stringify(submissions)}::jsonb) AS s(id uuid, submitted_at timestamptz, result text)
+    WHERE i.id = s.id`;
+  count(
+    await tx.correctiveAction.createMany({
+      skipDuplicates: true,
+      data: correctiveActions.map((action) => {
+        const inspection = inspections.find(({ key }) => key === action.inspection)!;
+        return {
+          id: seedId(`corrective-action:${action.key}`),
+          organisationId,
+          inspectionId: inspectionId(inspection.key),
+          equipmentId: seedId(`equipment:${inspection.equipment}`),
+          description:
+            action.key === 'forklift-2'
+              ? 'Failed: 1. Brakes hold on the ramp? (critical): no; 4. Battery charge (critical): 15 %, allowed 20 to 100; 3. Horn, lights and reversing alarm work?: no'
+              : 'Failed: 1. Guards in place and secure? (critical): no',
+          status: action.closedBy ? ('CLOSED' as const) : ('OPEN' as const),
+          openedAt: daysFromNow(-inspection.daysAgo),
+          closedAt: action.closedBy ? daysFromNow(-60) : null,
+          maintenanceRecordId: action.closedBy ? seedId(action.closedBy) : null,
+        };
       }),
-    );
-    return { organisationId, created };
-  }, SEED_TRANSACTION);
+    }),
+  );
+  // A demo organisation seeded before safety existed had the failed forklift in service.
+  count(
+    await tx.equipment.updateMany({
+      where: { id: seedId('equipment:forklift-2'), status: { not: 'OUT_OF_SERVICE' } },
+      data: { status: 'OUT_OF_SERVICE' },
+    }),
+  );
+  count(
+    await tx.incident.createMany({
+      skipDuplicates: true,
+      data: incidents.map((incident) => ({
+        id: seedId(`incident:${incident.key}`),
+        organisationId,
+        kind: incident.kind,
+        severity: incident.severity,
+        status: incident.status,
+        description: incident.description,
+        location: incident.location,
+        occurredAt: daysFromNow(-incident.daysAgo - 0.1),
+        equipmentId: seedId(`equipment:${incident.equipment}`),
+        reportedById: user(incident.reporter),
+        reportedAt: daysFromNow(-incident.daysAgo),
+        investigationStartedAt: incident.status === 'REPORTED' ? null : daysFromNow(-incident.daysAgo + 0.5),
+        closedAt: incident.status === 'CLOSED' ? daysFromNow(-incident.daysAgo + 5) : null,
+        resolution: 'resolution' in incident ? incident.resolution : null,
+      })),
+    }),
+  );
+  count(
+    await tx.incidentPerson.createMany({
+      skipDuplicates: true,
+      data: incidents.flatMap((incident) =>
+        incident.people.map((person) => ({
+          incidentId: seedId(`incident:${incident.key}`),
+          userId: user(person.user),
+          involvement: person.involvement,
+        })),
+      ),
+    }),
+  );
 }

@@ -25,6 +25,14 @@ const SCOPES: Partial<Record<ModelName, (organisationId: string) => Where>> = {
   BatchCreationEvent: (organisationId) => ({ batch: { organisationId } }),
   AuditEvent: (organisationId) => ({ organisationId }),
   IdempotencyKey: (organisationId) => ({ organisationId }),
+  ChecklistTemplate: (organisationId) => ({ organisationId }),
+  ChecklistTemplateVersion: (organisationId) => ({ template: { organisationId } }),
+  ChecklistItem: (organisationId) => ({ version: { template: { organisationId } } }),
+  Inspection: (organisationId) => ({ organisationId }),
+  InspectionAnswer: (organisationId) => ({ inspection: { organisationId } }),
+  CorrectiveAction: (organisationId) => ({ organisationId }),
+  Incident: (organisationId) => ({ organisationId }),
+  IncidentPerson: (organisationId) => ({ incident: { organisationId } }),
 };
 
 /** The field naming a row's organisation, for models that have one; the others hang off a parent. */
@@ -38,6 +46,10 @@ const OWNER_FIELDS: Partial<Record<ModelName, string>> = {
   Batch: 'organisationId',
   AuditEvent: 'organisationId',
   IdempotencyKey: 'organisationId',
+  ChecklistTemplate: 'organisationId',
+  Inspection: 'organisationId',
+  CorrectiveAction: 'organisationId',
+  Incident: 'organisationId',
 };
 
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn', 'upsert']);

@@ -61,6 +61,7 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
   suppliers_organisation_id_name_key: 'name',
   purchase_orders_organisation_id_number_key: 'number',
   batches_organisation_id_code_key: 'code',
+  checklist_templates_organisation_id_category_key: 'category',
 };
 
 function uniqueField(error: Prisma.PrismaClientKnownRequestError): string {

@@ -31,6 +31,8 @@ export type Change<I> = {
   actor: Actor;
   tenant: Tenant;
   audit: Audit;
+  /** Says the change found its work done already (an inspection resumed): it writes nothing, so audits nothing. */
+  unchanged: () => void;
 };
 
 /** A mutation's idempotency key, with what identifies the request it was first used for. */
@@ -121,6 +123,7 @@ async function inTransaction<I, T, K>(
   try {
     return await db.$transaction(async (tx) => {
       let audited = 0;
+      let unchanged = false;
       const audit: Audit = async (entry) => {
         audited += 1;
         await tx.auditEvent.create({
@@ -141,9 +144,14 @@ async function inTransaction<I, T, K>(
         actor: { id: actor.id, organisationId: actor.organisationId },
         tenant,
         audit,
+        unchanged: () => {
+          unchanged = true;
+        },
       });
-      // A change that records nothing is a bug; only a replayed request changes nothing.
-      if (outcome.changed && !auditsInStatement && audited === 0) throw new Error('a mutation wrote no audit event');
+      // A change that records nothing is a bug; only a replayed request, or one whose work was done, changes nothing.
+      if (outcome.changed && !unchanged && !auditsInStatement && audited === 0) {
+        throw new Error('a mutation wrote no audit event');
+      }
       return outcome;
     });
   } catch (error) {

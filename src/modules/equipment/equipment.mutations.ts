@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { answer, entity, mutate, planned, softDeletion, type Tx } from '../../lib/mutation.js';
 import { listSize } from '../../lib/query-cost.js';
 import { requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
+import { requireNoOpenAction } from '../safety/out-of-service.js';
 import { Equipment } from './equipment.type.js';
 
 const equipmentFields = {
@@ -27,7 +28,8 @@ const CreateEquipmentFields = builder.inputType('CreateEquipmentInput', {
 const CreateEquipmentRules = validateFields<typeof CreateEquipmentFields.$inferInput>(equipmentFields);
 
 const UpdateEquipmentFields = builder.inputType('UpdateEquipmentInput', {
-  description: 'Only the fields given change; nextMaintenanceAt: null clears it.',
+  description:
+    'Only the fields given change; nextMaintenanceAt: null clears it. The status of equipment out of service with an open corrective action changes only by the maintenance that closes it.',
   fields: (t) => ({
     id: t.globalID({ for: Equipment }),
     name: t.string({ required: false }),
@@ -78,13 +80,14 @@ builder.mutationField('updateEquipment', (t) =>
   t.prismaField({
     authScopes: { may: 'updateEquipment' },
     type: 'Equipment',
-    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'equipment' } },
     args: { input: t.arg({ type: UpdateEquipmentFields }) },
     resolve: (query, _root, args, context) =>
       mutate(context, {
         input: { rules: UpdateEquipmentRules, value: args.input },
         change: async ({ tx, input, audit }) => {
           const before = await liveEquipment(tx, input.id.id);
+          if (input.status && input.status !== before.status) await requireNoOpenAction(tx, before);
           const after = await tx.equipment.update({
             where: { id: before.id },
             data: {

@@ -1,9 +1,11 @@
 import { builder } from '../../builder.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { answer, entity, mutate, type Tx } from '../../lib/mutation.js';
 import { InputValidationError, optionalText, requiredText, validateFields } from '../../lib/validation.js';
 import { commonErrors } from '../common/errors.type.js';
 import { Equipment } from '../equipment/equipment.type.js';
+import { CorrectiveAction } from '../safety/corrective-action.type.js';
+import { actionToClose, closeCorrectiveAction, lockEquipment } from '../safety/out-of-service.js';
 import { colleague } from '../user/organisation-user.js';
 import { User } from '../user/user.type.js';
 import { MaintenanceRecord } from './maintenance.type.js';
@@ -24,6 +26,12 @@ const AddMaintenanceRecordFields = builder.inputType('AddMaintenanceRecordInput'
       required: false,
       description: 'Who did the work; the viewer when left out.',
     }),
+    correctiveActionId: t.globalID({
+      for: CorrectiveAction,
+      required: false,
+      description:
+        'The open corrective action this maintenance fixes: it closes, and the equipment returns to service once none of its actions is open, in the same transaction. Equipment out of service returns to service no other way.',
+    }),
   }),
 });
 
@@ -42,14 +50,18 @@ builder.mutationField('addMaintenanceRecord', (t) =>
   t.prismaField({
     authScopes: { may: 'addMaintenanceRecord' },
     type: 'MaintenanceRecord',
-    errors: { types: commonErrors, dataField: { name: 'maintenanceRecord' } },
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'maintenanceRecord' } },
     args: { input: t.arg({ type: AddMaintenanceRecordFields }) },
     resolve: (query, _root, args, context) =>
       mutate(context, {
         input: { rules: AddMaintenanceRecordRules, value: args.input },
-        change: async ({ tx, input, actor, audit }) => {
-          const equipment = await tx.equipment.findFirst({ where: { id: input.equipmentId.id, deletedAt: null } });
-          if (!equipment) throw new NotFoundError('Equipment');
+        change: async ({ tx, input, actor, tenant, audit }) => {
+          // A fix changes the equipment's status: it is locked first, as a failing inspection locks it.
+          const equipment = input.correctiveActionId
+            ? await lockEquipment(tx, input.equipmentId.id, tenant)
+            : await tx.equipment.findFirst({ where: { id: input.equipmentId.id } });
+          if (!equipment || equipment.deletedAt) throw new NotFoundError('Equipment');
+          const fixes = input.correctiveActionId && (await actionToClose(tx, input.correctiveActionId.id, equipment));
           if (!input.performedById && actor.organisationId !== equipment.organisationId) {
             throw new InputValidationError([
               {
@@ -70,6 +82,7 @@ builder.mutationField('addMaintenanceRecord', (t) =>
           });
           const recorded = entity('MaintenanceRecord', { id: record.id, organisationId: equipment.organisationId });
           await audit({ ...recorded, action: 'create', after: record });
+          if (fixes) await closeCorrectiveAction(tx, fixes, record.id, equipment, audit);
           if (input.nextMaintenance) {
             const updated = await tx.equipment.update({
               where: { id: equipment.id },
@@ -176,8 +189,8 @@ builder.mutationField('removeMaintenanceRecord', (t) =>
     authScopes: { may: 'removeMaintenanceRecord' },
     type: 'Equipment',
     description:
-      'Removes a maintenance record entered by mistake, answering with its equipment; the reason and the record are kept in the audit trail.',
-    errors: { types: commonErrors, dataField: { name: 'equipment' } },
+      'Removes a maintenance record entered by mistake, answering with its equipment; the reason and the record are kept in the audit trail. A record that closed a corrective action stays.',
+    errors: { types: [...commonErrors, InvalidStateError], dataField: { name: 'equipment' } },
     args: {
       id: t.arg.globalID({ for: MaintenanceRecord }),
       reason: t.arg.string({ description: 'Why the record was wrong.' }),
@@ -191,6 +204,12 @@ builder.mutationField('removeMaintenanceRecord', (t) =>
         },
         change: async ({ tx, input, audit }) => {
           const { record, equipment } = await liveRecord(tx, args.id.id);
+          if (await tx.correctiveAction.count({ where: { maintenanceRecordId: record.id } })) {
+            throw new InvalidStateError(
+              'This record closed a corrective action and returned its equipment to service: correct it instead of removing it.',
+              'CLOSED_CORRECTIVE_ACTION',
+            );
+          }
           await tx.maintenanceRecord.delete({ where: { id: record.id } });
           await audit({
             ...entity('MaintenanceRecord', { id: record.id, organisationId: equipment.organisationId }),

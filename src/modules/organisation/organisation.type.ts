@@ -5,6 +5,7 @@ import { builder } from '../../builder.js';
 import { overdue } from '../equipment/rules.js';
 import { lowStock } from '../inventory/rules.js';
 import { openOrder } from '../purchasing/rules.js';
+import { DUE_WITHIN_DAYS, inService, inspectionDue, openAction, openIncident } from '../safety/rules.js';
 import type { Context } from '../../context.js';
 import { db } from '../../db.js';
 import { Prisma, type Organisation as OrganisationRow } from '../../generated/prisma/client.js';
@@ -17,21 +18,42 @@ type Summary = {
   inventoryItemCount: number;
   lowStockItemCount: number;
   openPurchaseOrderCount: number;
+  dueInspectionCount: number;
+  overdueInspectionCount: number;
+  openCorrectiveActionCount: number;
+  openIncidentCount: number;
 };
 
 type Count = keyof Summary;
 
-const COUNTS: Record<Count, Prisma.Sql> = {
-  userCount: Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
-  equipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
-  overdueEquipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id
+// The inspection due dates of the organisation's equipment in service, as the due list has them.
+const inspected = Prisma.sql`(${inspectionDue.subjects(Prisma.sql`e.organisation_id = o.id AND ${inService.sql('e')}`)}) s`;
+
+/** Each count as a subquery of the organisation o; now is when the counts are taken. */
+const COUNTS: Record<Count, (now: Date) => Prisma.Sql> = {
+  userCount: () => Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
+  equipmentCount: () =>
+    Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
+  overdueEquipmentCount: () => Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id
     AND ${overdue.sql('e')})`,
-  inventoryItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
+  inventoryItemCount:
+    () => Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
     AND i.deleted_at IS NULL)`,
-  lowStockItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
+  lowStockItemCount:
+    () => Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id
     AND i.deleted_at IS NULL AND ${lowStock.sql('i')})`,
-  openPurchaseOrderCount: Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id
+  openPurchaseOrderCount:
+    () => Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id
     AND ${openOrder.sql('p')})`,
+  dueInspectionCount: (now) =>
+    Prisma.sql`(SELECT count(*)::int FROM ${inspected} WHERE ${inspectionDue.dueSql(Prisma.sql`s.due_at`, now)})`,
+  overdueInspectionCount: (now) =>
+    Prisma.sql`(SELECT count(*)::int FROM ${inspected} WHERE ${inspectionDue.overdueSql(Prisma.sql`s.due_at`, now)})`,
+  openCorrectiveActionCount:
+    () => Prisma.sql`(SELECT count(*)::int FROM safety.corrective_actions a WHERE a.organisation_id = o.id
+    AND ${openAction.sql('a')})`,
+  openIncidentCount: () => Prisma.sql`(SELECT count(*)::int FROM safety.incidents n WHERE n.organisation_id = o.id
+    AND ${openIncident.sql('n')})`,
 };
 
 const isCount = (name: string): name is Count => Object.hasOwn(COUNTS, name);
@@ -60,7 +82,8 @@ function summaryLoader(context: Context, counts: Count[]): DataLoader<string, Su
   let loader = loaders.get(key);
   if (!loader) {
     loader = new DataLoader(async (ids) => {
-      const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count]} AS ${Prisma.raw(`"${count}"`)}`);
+      const now = new Date();
+      const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count](now)} AS ${Prisma.raw(`"${count}"`)}`);
       const rows = await db.$queryRaw<(Summary & { id: string })[]>`
         SELECT o.id ${columns.length > 0 ? Prisma.join(columns, '') : Prisma.empty} FROM auth.organisations o WHERE o.id = ANY(${[...ids]}::uuid[])`;
       return ids.map((id) => rows.find((row) => row.id === id) ?? new Error(`organisation ${id} not found`));
@@ -79,6 +102,14 @@ const OrganisationSummary = builder.simpleObject('OrganisationSummary', {
     inventoryItemCount: t.int(),
     lowStockItemCount: t.int({ description: `Items not deleted whose ${lowStock.description}` }),
     openPurchaseOrderCount: t.int({ description: `Purchase orders open: ${openOrder.description}` }),
+    dueInspectionCount: t.int({
+      description: `Equipment in service whose inspection is due within ${DUE_WITHIN_DAYS} days, not yet overdue. ${inspectionDue.description}`,
+    }),
+    overdueInspectionCount: t.int({
+      description: 'Equipment in service whose inspection is overdue, or that never passed one.',
+    }),
+    openCorrectiveActionCount: t.int({ description: `Corrective actions open: ${openAction.description}` }),
+    openIncidentCount: t.int({ description: `Incidents open: ${openIncident.description}` }),
   }),
 });
 
