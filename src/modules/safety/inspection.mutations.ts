@@ -170,8 +170,8 @@ function checkedAnswers(items: ChecklistItem[], answers: AnswerShape[], version:
 }
 
 function allowed({ minValue, maxValue }: ChecklistItem): string {
-  if (minValue !== null && maxValue !== null) return `allowed ${minValue} to ${maxValue}`;
-  return minValue !== null ? `allowed at least ${minValue}` : `allowed at most ${maxValue}`;
+  if (minValue !== null && maxValue !== null) return `allowed ${minValue.toString()} to ${maxValue.toString()}`;
+  return minValue !== null ? `allowed at least ${minValue.toString()}` : `allowed at most ${String(maxValue)}`;
 }
 
 /** How a failed item reads in its corrective action and audit event. */

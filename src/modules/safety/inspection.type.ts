@@ -189,7 +189,7 @@ builder.objectField(Equipment, 'inspectionStatus', (t) =>
 function dueCursor(cursor: string | undefined): Prisma.Sql | null {
   if (cursor === undefined) return null;
   const value: unknown = parsePrismaCursor(cursor);
-  const [id, dueAt] = Array.isArray(value) ? value : [];
+  const [id, dueAt] = Array.isArray(value) ? (value as unknown[]) : [];
   if (typeof id !== 'string' || !UUID.test(id) || !(dueAt === null || dueAt instanceof Date)) {
     throw new InputValidationError([{ path: [], message: 'Not a cursor of this list: use a cursor the list gave.' }]);
   }
