@@ -37,6 +37,7 @@ describe('the embedded database', () => {
       expect.stringMatching(/^\d{14}_password_throttles$/),
       expect.stringMatching(/^\d{14}_integrity_guards$/),
       expect.stringMatching(/^\d{14}_organisation_settings$/),
+      expect.stringMatching(/^\d{14}_timeclock$/),
     ]);
     expect(database.seeded).toBe(true);
     expect(await database.db.user.count({ where: { email: DEMO_ADMIN_EMAIL.toUpperCase() } })).toBe(1);

@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '8 migrations found',
+      '9 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -202,6 +202,7 @@ describe('the schema engine bridge says what failed', () => {
       ['password_throttles', true],
       ['integrity_guards', true],
       ['organisation_settings', true],
+      ['timeclock', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

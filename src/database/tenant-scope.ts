@@ -25,6 +25,9 @@ const SCOPES: Partial<Record<ModelName, (organisationId: string) => Where>> = {
   BatchCreationEvent: (organisationId) => ({ batch: { organisationId } }),
   AuditEvent: (organisationId) => ({ organisationId }),
   IdempotencyKey: (organisationId) => ({ organisationId }),
+  TimeEntry: (organisationId) => ({ organisationId }),
+  TimeBreak: (organisationId) => ({ entry: { organisationId } }),
+  TimesheetApproval: (organisationId) => ({ organisationId }),
 };
 
 /** The field naming a row's organisation, for models that have one; the others hang off a parent. */
@@ -38,6 +41,8 @@ const OWNER_FIELDS: Partial<Record<ModelName, string>> = {
   Batch: 'organisationId',
   AuditEvent: 'organisationId',
   IdempotencyKey: 'organisationId',
+  TimeEntry: 'organisationId',
+  TimesheetApproval: 'organisationId',
 };
 
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn', 'upsert']);
