@@ -17,6 +17,9 @@ import './modules/inventory/inventory.type.js';
 import './modules/inventory/inventory.mutations.js';
 import './modules/purchasing/purchasing.type.js';
 import './modules/purchasing/purchasing.mutations.js';
+import './modules/timeclock/timeclock.type.js';
+import './modules/timeclock/timeclock.timesheet.js';
+import './modules/timeclock/timeclock.mutations.js';
 import './modules/audit/audit.type.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -17,6 +17,9 @@ const tables = [
   'procurement.purchase_order_lines',
   'procurement.batches',
   'procurement.batch_creation_events',
+  'timeclock.time_entries',
+  'timeclock.time_breaks',
+  'timeclock.timesheet_approvals',
 ];
 
 async function snapshot() {
@@ -83,6 +86,23 @@ describe('the demo seed', () => {
       `SELECT count(*)::int AS n FROM procurement.purchase_orders WHERE batch_id IS NOT NULL`,
     );
     expect(allocated!.n).toBe(1);
+
+    // Three weeks of time for three people in Europe/London, the first two approved and locked.
+    const time = await database.sql(
+      `SELECT u.email::text AS email,
+              (SELECT count(*)::int FROM timeclock.time_entries e WHERE e.user_id = u.id) AS entries,
+              (SELECT count(e.approval_id)::int FROM timeclock.time_entries e WHERE e.user_id = u.id) AS locked,
+              (SELECT count(*)::int FROM timeclock.timesheet_approvals a WHERE a.user_id = u.id) AS approvals,
+              (SELECT count(*)::int FROM timeclock.time_breaks b JOIN timeclock.time_entries e ON e.id = b.entry_id
+               WHERE e.user_id = u.id) AS breaks
+       FROM auth.users u WHERE EXISTS (SELECT 1 FROM timeclock.time_entries e WHERE e.user_id = u.id)
+       ORDER BY u.email`,
+    );
+    expect(time).toEqual([
+      { email: 'esi@harbourworks.example', entries: 15, locked: 10, approvals: 2, breaks: 15 },
+      { email: 'nina@harbourworks.example', entries: 12, locked: 8, approvals: 2, breaks: 12 },
+      { email: 'wes@harbourworks.example', entries: 15, locked: 10, approvals: 2, breaks: 15 },
+    ]);
 
     const unbalanced = await database.sql(
       `SELECT i.sku FROM inventory.inventory_items i

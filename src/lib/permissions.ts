@@ -19,6 +19,14 @@ export const permissions = {
   readUsers: { roles: managers, what: "lists of the organisation's users and of a role's users" },
   readPersonalDetails: { roles: managers, what: "another user's phone number and notes (one's own: anyone)" },
   readAudit: { roles: admins, what: 'the audit trail' },
+  readTimesheets: {
+    roles: managers,
+    what: "another user's time entries, timesheet and approvals (one's own: anyone)",
+  },
+  readTimesheetExport: {
+    roles: managers,
+    what: 'the CSV export of approved timesheets (`GET /exports/timesheets.csv`)',
+  },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },
   deleteEquipment: { roles: managers, what: 'mutation' },
@@ -51,6 +59,12 @@ export const permissions = {
   assignRole: { roles: admins, what: 'mutation (granting SUPERADMIN takes a superadmin)' },
   revokeRole: { roles: admins, what: 'mutation' },
   revokeUserSessions: { roles: admins, what: 'mutation' },
+  clockIn: { roles: everyone, what: "mutation (one's own)" },
+  clockOut: { roles: everyone, what: "mutation (one's own)" },
+  startBreak: { roles: everyone, what: "mutation (one's own)" },
+  endBreak: { roles: everyone, what: "mutation (one's own)" },
+  correctTimeEntry: { roles: managers, what: 'mutation (with a reason, kept in the audit trail)' },
+  approveTimesheet: { roles: managers, what: "mutation (not one's own timesheet)" },
 } satisfies Record<string, { roles: RoleName[]; what: string }>;
 
 export type Permission = keyof typeof permissions;
