@@ -57,6 +57,7 @@ export const builder = new SchemaBuilder<{
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    Date: { Input: string; Output: Date | string };
     Decimal: { Input: string; Output: { toString(): string } };
     JSON: { Input: unknown; Output: unknown };
   };

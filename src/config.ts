@@ -47,6 +47,17 @@ export type GoogleConfig = {
   jwksTimeoutMs: number;
 };
 
+export type TimeclockConfig = {
+  /** How long after its time a punch is still taken (a phone offline); older ones need a correction. */
+  latePunchWindowMinutes: number;
+  /** How far ahead of the server's clock a device's punch time may be. */
+  clockSkewMinutes: number;
+  /** Work beyond this in one local day is overtime. */
+  dailyOvertimeMinutes: number;
+  /** Work beyond this in one week (Monday to Sunday, local) is overtime. */
+  weeklyOvertimeMinutes: number;
+};
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -85,6 +96,7 @@ export type Config = {
   /** Sign in with Google; undefined when GOOGLE_CLIENT_IDS is not set. */
   google: GoogleConfig | undefined;
   limits: LimitsConfig;
+  timeclock: TimeclockConfig;
 };
 
 export class ConfigError extends Error {
@@ -331,6 +343,15 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
+    },
+    timeclock: {
+      latePunchWindowMinutes: integer(env, 'TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES', 72 * 60, {
+        min: 0,
+        max: 31 * 24 * 60,
+      }),
+      clockSkewMinutes: integer(env, 'TIMECLOCK_CLOCK_SKEW_MINUTES', 2, { min: 0, max: 60 }),
+      dailyOvertimeMinutes: integer(env, 'TIMECLOCK_DAILY_OVERTIME_MINUTES', 8 * 60, { min: 1, max: 24 * 60 }),
+      weeklyOvertimeMinutes: integer(env, 'TIMECLOCK_WEEKLY_OVERTIME_MINUTES', 40 * 60, { min: 1, max: 7 * 24 * 60 }),
     },
   };
 }

@@ -24,6 +24,9 @@ import './modules/safety/inspection.mutations.js';
 import './modules/safety/corrective-action.type.js';
 import './modules/safety/incident.type.js';
 import './modules/safety/incident.mutations.js';
+import './modules/timeclock/timeclock.type.js';
+import './modules/timeclock/timeclock.timesheet.js';
+import './modules/timeclock/timeclock.mutations.js';
 import './modules/audit/audit.type.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

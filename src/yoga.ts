@@ -18,6 +18,8 @@ import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
+import { configureTimeclock } from './modules/timeclock/rules.js';
+import { useTimesheetExport } from './modules/timeclock/timeclock.export.js';
 import { cachedGraphiQL } from './ops/graphiql.js';
 import { useErrorBodies } from './ops/http-errors.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -113,6 +115,7 @@ export type AppOptions = {
 
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
+  configureTimeclock(config.timeclock);
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
@@ -138,6 +141,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       graphiql.plugin,
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
       useReadiness(options.lifecycle ?? { stopping: false }),
+      useTimesheetExport(config),
       ...limits(config),
       useTenantScope(),
     ],

@@ -74,6 +74,12 @@ const types: Record<string, string> = {
   submission: 'SubmitInspectionInput!',
   incident: 'ReportIncidentInput!',
   incidentMove: 'MoveIncidentInput!',
+  clockIn: 'ClockInInput!',
+  clockOut: 'ClockOutInput!',
+  startBreak: 'StartBreakInput!',
+  endBreak: 'EndBreakInput!',
+  timeCorrection: 'CorrectTimeEntryInput!',
+  approval: 'ApproveTimesheetInput!',
 };
 
 describe('the audit trail', () => {
@@ -215,6 +221,18 @@ describe('the audit trail', () => {
     await mutate('reactivateUser', 'id: $id', { id: userId });
     await mutate('updateOrganisation', 'input: $organisationUpdate', {
       organisationUpdate: { id: globalId('Organisation', people.organisationId), workspaceFolderId: 'audit-folder' },
+    });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    await mutate('clockIn', 'input: $clockIn', { clockIn: { source: 'WEB', at: minutesAgo(10) } });
+    await mutate('startBreak', 'input: $startBreak', { startBreak: { at: minutesAgo(8) } });
+    await mutate('endBreak', 'input: $endBreak', { endBreak: { at: minutesAgo(6) } });
+    await mutate('clockOut', 'input: $clockOut', { clockOut: { at: minutesAgo(4) } });
+    const shift = await database.db.timeEntry.findFirstOrThrow({ where: { userId: people.worker, approvalId: null } });
+    await mutate('correctTimeEntry', 'input: $timeCorrection', {
+      timeCorrection: { id: globalId('TimeEntry', shift.id), notes: 'Covered the gate', reason: 'Notes were missing' },
+    });
+    await mutate('approveTimesheet', 'input: $approval', {
+      approval: { userId: globalId('User', people.worker), from: '2025-01-06', to: '2025-01-12' },
     });
     // Only a superadmin starts an organisation; its events belong to the new organisation.
     const started = await mutate(

@@ -3,7 +3,7 @@ import { RoleName } from '../src/generated/prisma/enums.js';
 import { may, permissions, type Permission } from '../src/lib/permissions.js';
 import { schema } from '../src/schema.js';
 import { useTestDatabase } from './helpers/database.js';
-import { demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
+import { app, bearer, demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
 
 // Every mutation and every sensitive read, as every role and as another organisation's admin:
 // allowed or denied exactly as src/lib/permissions.ts (the README's table) says.
@@ -27,6 +27,8 @@ beforeAll(async () => {
   real.PurchaseOrder = globalId('PurchaseOrder', await first('purchaseOrder'));
   real.User = globalId('User', people.worker);
   real.Organisation = globalId('Organisation', people.organisationId);
+  const shift = await database.db.timeEntry.findFirstOrThrow({ where: { organisationId: people.organisationId } });
+  real.TimeEntry = globalId('TimeEntry', shift.id);
   const record = await database.db.maintenanceRecord.findFirstOrThrow({
     where: { equipment: { organisationId: people.organisationId } },
   });
@@ -207,9 +209,39 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
     document: `mutation($id: ID!) { unlinkGoogle(userId: $id) { ${outcome} } }`,
     variables: (id) => ({ id: id('User') }),
   },
+  // Punches more than the late-punch window old: refused as input, whatever the viewer's state.
+  clockIn: {
+    document: `mutation { clockIn(input: { source: WEB, at: "2000-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  clockOut: {
+    document: `mutation { clockOut(input: { at: "2000-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  startBreak: {
+    document: `mutation { startBreak(input: { at: "2000-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  endBreak: {
+    document: `mutation { endBreak(input: { at: "2000-01-01T00:00:00Z" }) { ${outcome} } }`,
+    variables: () => ({}),
+  },
+  correctTimeEntry: {
+    document: `mutation($id: ID!) { correctTimeEntry(input: { id: $id, notes: "x", reason: " " }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('TimeEntry') }),
+  },
+  approveTimesheet: {
+    document: `mutation($id: ID!) { approveTimesheet(input: { userId: $id, from: "2026-01-10", to: "2026-01-01" }) { ${outcome} } }`,
+    variables: (id) => ({ id: id('User') }),
+  },
 };
 
-const reads: Record<Extract<Permission, `read${string}`>, string> = {
+/** A read over HTTP rather than GraphQL: its verdict from the status it answers with. */
+type HttpRead = (token?: string) => Promise<string>;
+
+const HTTP_VERDICTS: Record<number, string> = { 200: 'allowed', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN' };
+
+const reads: Record<Extract<Permission, `read${string}`>, string | HttpRead> = {
   readOrganisation: `{ organisation { summary { equipmentCount } } }`,
   readEquipment: `{ equipment(first: 1) { totalCount } maintenanceRecords(first: 1) { totalCount } }`,
   readInventory: `{ inventoryItems(first: 1) { totalCount edges { node { movements(first: 1) { totalCount } } } } }`,
@@ -224,7 +256,22 @@ const reads: Record<Extract<Permission, `read${string}`>, string> = {
     correctiveActions(first: 1) { totalCount } organisation { inspectionCompliance { ratio } }
     viewer { inspections(first: 1) { totalCount } reportedIncidents(first: 1) { totalCount } } }`,
   readSafetyRecords: `{ inspections(first: 1) { totalCount } incidents(first: 1) { totalCount } }`,
+  // Every user's entries: one's own are anyone's (test/timeclock.test.ts).
+  readTimesheets: `{ timeEntries(first: 1) { totalCount } }`,
+  readTimesheetExport: async (token) => {
+    const response = await app.fetch('http://localhost/exports/timesheets.csv?from=2026-01-01&to=2026-01-31', {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    await response.body?.cancel();
+    return HTTP_VERDICTS[response.status] ?? `HTTP ${response.status}`;
+  },
 };
+
+/** The verdict on a read, as a user (by id) or signed out. */
+async function readVerdict(read: string | HttpRead, user?: string): Promise<string> {
+  if (typeof read !== 'string') return read(user ? await bearer(user) : undefined);
+  return verdict(await graphql(read, {}, { as: user }));
+}
 
 const roleOf = () => ({
   [RoleName.SUPERADMIN]: people.superadmin,
@@ -291,14 +338,13 @@ describe('the permission matrix', () => {
     '%s: each role reads or is refused as the matrix says',
     async (name) => {
       for (const [role, user] of Object.entries(roleOf())) {
-        const result = await graphql(reads[name], {}, { as: user });
         const expected = may({ id: user, organisationId: '', sessionId: '', roles: [role as RoleName] }, name)
           ? 'allowed'
           : 'FORBIDDEN';
-        expect({ role, verdict: verdict(result) }).toEqual({ role, verdict: expected });
+        expect({ role, verdict: await readVerdict(reads[name], user) }).toEqual({ role, verdict: expected });
         cases += 1;
       }
-      expect(verdict(await graphql(reads[name]))).toBe('UNAUTHENTICATED');
+      expect(await readVerdict(reads[name])).toBe('UNAUTHENTICATED');
     },
   );
 

@@ -66,6 +66,19 @@ describe('configuration', () => {
       [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN is too short'],
       [{ METRICS_PORT: 'nine' }, 'METRICS_PORT must be a whole number from 1 to 65535, not "nine"'],
       [{ PORT: '4000', METRICS_PORT: '4000' }, 'METRICS_PORT must differ from PORT (4000)'],
+      [
+        { TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES: '3 days' },
+        'TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES must be a whole number from 0 to 44640, not "3 days"',
+      ],
+      [{ TIMECLOCK_CLOCK_SKEW_MINUTES: '61' }, 'TIMECLOCK_CLOCK_SKEW_MINUTES must be a whole number from 0 to 60'],
+      [
+        { TIMECLOCK_DAILY_OVERTIME_MINUTES: '0' },
+        'TIMECLOCK_DAILY_OVERTIME_MINUTES must be a whole number from 1 to 1440',
+      ],
+      [
+        { TIMECLOCK_WEEKLY_OVERTIME_MINUTES: '7.5' },
+        'TIMECLOCK_WEEKLY_OVERTIME_MINUTES must be a whole number from 1 to 10080, not "7.5"',
+      ],
     ];
     for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);
   });
@@ -83,6 +96,29 @@ describe('configuration', () => {
       format({ NODE_ENV: 'test', LOG_FORMAT: 'pretty' }),
       format({ NODE_ENV: 'production', AUTH_SECRET: SECRET, LOG_FORMAT: 'json' }, true),
     ]).toEqual(['pretty', 'json', 'json', 'json', 'json', 'json', 'pretty', 'pretty', 'json']);
+  });
+
+  it('reads the punch window and the overtime thresholds, 72 hours late, 2 minutes early, 8 and 40 hours by default', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).timeclock).toEqual({
+      latePunchWindowMinutes: 4320,
+      clockSkewMinutes: 2,
+      dailyOvertimeMinutes: 480,
+      weeklyOvertimeMinutes: 2400,
+    });
+    expect(
+      loadConfig({
+        NODE_ENV: 'test',
+        TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES: '720',
+        TIMECLOCK_CLOCK_SKEW_MINUTES: '0',
+        TIMECLOCK_DAILY_OVERTIME_MINUTES: '600',
+        TIMECLOCK_WEEKLY_OVERTIME_MINUTES: '2280',
+      }).timeclock,
+    ).toEqual({
+      latePunchWindowMinutes: 720,
+      clockSkewMinutes: 0,
+      dailyOvertimeMinutes: 600,
+      weeklyOvertimeMinutes: 2280,
+    });
   });
 
   it('reads TRUST_PROXY as a number of proxies, true and false as 1 and 0', () => {

@@ -39,6 +39,7 @@ describe('the embedded database', () => {
       expect.stringMatching(/^\d{14}_integrity_guards$/),
       expect.stringMatching(/^\d{14}_organisation_settings$/),
       expect.stringMatching(/^\d{14}_order_line_limit$/),
+      expect.stringMatching(/^\d{14}_timeclock$/),
       expect.stringMatching(/^\d{14}_safety$/),
     ]);
     expect(database.seeded).toBe(true);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { repoRoot } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo } from './helpers/graphql.js';
+import { data, demo, globalId } from './helpers/graphql.js';
 
 // The example operations in operations/ are what a web dashboard and a mobile app send.
 const database = useTestDatabase();
@@ -128,6 +129,44 @@ describe('the example client operations', () => {
       at: '2027-01-01T00:00:00Z',
     });
     expect(rescheduled.bulkUpdateNextMaintenance.equipment).toHaveLength(1);
+
+    const punchedAt = new Date(Date.now() - 5 * 60_000).toISOString();
+    const clockedIn = await operation(
+      'ClockIn',
+      { input: { source: 'MOBILE', at: punchedAt, idempotencyKey: randomUUID() } },
+      people.worker,
+    );
+    expect(clockedIn.clockIn.__typename).toBe('ClockInSuccess');
+    const shift = await operation('MyWork', {}, people.worker);
+    expect(shift.viewer.openTimeEntry.id).toBe(clockedIn.clockIn.timeEntry.id);
+    const clockedOut = await operation('ClockOut', { input: { idempotencyKey: randomUUID() } }, people.worker);
+    expect(clockedOut.clockOut.timeEntry.clockOut).not.toBeNull();
+    expect(clockedOut.clockOut.timeEntry.workedSeconds).toBeGreaterThanOrEqual(5 * 60);
+
+    // The demo's three weeks of time: the first two approved, the third waiting for the manager.
+    const firstApproval = await database.db.timesheetApproval.findFirstOrThrow({
+      where: { userId: people.worker },
+      orderBy: { fromDate: 'asc' },
+    });
+    const day = (offset: number) =>
+      new Date(firstApproval.fromDate.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+    const review = await operation(
+      'TimesheetReview',
+      { userId: globalId('User', people.worker), from: day(0), to: day(20) },
+      people.manager,
+    );
+    expect(review.timesheet.timeZone).toBe('Europe/London');
+    expect(review.timesheet.days).toHaveLength(21);
+    expect(review.timesheet.days.filter((row: any) => row.approved)).toHaveLength(14);
+    expect(review.timesheet.weeks.map((week: any) => week.overtimeSeconds)).toEqual([9000, 9000, 9000]);
+    expect(review.timesheet.days.some((row: any) => row.isOvertime)).toBe(true);
+    expect(review.timesheet.entries.totalCount).toBe(15);
+    const approval = await operation(
+      'ApproveTimesheet',
+      { input: { userId: globalId('User', people.worker), from: day(14), to: day(20) } },
+      people.manager,
+    );
+    expect(approval.approveTimesheet.timesheetApproval.entries.totalCount).toBe(5);
   });
 
   it('inspect on the phone: what is due, start, submit (retried with its key), and a report', async () => {

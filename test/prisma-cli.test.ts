@@ -57,9 +57,9 @@ describe('prisma migrate with the offline schema engine', () => {
     const tables = await query<{ n: string }>(
       url,
       `SELECT count(*) AS n FROM information_schema.tables
-       WHERE table_schema IN ('auth', 'assets', 'inventory', 'procurement', 'audit', 'safety')`,
+       WHERE table_schema IN ('auth', 'assets', 'inventory', 'procurement', 'audit', 'timeclock', 'safety')`,
     );
-    expect(Number(tables[0]!.n)).toBe(26);
+    expect(Number(tables[0]!.n)).toBe(29);
   });
 
   it('finds no drift between the committed migrations and schema.prisma', async () => {
@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '10 migrations found',
+      '11 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -203,6 +203,7 @@ describe('the schema engine bridge says what failed', () => {
       ['integrity_guards', true],
       ['organisation_settings', true],
       ['order_line_limit', true],
+      ['timeclock', true],
       ['safety', true],
       ['broken', false],
     ]);

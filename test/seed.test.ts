@@ -25,6 +25,9 @@ const tables = [
   'safety.corrective_actions',
   'safety.incidents',
   'safety.incident_people',
+  'timeclock.time_entries',
+  'timeclock.time_breaks',
+  'timeclock.timesheet_approvals',
 ];
 
 async function snapshot() {
@@ -126,6 +129,22 @@ describe('the demo seed', () => {
     ]);
     const incidents = await database.sql(`SELECT status::text AS status FROM safety.incidents ORDER BY status`);
     expect(incidents.map((row) => row.status)).toEqual(['closed', 'investigating', 'reported']);
+    // Three weeks of time for three people in Europe/London, the first two approved and locked.
+    const time = await database.sql(
+      `SELECT u.email::text AS email,
+              (SELECT count(*)::int FROM timeclock.time_entries e WHERE e.user_id = u.id) AS entries,
+              (SELECT count(e.approval_id)::int FROM timeclock.time_entries e WHERE e.user_id = u.id) AS locked,
+              (SELECT count(*)::int FROM timeclock.timesheet_approvals a WHERE a.user_id = u.id) AS approvals,
+              (SELECT count(*)::int FROM timeclock.time_breaks b JOIN timeclock.time_entries e ON e.id = b.entry_id
+               WHERE e.user_id = u.id) AS breaks
+       FROM auth.users u WHERE EXISTS (SELECT 1 FROM timeclock.time_entries e WHERE e.user_id = u.id)
+       ORDER BY u.email`,
+    );
+    expect(time).toEqual([
+      { email: 'esi@harbourworks.example', entries: 15, locked: 10, approvals: 2, breaks: 15 },
+      { email: 'nina@harbourworks.example', entries: 12, locked: 8, approvals: 2, breaks: 12 },
+      { email: 'wes@harbourworks.example', entries: 15, locked: 10, approvals: 2, breaks: 15 },
+    ]);
 
     const unbalanced = await database.sql(
       `SELECT i.sku FROM inventory.inventory_items i

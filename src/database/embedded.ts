@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -14,7 +15,8 @@ export type EmbeddedPostgres = {
   stop(): Promise<void>;
 };
 
-const extensions = { citext, pg_trgm };
+// btree_gist: the timeclock's exclusion constraints compare a user and a time range together.
+const extensions = { btree_gist, citext, pg_trgm };
 
 /**
  * Serves a PGlite database (in memory, or persisted in dataDir) on a private Unix socket, so that

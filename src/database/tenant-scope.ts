@@ -33,6 +33,9 @@ const SCOPES: Partial<Record<ModelName, (organisationId: string) => Where>> = {
   CorrectiveAction: (organisationId) => ({ organisationId }),
   Incident: (organisationId) => ({ organisationId }),
   IncidentPerson: (organisationId) => ({ incident: { organisationId } }),
+  TimeEntry: (organisationId) => ({ organisationId }),
+  TimeBreak: (organisationId) => ({ entry: { organisationId } }),
+  TimesheetApproval: (organisationId) => ({ organisationId }),
 };
 
 /** The field naming a row's organisation, for models that have one; the others hang off a parent. */
@@ -50,6 +53,8 @@ const OWNER_FIELDS: Partial<Record<ModelName, string>> = {
   Inspection: 'organisationId',
   CorrectiveAction: 'organisationId',
   Incident: 'organisationId',
+  TimeEntry: 'organisationId',
+  TimesheetApproval: 'organisationId',
 };
 
 const CREATES = new Set(['create', 'createMany', 'createManyAndReturn', 'upsert']);

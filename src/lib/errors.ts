@@ -79,15 +79,51 @@ function uniqueField(error: Prisma.PrismaClientKnownRequestError): string {
 }
 
 /**
+ * Rules PostgreSQL keeps that the API checks first with a message naming the records involved: a
+ * request that slips past that check (a race, a bug) still gets a typed error, by the constraint
+ * (unique index, exclusion constraint, CHECK or trigger) that refused it.
+ */
+const CONSTRAINT_ERRORS: Record<string, () => Error> = {
+  time_entries_one_open_per_user: () =>
+    new InvalidStateError('This user is clocked in already: clock out first.', 'CLOCKED_IN'),
+  time_entries_no_overlap: () => new ConflictError('clockIn', 'Another time entry of this user overlaps this time.'),
+  time_entries_approved_locked: () =>
+    new InvalidStateError('This time is in an approved timesheet: it cannot change.', 'APPROVED'),
+  time_entries_clock_out_after_clock_in: () =>
+    new InputValidationError([{ path: [], message: 'Clock-out must be after clock-in.' }]),
+  time_breaks_no_overlap: () => new ConflictError('breaks', 'Breaks of one time entry cannot overlap.'),
+  time_breaks_end_after_start: () =>
+    new InputValidationError([{ path: [], message: 'A break must end after it starts.' }]),
+  time_breaks_within_entry: () =>
+    new InputValidationError([{ path: [], message: 'A break must lie inside its time entry.' }]),
+  timesheet_approvals_no_overlap: () =>
+    new InvalidStateError('This period overlaps a timesheet approved already.', 'APPROVED'),
+};
+
+type DatabaseCause = {
+  originalCode?: string;
+  originalMessage?: string;
+  constraint?: { index?: string };
+};
+
+/** The constraint a violation names: a unique index, or the one its message quotes. */
+function violatedConstraint(cause: DatabaseCause | undefined): string | undefined {
+  return cause?.constraint?.index ?? /constraint "(\w+)"/.exec(cause?.originalMessage ?? '')?.[1];
+}
+
+/**
  * The one place database errors become errors of the schema: a unique violation names its field,
  * a missing row is NOT_FOUND, a value PostgreSQL cannot take (a data exception, SQLSTATE class 22:
- * a malformed uuid, a number or date out of range) is invalid input. Anything else stays an
- * internal error.
+ * a malformed uuid, a number or date out of range) is invalid input, and a rule of CONSTRAINT_ERRORS
+ * its own error. Anything else stays an internal error.
  */
 export function translateDatabaseError(error: unknown): unknown {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return error;
-  const cause = (error.meta as { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string } } })
-    ?.driverAdapterError?.cause;
+  const cause = (error.meta as { driverAdapterError?: { cause?: DatabaseCause } })?.driverAdapterError?.cause;
+  const constraint = violatedConstraint(cause);
+  if (constraint && cause?.originalCode?.startsWith('23') && Object.hasOwn(CONSTRAINT_ERRORS, constraint)) {
+    return CONSTRAINT_ERRORS[constraint]!();
+  }
   if (cause?.originalCode?.startsWith('22')) {
     const reason = cause.originalMessage?.split('\n')[0]?.slice(0, 200) ?? 'a value is out of range';
     return new InputValidationError([{ path: [], message: `A value cannot be stored or looked up: ${reason}.` }]);

@@ -25,6 +25,14 @@ export const permissions = {
     what: "checklists, inspections due, compliance, corrective actions, and one's own inspections and incident reports",
   },
   readSafetyRecords: { roles: managers, what: "everyone's inspections and incident reports (one's own: anyone)" },
+  readTimesheets: {
+    roles: managers,
+    what: "another user's time entries, timesheet and approvals (one's own: anyone)",
+  },
+  readTimesheetExport: {
+    roles: managers,
+    what: 'the CSV export of approved timesheets (`GET /exports/timesheets.csv`)',
+  },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },
   deleteEquipment: { roles: managers, what: 'mutation' },
@@ -64,6 +72,12 @@ export const permissions = {
   revokeRole: { roles: admins, what: 'mutation' },
   revokeUserSessions: { roles: admins, what: 'mutation' },
   unlinkGoogle: { roles: admins, what: 'mutation' },
+  clockIn: { roles: everyone, what: "mutation (one's own)" },
+  clockOut: { roles: everyone, what: "mutation (one's own)" },
+  startBreak: { roles: everyone, what: "mutation (one's own)" },
+  endBreak: { roles: everyone, what: "mutation (one's own)" },
+  correctTimeEntry: { roles: managers, what: 'mutation (with a reason, kept in the audit trail)' },
+  approveTimesheet: { roles: managers, what: "mutation (not one's own timesheet)" },
 } satisfies Record<string, { roles: RoleName[]; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -50,6 +50,22 @@ export const currencyCode = z
   .transform((code) => code.toUpperCase())
   .refine((code) => CURRENCIES.has(code), 'Currency must be an ISO 4217 code, e.g. EUR, GBP or USD.');
 
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date as YYYY-MM-DD, of a day that exists, between 1900 and 2199. */
+export function isCalendarDate(value: unknown): value is string {
+  const [year, month, day] = ((typeof value === 'string' && CALENDAR_DATE.exec(value)) || []).slice(1).map(Number);
+  return (
+    !!year &&
+    year >= 1900 &&
+    year <= 2199 &&
+    !!month &&
+    month <= 12 &&
+    !!day &&
+    day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+  );
+}
+
 /** A client's idempotency key: a UUID or any other 8 to 255 visible ASCII characters. */
 export const idempotencyKey = z
   .string()

@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from '../../builder.js';
+import { isCalendarDate } from '../../lib/validation.js';
 
 // ISO 8601 with a UTC offset; a year of more than four digits needs its sign, as ISO requires.
 const DATE_TIME =
@@ -43,6 +44,23 @@ builder.scalarType('DateTime', {
   serialize: (value) => value.toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+});
+
+/** Reads a Date: a day that exists, between 1900 and 2199, as YYYY-MM-DD. */
+function parseDate(value: unknown): string {
+  if (!isCalendarDate(value)) {
+    throw new GraphQLError(
+      'Date must be a calendar date as YYYY-MM-DD, such as 2026-03-29, of a day that exists, between 1900 and 2199.',
+    );
+  }
+  return value;
+}
+
+builder.scalarType('Date', {
+  description: "A calendar date, YYYY-MM-DD, such as 2026-03-29: a local day in the organisation's time zone.",
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+  parseValue: parseDate,
+  parseLiteral: (node) => parseDate(node.kind === Kind.STRING ? node.value : undefined),
 });
 
 const DECIMAL = /^-?\d{1,10}(\.\d{1,2})?$/;
