@@ -54,7 +54,7 @@ beforeAll(async () => {
   };
   page = await browser.newPage();
   // Monaco draws only the lines in view: the result pane is tall enough for the whole dashboard.
-  await page.setViewport({ width: 1400, height: 2400 });
+  await page.setViewport({ width: 1400, height: 8000 });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.on('request', (request: HTTPRequest) =>
     seen.push({
