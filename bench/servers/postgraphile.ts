@@ -10,15 +10,17 @@ process.env.GRAPHILE_ENV ??= 'production';
 /** PostGraphile v5 (5.0.0-rc.3: the last release that supports Node 20; see README, Dependencies) serving
  * the same tables, as its users would run it (the amber preset). */
 export async function createPostGraphileServer(databaseUrl: string, { poolSize = 10 } = {}) {
+  const service = makePgService({
+    connectionString: databaseUrl,
+    schemas: ['auth', 'assets', 'inventory', 'procurement', 'bench'],
+    poolConfig: { max: poolSize },
+    // No subscriptions are measured: without its LISTEN client, closing leaves no connection
+    // whose termination (a dropped test database) would end the process.
+    pubsub: false,
+  });
   const pgl = postgraphile({
     extends: [PostGraphileAmberPreset],
-    pgServices: [
-      makePgService({
-        connectionString: databaseUrl,
-        schemas: ['auth', 'assets', 'inventory', 'procurement', 'bench'],
-        poolConfig: { max: poolSize },
-      }),
-    ],
+    pgServices: [service],
     grafserv: { graphqlPath: '/graphql', graphiql: false },
     grafast: { explain: false },
   });
@@ -32,6 +34,9 @@ export async function createPostGraphileServer(databaseUrl: string, { poolSize =
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await pgl.release();
+      // Its pool too, unless the release ended it: a test drops the database after this.
+      const { pool } = service.adaptorSettings as { pool: { ending: boolean; end(): Promise<void> } };
+      if (!pool.ending) await pool.end();
     },
   };
 }
