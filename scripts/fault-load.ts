@@ -88,6 +88,8 @@ function startInstance(url: string, port: number, secret: string): Promise<Child
         HOST: '127.0.0.1',
         PORT: String(port),
         AUTH_SECRET: secret,
+        // The load's operations are this script's own texts.
+        TRUSTED_DOCUMENTS: 'any',
         LOG_LEVEL: 'warn',
         DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
         DATABASE_CONNECT_TIMEOUT_MS: '2000',

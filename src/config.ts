@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './ops/logger.js';
 
 /** The environment variables configuration is read from: process.env, or a test's own. */
@@ -58,6 +59,18 @@ export type TimeclockConfig = {
   weeklyOvertimeMinutes: number;
 };
 
+export const TRUSTED_DOCUMENT_MODES = ['only', 'admins', 'any'] as const;
+
+export type TrustedDocumentsConfig = {
+  /**
+   * Which documents a request may send as text: none (`only` trusted documents, by id), any from a
+   * signed-in admin (`admins`), or any (`any`). Trusted documents by id are always accepted.
+   */
+  mode: (typeof TRUSTED_DOCUMENT_MODES)[number];
+  /** The clients' trusted documents: codegen's persisted-documents.json ({ "sha256:<hex>": text }). */
+  manifest: string;
+};
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
@@ -96,6 +109,7 @@ export type Config = {
   /** Sign in with Google; undefined when GOOGLE_CLIENT_IDS is not set. */
   google: GoogleConfig | undefined;
   limits: LimitsConfig;
+  trustedDocuments: TrustedDocumentsConfig;
   timeclock: TimeclockConfig;
 };
 
@@ -286,6 +300,25 @@ function authSecret(env: Env, mode: Config['env']): Uint8Array {
   return secret;
 }
 
+// Beside src/ and dist/ alike: the manifest codegen writes from operations/.
+const TRUSTED_DOCUMENTS_MANIFEST = fileURLToPath(
+  new URL('../operations/generated/persisted-documents.json', import.meta.url),
+);
+
+function trustedDocuments(env: Env, mode: Config['env']): TrustedDocumentsConfig {
+  const raw = env.TRUSTED_DOCUMENTS;
+  const fallback = mode === 'production' ? 'only' : 'any';
+  if (raw !== undefined && raw !== '' && !(TRUSTED_DOCUMENT_MODES as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(', ')} (production's default is only), not "${raw}".`,
+    );
+  }
+  return {
+    mode: (raw || fallback) as TrustedDocumentsConfig['mode'],
+    manifest: env.TRUSTED_DOCUMENTS_MANIFEST ? resolve(env.TRUSTED_DOCUMENTS_MANIFEST) : TRUSTED_DOCUMENTS_MANIFEST,
+  };
+}
+
 /** What the process runs in, beside its environment variables. */
 export type Surroundings = {
   /** Whether stdout is a terminal: development logs are then written for a person to read. */
@@ -344,6 +377,7 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
     },
+    trustedDocuments: trustedDocuments(env, mode),
     timeclock: {
       latePunchWindowMinutes: integer(env, 'TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES', 72 * 60, {
         min: 0,

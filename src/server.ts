@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
+import { loadTrustedDocuments } from './lib/trusted-documents.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
@@ -26,6 +27,12 @@ function listen(server: Server, port: number, host: string, setting: string): Pr
   });
 }
 
+const OTHER_DOCUMENTS = {
+  only: 'refused (TRUSTED_DOCUMENTS=only)',
+  admins: "signed-in admins' only (TRUSTED_DOCUMENTS=admins)",
+  any: 'accepted (TRUSTED_DOCUMENTS=any)',
+} as const;
+
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
@@ -34,7 +41,11 @@ async function main() {
   const database = await openDatabase(config, log);
   const lifecycle: Lifecycle = { stopping: false };
   const metrics = createMetrics(config.metrics);
-  const app = createApp(config, { logger, lifecycle, metrics });
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocuments.manifest);
+  log(
+    `${trustedDocuments.size} trusted documents (${trustedDocuments.source}); other documents: ${OTHER_DOCUMENTS[config.trustedDocuments.mode]}`,
+  );
+  const app = createApp(config, { logger, lifecycle, metrics, trustedDocuments });
   const server = createServer((request, response) => void app(request, response));
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {

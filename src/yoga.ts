@@ -16,7 +16,14 @@ import { useLoadLimit } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
 import { configureTokens } from './lib/tokens.js';
-import { createContext } from './modules/auth/authenticate.js';
+import { may } from './lib/permissions.js';
+import {
+  loadTrustedDocuments,
+  TRUSTED_DOCUMENT_PARAMETER,
+  useTrustedDocuments,
+  type TrustedDocuments,
+} from './lib/trusted-documents.js';
+import { createContext, requestViewer } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
 import { configureTimeclock } from './modules/timeclock/rules.js';
 import { useTimesheetExport } from './modules/timeclock/timeclock.export.js';
@@ -111,6 +118,8 @@ export type AppOptions = {
   lifecycle?: Lifecycle;
   /** Where requests are counted (default: a registry of the app's own). */
   metrics?: Metrics;
+  /** The clients' trusted documents (default: read from config.trustedDocuments.manifest). */
+  trustedDocuments?: TrustedDocuments;
 };
 
 export function createApp(config: Config, options: AppOptions = {}) {
@@ -118,7 +127,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   configureTimeclock(config.timeclock);
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
-  const requestLog = useRequestLog(logger, metrics);
+  const trustedDocuments = options.trustedDocuments ?? loadTrustedDocuments(config.trustedDocuments.manifest);
+  const requestLog = useRequestLog(logger, metrics, trustedDocuments);
   const graphiql = cachedGraphiQL();
   const google = config.google ? googleIdTokens(config.google) : null;
   return createYoga<{ req?: IncomingMessage }, Context>({
@@ -130,6 +140,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     maskedErrors: { maskError: maskUnexpected },
     // useBodySizeLimit enforces limits.maxBodyBytes without streaming bodies that state their size.
     maxRequestBodySize: false,
+    extraParamNames: [TRUSTED_DOCUMENT_PARAMETER],
     landingPage: false,
     cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
@@ -142,6 +153,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
       useReadiness(options.lifecycle ?? { stopping: false }),
       useTimesheetExport(config),
+      useTrustedDocuments(config.trustedDocuments, trustedDocuments, async (request) =>
+        may(await requestViewer(request), 'readWithAnyDocument'),
+      ),
       ...limits(config),
       useTenantScope(),
     ],

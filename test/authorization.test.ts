@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { may, permissions, type Permission } from '../src/lib/permissions.js';
 import { schema } from '../src/schema.js';
+import { createApp } from '../src/yoga.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { app, bearer, demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
 
@@ -239,6 +241,10 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
 /** A read over HTTP rather than GraphQL: its verdict from the status it answers with. */
 type HttpRead = (token?: string) => Promise<string>;
 
+const adminsOnlyApp = createApp(
+  testConfig({ env: 'production', trustedDocuments: { ...testConfig().trustedDocuments, mode: 'admins' } }),
+);
+
 const HTTP_VERDICTS: Record<number, string> = { 200: 'allowed', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN' };
 
 const reads: Record<Extract<Permission, `read${string}`>, string | HttpRead> = {
@@ -264,6 +270,17 @@ const reads: Record<Extract<Permission, `read${string}`>, string | HttpRead> = {
     });
     await response.body?.cancel();
     return HTTP_VERDICTS[response.status] ?? `HTTP ${response.status}`;
+  },
+  // Where production lets admins send any document: a text no client was built with.
+  readWithAnyDocument: async (token) => {
+    const response = await adminsOnlyApp.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: '{ organisation { id } }' }),
+    });
+    const result = (await response.json()) as Parameters<typeof verdict>[0];
+    if (result.errors?.[0]?.extensions?.code !== 'TRUSTED_DOCUMENT_REQUIRED') return verdict(result);
+    return token ? 'FORBIDDEN' : 'UNAUTHENTICATED';
   },
 };
 

@@ -1,15 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { Kind, OperationTypeNode, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, validate } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
+import { createApp } from '../src/yoga.js';
 import { repoRoot } from './helpers/cli.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, globalId } from './helpers/graphql.js';
+import { bearer, demo, globalId, type GraphQLResponse } from './helpers/graphql.js';
 
 // The example operations in operations/ are what a web dashboard and a mobile app send.
 const database = useTestDatabase();
@@ -30,14 +33,34 @@ beforeAll(async () => {
   }
 });
 
+// Production's default: the clients send their operations by id, and only those are accepted.
+const production = createApp(
+  testConfig({ env: 'production', trustedDocuments: { ...testConfig().trustedDocuments, mode: 'only' } }),
+);
+const manifest = JSON.parse(
+  readFileSync(join(repoRoot, 'operations/generated/persisted-documents.json'), 'utf8'),
+) as Record<string, string>;
+const idOf = (name: string) =>
+  Object.keys(manifest).find((id) => new RegExp(`^(query|mutation|subscription) ${name}\\b`).test(manifest[id]!));
+const sent = new Set<string>();
+
+/** Runs an example operation as its client does: by its trusted document's id alone. */
+async function send(name: string, variables: Record<string, unknown>, as?: string) {
+  const documentId = idOf(name);
+  expect(documentId, `${name} is a trusted document`).toBeDefined();
+  sent.add(name);
+  const response = await production.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await bearer(as)}` } : {}) },
+    body: JSON.stringify({ documentId, variables }),
+  });
+  return (await response.json()) as GraphQLResponse;
+}
+
 async function operation(name: string, variables: Record<string, unknown>, as?: string) {
-  const document = parse(operations.get(name)!);
-  const only = document.definitions.find(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name,
-  )!;
-  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
-  return data(print({ kind: Kind.DOCUMENT, definitions: [only, ...fragments] }), variables, { as: as ?? people.admin });
+  const result = await send(name, variables, as ?? people.admin);
+  expect(result.errors).toBeUndefined();
+  return result.data!;
 }
 
 describe('the example client operations', () => {
@@ -58,6 +81,8 @@ describe('the example client operations', () => {
       const target = `${out}/`;
       await generate({ ...config, cwd: repoRoot, generates: { [target]: Object.values(config.generates)[0]! } }, true);
       const generated = await readFile(join(out, 'graphql.ts'), 'utf8');
+      // The committed manifest, which the server loads, is the one the operations make.
+      expect(JSON.parse(await readFile(join(out, 'persisted-documents.json'), 'utf8'))).toEqual(manifest);
       for (const name of operations.keys()) {
         expect(generated).toContain(`export const ${name}Document = `);
         expect(generated).toContain(`export type ${name}${kinds.get(name)} = `);
@@ -218,5 +243,20 @@ describe('the example client operations', () => {
       people.manager,
     );
     expect(moved.moveIncident.incident.status).toBe('INVESTIGATING');
+  });
+
+  it('sign in, refresh and reach Google sign-in by their ids alone', async () => {
+    const signedIn = await operation('SignIn', {});
+    expect(signedIn.login.__typename).toBe('LoginSuccess');
+    const refreshed = await operation('RefreshSession', { refreshToken: signedIn.login.tokens.refreshToken });
+    expect(refreshed.refreshSession.__typename).toBe('RefreshSessionSuccess');
+    // The document is trusted; the server has no Google client ids configured.
+    const google = await send('LoginWithGoogle', { idToken: 'header.payload.signature' });
+    expect(google.errors?.map((error) => error.extensions?.code)).toEqual(['GOOGLE_SIGN_IN_NOT_CONFIGURED']);
+  });
+
+  it('have each been sent by its id, in production', () => {
+    expect([...sent].sort()).toEqual([...operations.keys()].sort());
+    expect(Object.keys(manifest)).toHaveLength(operations.size);
   });
 });

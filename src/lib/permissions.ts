@@ -33,6 +33,10 @@ export const permissions = {
     roles: managers,
     what: 'the CSV export of approved timesheets (`GET /exports/timesheets.csv`)',
   },
+  readWithAnyDocument: {
+    roles: admins,
+    what: 'and change with documents that are not trusted, where `TRUSTED_DOCUMENTS=admins` (trusted ones: anyone)',
+  },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },
   deleteEquipment: { roles: managers, what: 'mutation' },

@@ -4,6 +4,7 @@ import type { YogaLogger } from '@graphql-yoga/logger';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { badInput, retryableDatabaseError } from '../lib/errors.js';
+import type { TrustedDocuments } from '../lib/trusted-documents.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +18,8 @@ type Entry = {
   path: string;
   start: number;
   operation?: string;
+  /** Whether the operation ran a trusted document (its name is then the trusted one). */
+  trusted?: boolean;
   operationType?: string;
   viewerId?: string;
   organisationId?: string;
@@ -38,7 +41,11 @@ function errorCodes(result: unknown): string[] {
  * the metrics. Unexpected errors get a line of their own with the same request id. Tokens,
  * passwords and variables are never logged.
  */
-export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
+export function useRequestLog(
+  logger: Logger,
+  metrics: Metrics,
+  trustedDocuments: TrustedDocuments,
+): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
   const entries = new WeakMap<Request, Entry>();
   const logged = new WeakSet<object>();
 
@@ -65,7 +72,9 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       if (!entry) return;
       const { document, operationName } = args as ExecutionArgs;
       const operation = getOperationAST(document, operationName);
-      entry.operation = operation?.name?.value.slice(0, NAME_LIMIT);
+      const trusted = trustedDocuments.nameOf(document);
+      entry.operation = trusted ?? operation?.name?.value.slice(0, NAME_LIMIT);
+      entry.trusted = trusted !== undefined;
       entry.operationType = operation?.operation;
       entry.viewerId = args.contextValue.viewer?.id;
       entry.organisationId = args.contextValue.viewer?.organisationId;
@@ -92,6 +101,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       if (!quiet) {
         metrics.observe({
           operation: entry.operation,
+          trusted: entry.trusted ?? false,
           operationType: entry.operationType,
           status: response.status,
           seconds: milliseconds / 1000,
@@ -105,6 +115,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
         status: response.status,
         durationMs: Math.round(milliseconds * 100) / 100,
         operation: entry.operation,
+        trustedDocument: entry.trusted,
         operationType: entry.operationType,
         viewerId: entry.viewerId,
         organisationId: entry.organisationId,

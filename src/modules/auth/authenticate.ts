@@ -53,6 +53,27 @@ async function viewerOf(token: string): Promise<Viewer> {
   };
 }
 
+const viewers = new WeakMap<Request, Promise<Viewer | null>>();
+
+/**
+ * The viewer a request's bearer token speaks for (null without Authorization), checked once per
+ * request: the trusted-documents check and the request's context share the answer.
+ */
+export function requestViewer(request: Request): Promise<Viewer | null> {
+  let viewer = viewers.get(request);
+  if (!viewer) {
+    const authorization = request.headers.get('authorization');
+    const [scheme, token] = authorization?.split(' ') ?? [];
+    viewer = !authorization
+      ? Promise.resolve(null)
+      : scheme?.toLowerCase() !== 'bearer' || !token
+        ? Promise.reject(unauthenticated('Send the access token as "Authorization: Bearer <token>".'))
+        : viewerOf(token);
+    viewers.set(request, viewer);
+  }
+  return viewer;
+}
+
 /**
  * Each trusted proxy appends the address it was reached from to X-Forwarded-For, and anything to
  * its left may be forged: the client is the address the outermost trusted proxy saw.
@@ -75,14 +96,7 @@ export async function createContext(
   { trustProxy }: { trustProxy: number },
   google: GoogleIdTokens | null,
 ): Promise<Context> {
-  const authorization = request.headers.get('authorization');
-  let viewer: Viewer | null = null;
-  if (authorization) {
-    const [scheme, token] = authorization.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token)
-      throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
-    viewer = await viewerOf(token);
-  }
+  const viewer = await requestViewer(request);
   return {
     viewer,
     tenant: viewer ? tenantOf(viewer) : null,
