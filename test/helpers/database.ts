@@ -39,7 +39,18 @@ export function useTestDatabase(): TestDatabase {
       await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${inject('templateDatabase')}"`);
       url = withDatabase(serverUrl!, name);
       poolSize = 5;
-      teardown = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      teardown = async () => {
+        const open = await withClient(withDatabase(serverUrl!, 'postgres'), async (admin) => {
+          const { rows } = await admin.query(
+            `SELECT pid, application_name, state, backend_start, left(query, 200) AS query
+               FROM pg_stat_activity WHERE datname = $1`,
+            [name],
+          );
+          return rows;
+        });
+        if (open.length > 0) console.warn(`[${name}] connections still open at teardown:`, JSON.stringify(open));
+        await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      };
     } else {
       const dump = await readFile(inject('templateDump'));
       const embedded = await startEmbeddedPostgres({ loadDataDir: new Blob([new Uint8Array(dump)]) });
