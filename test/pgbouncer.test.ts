@@ -149,6 +149,22 @@ describe('through PgBouncer in transaction mode', () => {
   });
 });
 
+describe('named prepared statements', () => {
+  it('without a pooler, each connection prepares a statement once, under a name of its SQL, and reuses it', async () => {
+    const { system: named } = createDb(database.url, { poolSize: 1, namedStatements: true });
+    try {
+      for (let i = 0; i < 3; i++) expect(await named.role.count()).toBe(5);
+      const prepared = await named.$queryRaw<{ name: string; calls: bigint }[]>`
+        SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements`;
+      const count = prepared.filter((statement) => statement.calls === 3n);
+      expect(count).toHaveLength(1);
+      expect(count[0]!.name).toMatch(/^opsgraph_[\w-]{27}$/);
+    } finally {
+      await named.$disconnect();
+    }
+  });
+});
+
 describe('migrations behind PgBouncer', () => {
   it('run on DIRECT_DATABASE_URL, and without it the Prisma CLI says that it needs it', async () => {
     const pooled = { DATABASE_URL: pooledUrl, DATABASE_POOLER: 'transaction' };
