@@ -71,16 +71,36 @@ export type TrustedDocumentsConfig = {
   manifest: string;
 };
 
+/**
+ * What sits between the server and PostgreSQL at DATABASE_URL: nothing (or a pooler that gives each
+ * client a session of its own), or a transaction pooler (PgBouncer in transaction mode, Neon's
+ * pooled endpoint), where consecutive transactions of one connection may run on different servers.
+ */
+export type DatabasePooler = 'none' | 'transaction';
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
   host: string;
   /** An external PostgreSQL; without it the server runs on embedded PGlite in dataDir. */
   databaseUrl: string | undefined;
+  databasePooler: DatabasePooler;
+  /**
+   * Where the server opens a session of its own, for what must outlive a transaction (LISTEN);
+   * undefined when databaseUrl is behind a transaction pooler and no DIRECT_DATABASE_URL is set,
+   * and on the embedded database. See directDatabaseUrl.
+   */
+  directDatabaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
   /** PostgreSQL cancels a statement that runs longer; 0 turns the limit off. */
   statementTimeoutMs: number;
+  /** PostgreSQL ends the connection of a transaction left idle longer; 0 turns the limit off. */
+  idleInTransactionTimeoutMs: number;
+  /** Whether PostgreSQL may compile plans with JIT; off, as short queries lose more than they gain. */
+  jit: boolean;
+  /** Named (server-side, reused) prepared statements instead of unnamed ones, parsed for each use. */
+  namedStatements: boolean;
   /** How long opening a database connection may take before the request fails. */
   connectTimeoutMs: number;
   /**
@@ -143,6 +163,42 @@ function postgresUrl(name: string, raw: string): string {
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
   return raw ? postgresUrl('DATABASE_URL', raw) : undefined;
+}
+
+/**
+ * DATABASE_POOLER, or `transaction` when DATABASE_URL carries `pgbouncer=true`, as Prisma's own
+ * engines read it.
+ */
+function databasePooler(env: Env, url: string | undefined): DatabasePooler {
+  const raw = env.DATABASE_POOLER || undefined;
+  if (raw !== undefined && raw !== 'none' && raw !== 'transaction') {
+    throw new ConfigError(`DATABASE_POOLER must be none or transaction, not "${raw}".`);
+  }
+  const flagged = url !== undefined && new URL(url).searchParams.get('pgbouncer') === 'true';
+  if (flagged && raw === 'none') {
+    throw new ConfigError('DATABASE_URL says pgbouncer=true but DATABASE_POOLER says none: remove one of the two.');
+  }
+  const pooler = raw ?? (flagged ? 'transaction' : 'none');
+  if (pooler === 'transaction' && !url) {
+    throw new ConfigError('DATABASE_POOLER=transaction needs DATABASE_URL: the embedded database has no pooler.');
+  }
+  return pooler;
+}
+
+/**
+ * The URL of a PostgreSQL session of the server's own, for what a transaction pooler cannot carry
+ * (LISTEN; migrations): DIRECT_DATABASE_URL, or DATABASE_URL when no transaction pooler is in
+ * front of it, or undefined. The server, prisma.config.ts and anything else that needs such a
+ * session read it here.
+ */
+export function directDatabaseUrl(env: Env): string | undefined {
+  const url = databaseUrl(env);
+  const direct = env.DIRECT_DATABASE_URL;
+  if (direct) {
+    if (!url) throw new ConfigError('DIRECT_DATABASE_URL needs DATABASE_URL: it is a second way to the same database.');
+    return postgresUrl('DIRECT_DATABASE_URL', direct);
+  }
+  return databasePooler(env, url) === 'none' ? url : undefined;
 }
 
 function replicaUrls(env: Env, primary: string | undefined): string[] {
@@ -337,14 +393,26 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
   }
   const url = databaseUrl(env);
   const port = integer(env, 'PORT', 4000, { min: 0, max: 65535 });
+  const namedStatements = boolean(env, 'DATABASE_NAMED_STATEMENTS', false);
+  if (namedStatements && !url) {
+    throw new ConfigError('DATABASE_NAMED_STATEMENTS needs DATABASE_URL: the embedded database runs without them.');
+  }
   return {
     env: mode,
     port,
     host: env.HOST || '127.0.0.1',
     databaseUrl: url,
+    databasePooler: databasePooler(env, url),
+    directDatabaseUrl: directDatabaseUrl(env),
     dataDir: resolve(env.DATA_DIR || '.data'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, { min: 0, max: 3_600_000 }),
+    idleInTransactionTimeoutMs: integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, {
+      min: 0,
+      max: 3_600_000,
+    }),
+    jit: boolean(env, 'DATABASE_JIT', false),
+    namedStatements,
     connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
     transactionWaitMs: integer(env, 'DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
     replicaUrls: replicaUrls(env, url),

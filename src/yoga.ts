@@ -151,7 +151,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useErrorBodies(),
       graphiql.plugin,
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
-      useReadiness(options.lifecycle ?? { stopping: false }),
+      useReadiness(options.lifecycle ?? { stopping: false }, config),
       useTimesheetExport(config),
       useTrustedDocuments(config.trustedDocuments, trustedDocuments, async (request) =>
         may(await requestViewer(request), 'readWithAnyDocument'),

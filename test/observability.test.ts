@@ -8,6 +8,7 @@ import { createLogger, serializeError } from '../src/ops/logger.js';
 import { createMetrics } from '../src/ops/metrics.js';
 import { committedMigrations } from '../src/schema-engine/migrate.js';
 import { createApp } from '../src/yoga.js';
+import { backend } from './helpers/backend.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { bearer, demo, globalId } from './helpers/graphql.js';
@@ -64,11 +65,19 @@ describe('health and readiness', () => {
     expect(response.status).toBe(200);
   });
 
-  it('/ready answers 200 when the database answers and every migration is applied', async () => {
+  it('/ready answers 200 when the database answers and every migration is applied, and says how sessions are checked', async () => {
     const response = await get(loggedApp().app, '/ready');
     expect({ status: response.status, body: await response.json() }).toEqual({
       status: 200,
-      body: { status: 'ready' },
+      // The test database listens for session changes on PostgreSQL, as the server does.
+      body:
+        backend === 'postgres'
+          ? { status: 'ready', sessionChecks: 'remembered, listening for changes' }
+          : {
+              status: 'ready',
+              sessionChecks: 'every request',
+              sessionChecksReason: 'the embedded database has no session change listener',
+            },
     });
   });
 

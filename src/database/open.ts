@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import { connectDb, system, type Db } from '../db.js';
-import { watchSessionChanges } from '../modules/auth/session-cache.js';
+import { sessionChecksEveryRequest, watchSessionChanges } from '../modules/auth/session-cache.js';
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 import { withClient } from '../schema-engine/pg-adapter.js';
 import { startEmbeddedPostgres } from './embedded.js';
@@ -44,6 +45,28 @@ export async function checkDatabase(url: string): Promise<string[]> {
   }
 }
 
+/**
+ * Whether named prepared statements outlive their transaction through the transaction pooler at
+ * url. PgBouncer 1.21 and later keep them (max_prepared_statements), under names of its own on
+ * each server connection; older ones, and other poolers, pass the name through, and the next
+ * transaction may run on a server connection that never prepared it.
+ */
+async function poolerKeepsNamedStatements(url: string): Promise<boolean> {
+  const name = `opsgraph_probe_${randomUUID().replaceAll('-', '')}`;
+  return withClient(url, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query({ name, text: 'SELECT 1' });
+      const { rowCount } = await client.query('SELECT 1 FROM pg_prepared_statements WHERE name = $1', [name]);
+      if (rowCount === 0) return true;
+      await client.query(`DEALLOCATE ${name}`);
+      return false;
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+}
+
 export async function openDatabase(
   config: Config,
   log: (message: string) => void,
@@ -57,23 +80,39 @@ export async function openDatabase(
         `migrations not applied: ${pending.join(', ')}. /ready answers 503 until \`npx prisma migrate deploy\` applies them.`,
       );
     }
+    const pooled = config.databasePooler === 'transaction';
+    if (pooled && config.namedStatements && !(await poolerKeepsNamedStatements(config.databaseUrl))) {
+      throw new ConfigError(
+        'DATABASE_NAMED_STATEMENTS=true, but the transaction pooler at DATABASE_URL does not keep prepared statements between transactions (PgBouncer before 1.21, or max_prepared_statements = 0): the first query would fail with "prepared statement … does not exist". Set DATABASE_NAMED_STATEMENTS=false, or max_prepared_statements on PgBouncer 1.21 or later.',
+      );
+    }
     const db = connectDb(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
+      idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+      jit: config.jit,
+      pooler: config.databasePooler,
+      namedStatements: config.namedStatements,
       connectTimeoutMs: config.connectTimeoutMs,
       transactionMaxWaitMs: config.transactionWaitMs,
       replicaUrls: config.replicaUrls,
       onConnectionError: (error) => log(`database connection lost: ${error.message}`),
     });
+    if (pooled) {
+      log(
+        `DATABASE_URL is behind a transaction pooler: settings are sent with each transaction, prepared statements are ${config.namedStatements ? 'named' : 'unnamed'}`,
+      );
+    }
     // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
-    const sessionChanges = watchSessionChanges(config.databaseUrl, log);
+    const sessionChanges = config.directDatabaseUrl ? watchSessionChanges(config.directDatabaseUrl, log) : undefined;
+    if (!sessionChanges) log(`sessions are checked on every request: ${sessionChecksEveryRequest(config)}`);
     return {
       db: system,
       mode: 'external',
       appliedMigrations: [],
       seeded: false,
       async close() {
-        await sessionChanges.close();
+        await sessionChanges?.close();
         await db.$disconnect();
       },
     };

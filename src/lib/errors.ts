@@ -155,6 +155,29 @@ export function changeNotReadBack(): GraphQLError {
   );
 }
 
+/**
+ * The connection went away while the change committed, so whether it was made is unknown. With an
+ * idempotency key a retry is safe, and answers with the change if it was made; without one a retry
+ * could make it twice, so the client must look first.
+ */
+export function commitUnanswered(keyed: boolean): GraphQLError {
+  return keyed
+    ? new GraphQLError(
+        'The database connection was lost while the change committed. Send the request again with the same idempotency key: it answers with the change if it was made.',
+        {
+          extensions: {
+            code: 'DATABASE_UNAVAILABLE',
+            retryable: true,
+            http: { status: 503, headers: { 'retry-after': '1' } },
+          },
+        },
+      )
+    : new GraphQLError(
+        'The database connection was lost while the change committed: it may or may not have been made. Do not send it again before querying the record.',
+        { extensions: { code: 'CHANGE_OUTCOME_UNKNOWN', retryable: false } },
+      );
+}
+
 /** Sign-in failed; deliberately silent on whether the account exists. */
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
@@ -209,8 +232,27 @@ const STATEMENT_TIMEOUT = '57014';
 const DRIVER_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
+// pg's own messages when a connection it was using goes away.
+const LOST_CONNECTION_MESSAGES = /Connection terminated|Client has encountered a connection error/;
+
+/** The driver adapter's account of a failure: wrapped by Prisma, or thrown as is (a COMMIT's). */
 function driverCause(error: Error): DriverCause | undefined {
+  if (error.name === 'DriverAdapterError') return (error as { cause?: DriverCause }).cause;
   return (error as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError?.cause;
+}
+
+/**
+ * Whether a statement failed without the database's answer: the connection went away (reset,
+ * closed, or PgBouncer's "server conn crashed?") while it ran, so it may have taken effect or not.
+ */
+export function answerLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = driverCause(error);
+  return (
+    cause?.kind === 'ConnectionClosed' ||
+    (cause?.code !== undefined && cause.code.startsWith('08')) ||
+    LOST_CONNECTION_MESSAGES.test(error.message)
+  );
 }
 
 /**

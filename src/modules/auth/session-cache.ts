@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Config } from '../../config.js';
 import type { RoleName } from '../../generated/prisma/enums.js';
 
 /** What a session check found: the session's user as the database had them, and its end. */
@@ -71,6 +72,21 @@ class SessionCache {
 }
 
 export const sessionCache = new SessionCache();
+
+/**
+ * Why this process checks the session of every request instead of remembering checks, as the
+ * start-up log and /ready say it; undefined while it listens for changes.
+ */
+export function sessionChecksEveryRequest(
+  config: Pick<Config, 'databaseUrl' | 'directDatabaseUrl'>,
+): string | undefined {
+  if (sessionCache.enabled) return undefined;
+  if (!config.databaseUrl) return 'the embedded database has no session change listener';
+  if (!config.directDatabaseUrl) {
+    return 'DATABASE_URL is behind a transaction pooler, which cannot carry a LISTEN, and DIRECT_DATABASE_URL is not set';
+  }
+  return 'the session change listener is not connected';
+}
 
 /**
  * Listens for session changes on a connection of its own, reconnecting after a failure; session
