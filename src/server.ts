@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
+import { liveEvents } from './modules/live/live-events.js';
+import { serveWebSockets } from './modules/live/websocket.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
@@ -36,6 +38,7 @@ async function main() {
   const metrics = createMetrics(config.metrics);
   const app = createApp(config, { logger, lifecycle, metrics });
   const server = createServer((request, response) => void app(request, response));
+  const webSockets = serveWebSockets(server, app, config, logger);
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(
@@ -74,6 +77,9 @@ async function main() {
     metricsServer?.close();
     metricsServer?.closeAllConnections();
     log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
+    // Subscriptions end with a retryable error, so that their clients subscribe to another instance.
+    liveEvents.close();
+    void webSockets.close();
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed: closing the connections still open');
       server.closeAllConnections();

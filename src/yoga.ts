@@ -12,12 +12,14 @@ import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yo
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { badInput, retryableDatabaseError } from './lib/errors.js';
-import { useLoadLimit } from './lib/load-guard.js';
+import { useLoadLimit, type LoadLimits } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
+import { useSubscriptionEvents } from './lib/subscription-events.js';
 import { configureTokens } from './lib/tokens.js';
 import { createContext } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
+import { configureLiveEvents } from './modules/live/live-events.js';
 import { configureTimeclock } from './modules/timeclock/rules.js';
 import { useTimesheetExport } from './modules/timeclock/timeclock.export.js';
 import { cachedGraphiQL } from './ops/graphiql.js';
@@ -67,8 +69,14 @@ function cors(origins: string[]): false | ((request: Request) => CORSOptions) {
   };
 }
 
+const loadLimits = ({ limits }: Config): LoadLimits => ({
+  perRequest: limits.maxLoadBytes,
+  inFlight: limits.maxLoadBytesInFlight,
+});
+
 /** The limits every request is held to; each answers with an error that names it. */
-function limits({ limits, env }: Config): Plugin[] {
+function limits(config: Config): Plugin[] {
+  const { limits, env } = config;
   const plugins: Plugin[] = [
     useBodySizeLimit(limits.maxBodyBytes),
     // A browser cannot add these to a cross-site request without a CORS preflight.
@@ -78,7 +86,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
     useQueryCostLimit(schema, limits.maxCost),
-    useLoadLimit({ perRequest: limits.maxLoadBytes, inFlight: limits.maxLoadBytesInFlight }),
+    useLoadLimit(loadLimits(config)),
   ] as Plugin[];
   if (env === 'production') plugins.push(useNoSuggestions());
   if (!limits.introspection) plugins.push(useDisableIntrospection());
@@ -116,6 +124,7 @@ export type AppOptions = {
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
   configureTimeclock(config.timeclock);
+  configureLiveEvents(config.limits);
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const requestLog = useRequestLog(logger, metrics);
@@ -144,6 +153,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useTimesheetExport(config),
       ...limits(config),
       useTenantScope(),
+      useSubscriptionEvents(loadLimits(config)),
     ],
     context: ({ request, req }) => createContext({ request, req }, config, google),
   });

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { Kind, OperationTypeNode, parse, print, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { repoRoot } from './helpers/cli.js';
@@ -15,7 +15,8 @@ import { data, demo, globalId } from './helpers/graphql.js';
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 const operations = new Map<string, string>();
-const kinds = new Map<string, 'Query' | 'Mutation'>();
+const kinds = new Map<string, 'Query' | 'Mutation' | 'Subscription'>();
+const KIND_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
 beforeAll(async () => {
   people = await demo(database);
@@ -25,7 +26,7 @@ beforeAll(async () => {
     for (const definition of parse(source).definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       operations.set(definition.name!.value, source);
-      kinds.set(definition.name!.value, definition.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'Query');
+      kinds.set(definition.name!.value, KIND_NAMES[definition.operation]);
     }
   }
 });

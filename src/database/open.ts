@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import { connectDb, system, type Db } from '../db.js';
-import { watchSessionChanges } from '../modules/auth/session-cache.js';
+import { connectDb, pools, system, type Db } from '../db.js';
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 import { withClient } from '../schema-engine/pg-adapter.js';
 import { startEmbeddedPostgres } from './embedded.js';
+import { hearEmbeddedNotifications, listenToDatabase } from './notifications.js';
 import { seedDemo } from './seed.js';
 
 export type OpenDatabase = {
@@ -65,15 +65,14 @@ export async function openDatabase(
       replicaUrls: config.replicaUrls,
       onConnectionError: (error) => log(`database connection lost: ${error.message}`),
     });
-    // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
-    const sessionChanges = watchSessionChanges(config.databaseUrl, log);
+    const listener = listenToDatabase(config.databaseUrl, log);
     return {
       db: system,
       mode: 'external',
       appliedMigrations: [],
       seeded: false,
       async close() {
-        await sessionChanges.close();
+        await listener.close();
         await db.$disconnect();
       },
     };
@@ -103,6 +102,7 @@ export async function openDatabase(
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
+    const listener = await hearEmbeddedNotifications(pools[0]!.pool);
     // Seeded while no organisation exists, rather than on a new folder: a first start stopped before
     // its demo was committed (one transaction) seeds on the next start.
     const seeded = withDemo && (await system.organisation.count()) === 0;
@@ -117,6 +117,7 @@ export async function openDatabase(
       appliedMigrations,
       seeded,
       async close() {
+        await listener.close();
         await db.$disconnect();
         await embedded.stop();
       },

@@ -8,12 +8,12 @@ import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
 import { sessionCache } from './session-cache.js';
 
 /**
- * The viewer a bearer token speaks for, checked against the database: a revoked or expired
- * session, a deactivated user, or a role or password change since the token was issued end its
- * use on every instance, at once where the change was made and as soon as the others hear of it
- * (session-cache.ts).
+ * The viewer a bearer token speaks for, checked against the database, and when the token expires:
+ * a revoked or expired session, a deactivated user, or a role or password change since the token
+ * was issued end its use on every instance, at once where the change was made and as soon as the
+ * others hear of it (session-cache.ts). A subscription asks again when it hears of such a change.
  */
-async function viewerOf(token: string): Promise<Viewer> {
+export async function authenticate(token: string): Promise<{ viewer: Viewer; expiresAt: Date }> {
   let claims;
   try {
     claims = await verifyAccessToken(token);
@@ -46,10 +46,13 @@ async function viewerOf(token: string): Promise<Viewer> {
     throw unauthenticated('Your roles or password changed since this token was issued: refresh the session.');
   }
   return {
-    id: user.id,
-    organisationId: user.organisationId,
-    sessionId: claims.sessionId,
-    roles: user.roles.map(({ role }) => role.name),
+    viewer: {
+      id: user.id,
+      organisationId: user.organisationId,
+      sessionId: claims.sessionId,
+      roles: user.roles.map(({ role }) => role.name),
+    },
+    expiresAt: claims.expiresAt,
   };
 }
 
@@ -77,14 +80,18 @@ export async function createContext(
 ): Promise<Context> {
   const authorization = request.headers.get('authorization');
   let viewer: Viewer | null = null;
+  let credential: Context['credential'] = null;
   if (authorization) {
     const [scheme, token] = authorization.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token)
       throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
-    viewer = await viewerOf(token);
+    let expiresAt: Date;
+    ({ viewer, expiresAt } = await authenticate(token));
+    credential = { token, expiresAt };
   }
   return {
     viewer,
+    credential,
     tenant: viewer ? tenantOf(viewer) : null,
     client: { ip: clientAddress(request, req, trustProxy), userAgent: request.headers.get('user-agent') },
     google,
