@@ -82,10 +82,15 @@ async function main() {
     void webSockets.close();
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed: closing the connections still open');
+      webSockets.terminate();
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
+    // A keep-alive connection whose last response ended (an ended subscription's stream, too) is
+    // closed at once, rather than when its client gives up on it.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(idle);
       database.close().then(
         () => {
           log('stopped');

@@ -205,6 +205,7 @@ describe('the schema engine bridge says what failed', () => {
       ['order_line_limit', true],
       ['timeclock', true],
       ['safety', true],
+      ['live_events', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

@@ -94,13 +94,20 @@ export function listenToDatabase(url: string, log: (message: string) => void): L
 /**
  * Embedded PGlite has one backend session, shared by every connection to it: a notification
  * arrives on the connection whose transaction committed, and in the embedded server every write
- * goes through the process' own pool. So it is heard there: call this before the pool's first
- * connection. Live updates then work as on PostgreSQL, in the one process the data folder allows;
- * session checks are still made on every request.
+ * goes through the process' own pool. So it is heard there; the session listens from a connection
+ * of its own, closed at once (the session keeps listening). Live updates then work as on
+ * PostgreSQL, in the one process the data folder allows; session checks are still made on every
+ * request.
  */
-export async function hearEmbeddedNotifications(pool: pg.Pool): Promise<Listener> {
+export async function hearEmbeddedNotifications(url: string, pool: pg.Pool): Promise<Listener> {
   pool.on('connect', (client) => client.on('notification', hear));
-  await pool.query(listen);
+  const session = new pg.Client({ connectionString: url });
+  await session.connect();
+  try {
+    await session.query(listen);
+  } finally {
+    await session.end();
+  }
   liveEvents.setListening(true);
   return {
     listening: Promise.resolve(),

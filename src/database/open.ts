@@ -102,7 +102,7 @@ export async function openDatabase(
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
-    const listener = await hearEmbeddedNotifications(pools[0]!.pool);
+    const listener = await hearEmbeddedNotifications(embedded.url, pools[0]!.pool);
     // Seeded while no organisation exists, rather than on a new folder: a first start stopped before
     // its demo was committed (one transaction) seeds on the next start.
     const seeded = withDemo && (await system.organisation.count()) === 0;

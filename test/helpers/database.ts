@@ -51,7 +51,7 @@ export function useTestDatabase(): TestDatabase {
     // As the server does: on PostgreSQL session checks are remembered while it listens; on both,
     // live events are heard.
     const listener =
-      backend === 'postgres' ? listenToDatabase(url, () => {}) : await hearEmbeddedNotifications(pools[0]!.pool);
+      backend === 'postgres' ? listenToDatabase(url, () => {}) : await hearEmbeddedNotifications(url, pools[0]!.pool);
     await listener.listening;
     // Fixtures are written across organisations, as an operator would: with the unscoped client.
     state = { url, db: system, app, pool: new pg.Pool({ connectionString: url, max: 1 }), listener };

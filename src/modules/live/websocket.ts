@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   GraphQLError,
   getOperationAST,
@@ -12,7 +13,7 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../config.js';
 import type { Context } from '../../context.js';
 import { retryableDatabaseError, tooManySubscriptions } from '../../lib/errors.js';
@@ -75,8 +76,22 @@ export function serveWebSockets(
   app: App,
   { limits }: Pick<Config, 'limits'>,
   logger: Logger,
-): { close(): Promise<void> } {
-  const sockets = new WebSocketServer({ server, path: app.graphqlEndpoint, maxPayload: limits.maxBodyBytes });
+): { close(): Promise<void>; terminate(): void } {
+  // Upgrades are taken from the server here: attached with `server`, ws would also report the HTTP
+  // server's own errors (a port in use) as its own.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://websocket').pathname !== app.graphqlEndpoint) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (accepted) => sockets.emit('connection', accepted, request));
+  });
+  // Operations subscribed and not yet complete, by socket: a stopping server closes each socket
+  // once its last operation has sent its final message.
+  const operations = new Map<WebSocket, number>();
+  let closing = false;
+  const goAway = (socket: WebSocket) => socket.close(1001, 'Going away');
   // Each operation's subscribe, with the plugins its context was built by.
   const subscribers = new WeakMap<ExecutionArgs, typeof subscribe>();
   const refused = (error: unknown): readonly GraphQLError[] => {
@@ -86,7 +101,7 @@ export function serveWebSockets(
     logger.error({ err: error }, 'unexpected error');
     return [new GraphQLError('Unexpected error.')];
   };
-  const served = useServer<Record<string, unknown> | undefined>(
+  useServer<Record<string, unknown> | undefined>(
     {
       async onSubscribe(context, _id, params) {
         // This operation is counted already.
@@ -110,19 +125,37 @@ export function serveWebSockets(
             operationName: params.operationName,
           };
           subscribers.set(args, enveloped.subscribe);
+          operations.set(context.extra.socket, (operations.get(context.extra.socket) ?? 0) + 1);
           return args;
         } catch (error) {
           return refused(error);
         }
       },
       subscribe: (args) => subscribers.get(args)!(args),
+      onComplete({ extra: { socket } }) {
+        const left = operations.get(socket)! - 1;
+        if (left > 0) operations.set(socket, left);
+        else operations.delete(socket);
+        if (closing && left === 0) goAway(socket);
+      },
       onNext: (_context, _id, _params, _args, result) => formattedResult(result),
       onError: (_context, _id, _params, errors) => errors.map(formatted),
     },
     sockets,
   );
   return {
-    // Closes every socket (1001, going away) and stops taking new ones.
-    close: () => Promise.resolve(served.dispose()),
+    /**
+     * Takes no new sockets, and closes each open one (1001, going away) once its operations have
+     * ended (the server ends its subscriptions first); the shutdown deadline closes any left.
+     */
+    close() {
+      closing = true;
+      for (const socket of sockets.clients) if (!operations.has(socket)) goAway(socket);
+      return new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+    /** Cuts every socket still open: at the shutdown deadline. */
+    terminate() {
+      for (const socket of sockets.clients) socket.terminate();
+    },
   };
 }
