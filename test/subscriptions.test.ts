@@ -3,10 +3,13 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoleName } from '../src/generated/prisma/enums.js';
+import { may, type Permission } from '../src/lib/permissions.js';
 import { signAccessToken } from '../src/lib/tokens.js';
 import { liveEvents, type EventKind } from '../src/modules/live/live-events.js';
 import { serveWebSockets } from '../src/modules/live/websocket.js';
 import { createLogger } from '../src/ops/logger.js';
+import { schema } from '../src/schema.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -569,5 +572,52 @@ describe('limits', () => {
     expect(results.at(-1)!.errors![0]!.extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
     expect(delivered).toBeLessThan(published);
     expect(text.trimEnd().endsWith('event: complete\ndata:')).toBe(true);
+  });
+});
+
+describe('who may subscribe', () => {
+  // The permission each field's record is read by; null: anyone signed in (its rule is per record).
+  const fields: Record<string, Permission | null> = {
+    stockLevelChanged: 'readInventory',
+    purchaseOrderChanged: 'readPurchasing',
+    equipmentChanged: 'readEquipment',
+    maintenanceRecordAdded: 'readEquipment',
+    timeEntryPunched: null,
+    inspectionSubmitted: 'readSafety',
+  };
+
+  it('covers every subscription of the schema', () => {
+    expect(Object.keys(fields).sort()).toEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort());
+  });
+
+  it('each role may subscribe to exactly the events whose records it may read, as the permission matrix says', async () => {
+    const roles = {
+      [RoleName.SUPERADMIN]: people.superadmin,
+      [RoleName.ADMIN]: people.admin,
+      [RoleName.MANAGER]: people.manager,
+      [RoleName.EMPLOYEE]: people.employee,
+      [RoleName.WORKER]: people.worker,
+    };
+    for (const [field, permission] of Object.entries(fields)) {
+      for (const [role, user] of Object.entries(roles)) {
+        const response = await app.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: {
+            accept: 'text/event-stream',
+            'content-type': 'application/json',
+            authorization: `Bearer ${await bearer(user)}`,
+          },
+          body: JSON.stringify({ query: `subscription { ${field} { id } }` }),
+        });
+        const viewer = { id: user, organisationId: '', sessionId: '', roles: [role as RoleName] };
+        const allowed = permission === null || may(viewer, permission);
+        expect({ field, role, status: response.status }).toEqual({ field, role, status: allowed ? 200 : 403 });
+        // Read from, as a client does, then left: the server ends the subscription.
+        const reader = response.body!.getReader();
+        await reader.read();
+        await reader.cancel();
+      }
+    }
+    await close();
   });
 });

@@ -1,6 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kind, parse, print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { repoRoot } from './cli.js';
+
+/** An example client subscription of operations/subscriptions.graphql, by name. */
+export function exampleSubscription(name: string): string {
+  const document = parse(readFileSync(join(repoRoot, 'operations', 'subscriptions.graphql'), 'utf8'));
+  const operation = document.definitions.find(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name,
+  );
+  if (!operation) throw new Error(`no subscription ${name} in operations/subscriptions.graphql`);
+  return print(operation);
+}
 
 /** A subscription's result as a client receives it: data, or errors (then the stream ends). */
 export type Received = {
@@ -15,6 +29,8 @@ export type Transport = 'sse' | 'ws';
 /** A subscription held open by a real client, and what it received so far. */
 export type Stream = {
   readonly received: Received[];
+  /** When each result arrived (performance.now()). */
+  readonly arrivals: number[];
   /** The next result not yet taken (waits for it). */
   next(): Promise<Received>;
   /** Settles when the server ends the stream. */
@@ -62,12 +78,14 @@ async function refusal(error: unknown): Promise<Received> {
 export function subscribe(client: LiveClient, query: string): Stream {
   const iterator = client.iterate(query);
   const received: Received[] = [];
+  const arrivals: number[] = [];
   let taken = 0;
   let done = false;
   let wake: (() => void) | undefined;
   const ended = (async () => {
     try {
       for await (const result of iterator) {
+        arrivals.push(performance.now());
         received.push(result);
         wake?.();
       }
@@ -80,6 +98,7 @@ export function subscribe(client: LiveClient, query: string): Stream {
   })();
   return {
     received,
+    arrivals,
     async next() {
       while (taken >= received.length) {
         if (done) throw new Error(`the stream ended after ${received.length} results`);
