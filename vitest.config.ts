@@ -16,7 +16,13 @@ export default defineConfig({
     exclude:
       backend === 'postgres'
         ? []
-        : ['test/prisma-cli.test.ts', 'test/instances.test.ts', 'test/outage.test.ts', 'test/replicas.test.ts'],
+        : [
+            'test/prisma-cli.test.ts',
+            'test/instances.test.ts',
+            'test/subscriptions-instances.test.ts',
+            'test/outage.test.ts',
+            'test/replicas.test.ts',
+          ],
     globalSetup: ['test/global-setup.ts'],
     // Each file gets its own database; PGlite instances and CLI runs are heavy, so two at a time.
     maxWorkers: 2,
