@@ -66,6 +66,7 @@ class Subscription implements AsyncIterableIterator<Delivery> {
 
   /** Checks the token again when it expires: the check then ends the subscription. */
   expireAt(expiresAt: Date): void {
+    if (this.ended) return;
     clearTimeout(this.expiry);
     this.expiry = setTimeout(() => void this.hub.recheck([this]), Math.max(0, expiresAt.getTime() - Date.now()));
     this.expiry.unref();
@@ -115,7 +116,6 @@ class Subscription implements AsyncIterableIterator<Delivery> {
 
   return(): Promise<IteratorResult<Delivery>> {
     this.end();
-    this.finish();
     return Promise.resolve({ value: undefined, done: true });
   }
 
