@@ -58,8 +58,12 @@ async function metric(name: string, labels = ''): Promise<number> {
 
 const openSubscriptions = () => metric('opsgraph_graphql_subscriptions', '{event="stock"}');
 
-async function until(count: number): Promise<void> {
-  while ((await openSubscriptions()) !== count) await new Promise((resolve) => setTimeout(resolve, 50));
+async function until(count: number, streams: Stream[] = []): Promise<void> {
+  while ((await openSubscriptions()) !== count) {
+    const refused = streams.find((stream) => stream.received.some((result) => result.errors));
+    if (refused) throw new Error(`a subscription was refused: ${JSON.stringify(refused.received)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 let inspector: WebSocket | undefined;
@@ -132,16 +136,20 @@ describe('idle subscriptions', () => {
     await until(0);
     const before = await memory();
 
+    // Opened a hundred at a time, as clients arrive: each is authenticated by a statement, and the
+    // embedded database answers one at a time.
     const streams: Stream[] = [];
     for (let socket = 0; socket < COUNT / PER_SOCKET; socket++) {
       const ws = liveClient('ws', server.url, token);
       clients.push(ws);
       streams.push(...open(ws, PER_SOCKET));
+      await until(streams.length, streams);
     }
-    await until(COUNT);
     const withWebSockets = await memory();
-    streams.push(...open(sse, COUNT));
-    await until(2 * COUNT);
+    for (let batch = 0; batch < COUNT / PER_SOCKET; batch++) {
+      streams.push(...open(sse, PER_SOCKET));
+      await until(streams.length, streams);
+    }
     const withBoth = await memory();
 
     const started = performance.now();
