@@ -22,6 +22,7 @@ export default defineConfig({
             'test/outage.test.ts',
             'test/replicas.test.ts',
             'test/pgbouncer.test.ts',
+            'test/subscriptions-instances.test.ts',
           ],
     globalSetup: ['test/global-setup.ts'],
     // Each file gets its own database; PGlite instances and CLI runs are heavy, so two at a time.

@@ -26,6 +26,12 @@ export type LimitsConfig = {
   maxDirectives: number;
   maxBodyBytes: number;
   introspection: boolean;
+  /** The most subscriptions one WebSocket connection may hold open. */
+  maxSubscriptionsPerConnection: number;
+  /** The most subscriptions one user may hold open on one instance, over any transport. */
+  maxSubscriptionsPerUser: number;
+  /** The most events a subscription may hold for a client that does not read them; past it, it ends. */
+  maxQueuedEvents: number;
 };
 
 export type MetricsConfig = {
@@ -444,6 +450,12 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
+      maxSubscriptionsPerConnection: integer(env, 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, {
+        min: 1,
+        max: 1000,
+      }),
+      maxSubscriptionsPerUser: integer(env, 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_USER', 50, { min: 1, max: 100_000 }),
+      maxQueuedEvents: integer(env, 'GRAPHQL_MAX_QUEUED_EVENTS', 100, { min: 1, max: 10_000 }),
     },
     trustedDocuments: trustedDocuments(env, mode),
     timeclock: {

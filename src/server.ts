@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
 import { loadTrustedDocuments } from './lib/trusted-documents.js';
+import { liveEvents } from './modules/live/live-events.js';
+import { serveWebSockets } from './modules/live/websocket.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
@@ -47,6 +49,7 @@ async function main() {
   );
   const app = createApp(config, { logger, lifecycle, metrics, trustedDocuments });
   const server = createServer((request, response) => void app(request, response));
+  const webSockets = serveWebSockets(server, app, config, logger);
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(
@@ -85,12 +88,20 @@ async function main() {
     metricsServer?.close();
     metricsServer?.closeAllConnections();
     log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
+    // Subscriptions end with a retryable error, so that their clients subscribe to another instance.
+    liveEvents.close();
+    void webSockets.close();
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed: closing the connections still open');
+      webSockets.terminate();
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
+    // A keep-alive connection whose last response ended (an ended subscription's stream, too) is
+    // closed at once, rather than when its client gives up on it.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(idle);
       database.close().then(
         () => {
           log('stopped');

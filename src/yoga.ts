@@ -12,9 +12,10 @@ import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yo
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { badInput, retryableDatabaseError } from './lib/errors.js';
-import { useLoadLimit } from './lib/load-guard.js';
+import { useLoadLimit, type LoadLimits } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
+import { useSubscriptionEvents } from './lib/subscription-events.js';
 import { configureTokens } from './lib/tokens.js';
 import { may } from './lib/permissions.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from './lib/trusted-documents.js';
 import { createContext, requestViewer } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
+import { configureLiveEvents } from './modules/live/live-events.js';
 import { configureTimeclock } from './modules/timeclock/rules.js';
 import { useTimesheetExport } from './modules/timeclock/timeclock.export.js';
 import { cachedGraphiQL } from './ops/graphiql.js';
@@ -74,8 +76,14 @@ function cors(origins: string[]): false | ((request: Request) => CORSOptions) {
   };
 }
 
+const loadLimits = ({ limits }: Config): LoadLimits => ({
+  perRequest: limits.maxLoadBytes,
+  inFlight: limits.maxLoadBytesInFlight,
+});
+
 /** The limits every request is held to; each answers with an error that names it. */
-function limits({ limits, env }: Config): Plugin[] {
+function limits(config: Config): Plugin[] {
+  const { limits, env } = config;
   const plugins: Plugin[] = [
     useBodySizeLimit(limits.maxBodyBytes),
     // A browser cannot add these to a cross-site request without a CORS preflight.
@@ -85,7 +93,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
     useQueryCostLimit(schema, limits.maxCost),
-    useLoadLimit({ perRequest: limits.maxLoadBytes, inFlight: limits.maxLoadBytesInFlight }),
+    useLoadLimit(loadLimits(config)),
   ] as Plugin[];
   if (env === 'production') plugins.push(useNoSuggestions());
   if (!limits.introspection) plugins.push(useDisableIntrospection());
@@ -125,6 +133,7 @@ export type AppOptions = {
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
   configureTimeclock(config.timeclock);
+  configureLiveEvents(config.limits);
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
   const trustedDocuments = options.trustedDocuments ?? loadTrustedDocuments(config.trustedDocuments.manifest);
@@ -158,6 +167,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       ),
       ...limits(config),
       useTenantScope(),
+      useSubscriptionEvents(loadLimits(config)),
     ],
     context: ({ request, req }) => createContext({ request, req }, config, google),
   });

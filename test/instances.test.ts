@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { LISTENER_NAME } from '../src/modules/auth/session-cache.js';
+import { LISTENER_NAME } from '../src/database/notifications.js';
 import { bearer, demo, graphql } from './helpers/graphql.js';
 
 // Two server processes on one database, as behind a load balancer: what one learns, the other obeys.

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { Kind, OperationTypeNode, parse, validate } from 'graphql';
+import { Kind, parse, validate } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { createApp } from '../src/yoga.js';
@@ -18,7 +18,8 @@ import { bearer, demo, globalId, type GraphQLResponse } from './helpers/graphql.
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 const operations = new Map<string, string>();
-const kinds = new Map<string, 'Query' | 'Mutation'>();
+const kinds = new Map<string, 'Query' | 'Mutation' | 'Subscription'>();
+const KIND_NAMES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 
 beforeAll(async () => {
   people = await demo(database);
@@ -28,7 +29,7 @@ beforeAll(async () => {
     for (const definition of parse(source).definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       operations.set(definition.name!.value, source);
-      kinds.set(definition.name!.value, definition.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'Query');
+      kinds.set(definition.name!.value, KIND_NAMES[definition.operation]);
     }
   }
 });
@@ -255,7 +256,27 @@ describe('the example client operations', () => {
     expect(google.errors?.map((error) => error.extensions?.code)).toEqual(['GOOGLE_SIGN_IN_NOT_CONFIGURED']);
   });
 
-  it('have each been sent by its id, in production', () => {
+  it('have each been sent by its id, in production', async () => {
+    // A subscription by its id answers with its event stream.
+    for (const [name, kind] of kinds) {
+      if (kind !== 'Subscription') continue;
+      const response = await production.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${await bearer(people.admin)}`,
+        },
+        body: JSON.stringify({ documentId: idOf(name) }),
+      });
+      expect({ name, status: response.status, type: response.headers.get('content-type') }).toEqual({
+        name,
+        status: 200,
+        type: expect.stringContaining('text/event-stream'),
+      });
+      await response.body?.cancel();
+      sent.add(name);
+    }
     expect([...sent].sort()).toEqual([...operations.keys()].sort());
     expect(Object.keys(manifest)).toHaveLength(operations.size);
   });

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import { connectDb, system, type Db } from '../db.js';
-import { sessionChecksEveryRequest, watchSessionChanges } from '../modules/auth/session-cache.js';
+import { connectDb, pools, system, type Db } from '../db.js';
+import { sessionChecksEveryRequest } from '../modules/auth/session-cache.js';
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 import { withClient } from '../schema-engine/pg-adapter.js';
 import { startEmbeddedPostgres } from './embedded.js';
+import { hearEmbeddedNotifications, listenToDatabase } from './notifications.js';
 import { seedDemo } from './seed.js';
 
 export type OpenDatabase = {
@@ -103,16 +104,18 @@ export async function openDatabase(
         `DATABASE_URL is behind a transaction pooler: settings are sent with each transaction, prepared statements are ${config.namedStatements ? 'named' : 'unnamed'}`,
       );
     }
-    // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
-    const sessionChanges = config.directDatabaseUrl ? watchSessionChanges(config.directDatabaseUrl, log) : undefined;
-    if (!sessionChanges) log(`sessions are checked on every request: ${sessionChecksEveryRequest(config)}`);
+    // LISTEN needs a session of its own, which a transaction pooler does not give.
+    const listener = config.directDatabaseUrl ? listenToDatabase(config.directDatabaseUrl, log) : undefined;
+    if (!listener) {
+      log(`sessions are checked on every request, and live updates are off: ${sessionChecksEveryRequest(config)}`);
+    }
     return {
       db: system,
       mode: 'external',
       appliedMigrations: [],
       seeded: false,
       async close() {
-        await sessionChanges?.close();
+        await listener?.close();
         await db.$disconnect();
       },
     };
@@ -142,6 +145,7 @@ export async function openDatabase(
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
+    const listener = await hearEmbeddedNotifications(embedded.url, pools[0]!.pool);
     // Seeded while no organisation exists, rather than on a new folder: a first start stopped before
     // its demo was committed (one transaction) seeds on the next start.
     const seeded = withDemo && (await system.organisation.count()) === 0;
@@ -156,6 +160,7 @@ export async function openDatabase(
       appliedMigrations,
       seeded,
       async close() {
+        await listener.close();
         await db.$disconnect();
         await embedded.stop();
       },

@@ -293,3 +293,37 @@ export function badInput(error: unknown): GraphQLError | undefined {
   }
   return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', issues: error.issues } });
 }
+
+/** A subscription refused: the connection or the user holds as many as are allowed. */
+export function tooManySubscriptions(holder: 'connection' | 'user', max: number): GraphQLError {
+  const where = holder === 'connection' ? 'on this connection' : 'for your account on this server';
+  return new GraphQLError(
+    `At most ${max} subscriptions may be open ${where}: end one (or open another connection) first.`,
+    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', max } },
+  );
+}
+
+/**
+ * A subscription ended because its client did not read its events: more than maxQueued were
+ * waiting. The client should subscribe again and refetch what it shows, as events were dropped.
+ */
+export function subscriberTooSlow(maxQueued: number): GraphQLError {
+  return new GraphQLError(
+    `This subscription ended: more than ${maxQueued} events waited for the client to read them. Subscribe again, and refetch what you show.`,
+    { extensions: { code: 'SUBSCRIBER_TOO_SLOW', maxQueued } },
+  );
+}
+
+/**
+ * Live updates cannot be given or go on right now (the server lost its database listener, or is
+ * stopping): subscribe again in a moment, to this or another instance, and refetch what you show.
+ */
+export function liveUpdatesUnavailable(reason: string): GraphQLError {
+  return new GraphQLError(`Live updates are unavailable: ${reason}. Subscribe again in a moment.`, {
+    extensions: {
+      code: 'LIVE_UPDATES_UNAVAILABLE',
+      retryable: true,
+      http: { status: 503, headers: { 'retry-after': '1' } },
+    },
+  });
+}

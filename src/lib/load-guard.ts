@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import pg from 'pg';
 
@@ -160,6 +160,23 @@ export class GuardedPool extends pg.Pool {
     return connect.call(this, (...results: unknown[]) =>
       budgets.run(budget, () => (callback as (...a: unknown[]) => unknown)(...results)),
     ) as never;
+  }
+}
+
+/**
+ * One step of a subscription (waiting for an event, then executing it) with a budget of its own, as
+ * a request has: an event that loads too much answers with the refusal instead of its data.
+ */
+export async function withLoadBudget(
+  limits: LoadLimits,
+  step: () => Promise<IteratorResult<ExecutionResult>>,
+): Promise<IteratorResult<ExecutionResult>> {
+  const budget: Budget = { limits, loaded: 0, held: 0, ended: false };
+  try {
+    const result = await budgets.run(budget, step);
+    return budget.refusal && !result.done ? { value: { errors: [budget.refusal] }, done: false } : result;
+  } finally {
+    end(budget);
   }
 }
 

@@ -96,3 +96,8 @@ export function may(viewer: Viewer | null, permission: Permission): boolean {
   const allowed: RoleName[] = permissions[permission].roles;
   return viewer.roles.some((role) => allowed.includes(role));
 }
+
+/** Whether a record's authScopes (true, or one permission) let the viewer read it. */
+export function allows(viewer: Viewer | null, scopes: true | { may: Permission }): boolean {
+  return scopes === true || may(viewer, scopes.may);
+}

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { pools } from '../db.js';
+import { liveEvents } from '../modules/live/live-events.js';
 
 /** What the request log hands over when a GraphQL request has been answered. */
 export type Observation = {
@@ -42,6 +43,9 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'QUERY_TOO_COSTLY',
   'RESPONSE_TOO_LARGE',
   'SERVER_BUSY',
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SUBSCRIBER_TOO_SLOW',
+  'LIVE_UPDATES_UNAVAILABLE',
   'PAYLOAD_TOO_LARGE',
   'BAD_REQUEST',
   'METHOD_NOT_ALLOWED',
@@ -113,6 +117,15 @@ export function createMetrics({ token }: { token?: string | undefined } = {}): M
         this.inc({ pool: role, state: 'idle' }, pool.idleCount);
         this.inc({ pool: role, state: 'waiting' }, pool.waitingCount);
       }
+    },
+  });
+  new Gauge({
+    name: 'opsgraph_graphql_subscriptions',
+    help: 'Open GraphQL subscriptions (over SSE and WebSocket) by kind of event.',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      for (const [event, count] of liveEvents.counts()) this.set({ event }, count);
     },
   });
   const answer = async (

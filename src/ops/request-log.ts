@@ -57,6 +57,29 @@ export function useRequestLog(
     else if (!badInput(error)) logger.error({ ...fields, err: error }, 'unexpected error');
   };
 
+  const reportUnexpected = (requestId: string | undefined, result: ExecutionResult) => {
+    for (const error of result.errors ?? []) {
+      const original = error.originalError;
+      if (!original || original instanceof GraphQLError || logged.has(error)) continue;
+      logged.add(error);
+      report({ requestId, path: error.path?.join('.') }, original);
+    }
+  };
+
+  // The request's entry, told what the operation is and whose it is.
+  const describe = ({ contextValue, document, operationName }: ExecutionArgs & { contextValue: Context }) => {
+    const entry = entries.get((contextValue as Context & { request: Request }).request);
+    if (!entry) return undefined;
+    const operation = getOperationAST(document, operationName);
+    const trusted = trustedDocuments.nameOf(document);
+    entry.operation = trusted ?? operation?.name?.value.slice(0, NAME_LIMIT);
+    entry.trusted = trusted !== undefined;
+    entry.operationType = operation?.operation;
+    entry.viewerId = contextValue.viewer?.id;
+    entry.organisationId = contextValue.viewer?.organisationId;
+    return entry;
+  };
+
   const plugin: Plugin<Context> = {
     onRequest({ request, url }) {
       const given = request.headers.get('x-request-id');
@@ -68,26 +91,14 @@ export function useRequestLog(
       });
     },
     onExecute({ args }) {
-      const entry = entries.get((args.contextValue as Context & { request: Request }).request);
+      const entry = describe(args);
       if (!entry) return;
-      const { document, operationName } = args as ExecutionArgs;
-      const operation = getOperationAST(document, operationName);
-      const trusted = trustedDocuments.nameOf(document);
-      entry.operation = trusted ?? operation?.name?.value.slice(0, NAME_LIMIT);
-      entry.trusted = trusted !== undefined;
-      entry.operationType = operation?.operation;
-      entry.viewerId = args.contextValue.viewer?.id;
-      entry.organisationId = args.contextValue.viewer?.organisationId;
-      return {
-        onExecuteDone({ result }) {
-          for (const error of (result as ExecutionResult).errors ?? []) {
-            const original = error.originalError;
-            if (!original || original instanceof GraphQLError || logged.has(error)) continue;
-            logged.add(error);
-            report({ requestId: entry.id, path: error.path?.join('.') }, original);
-          }
-        },
-      };
+      return { onExecuteDone: ({ result }) => reportUnexpected(entry.id, result as ExecutionResult) };
+    },
+    // Each event of a subscription (over WebSocket, without a request of its own) is reported too.
+    onSubscribe({ args }) {
+      const entry = describe(args);
+      return { onSubscribeResult: () => ({ onNext: ({ result }) => reportUnexpected(entry?.id, result) }) };
     },
     onResultProcess({ request, result }) {
       entries.get(request)?.errorCodes.push(...errorCodes(result));
