@@ -86,7 +86,7 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
 function documentId(params: DocumentParams, request: Request): string | null {
   const given = params.documentId ?? new URL(request.url).searchParams.get('documentId');
   if (typeof given === 'string') return given;
-  const persisted = (params.extensions?.persistedQuery ?? null);
+  const persisted = params.extensions?.persistedQuery;
   if (persisted?.version === 1 && typeof persisted.sha256Hash === 'string') return `sha256:${persisted.sha256Hash}`;
   return null;
 }
@@ -97,7 +97,7 @@ const requestError = (code: string, message: string) =>
 /** What a request names its document by, over HTTP (GraphQLParams) or WebSocket (graphql-ws' payload). */
 export type DocumentParams = {
   query?: string | null;
-  extensions?: Record<string, unknown> | null;
+  extensions?: { persistedQuery?: { version?: unknown; sha256Hash?: unknown } | null } | null;
   documentId?: unknown;
 };
 
