@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
 import { createLogger } from './ops/logger.js';
-import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
-import { createApp, servesGraphiQL } from './yoga.js';
 
 function listen(server: Server, port: number, host: string, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -31,7 +29,13 @@ async function main() {
   const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   const log = (message: string) => logger.info(message);
-  const database = await openDatabase(config, log);
+  // The schema and the API's modules load while the database answers: the one keeps the CPU busy
+  // while the other waits on the network.
+  const [database, { createApp, servesGraphiQL }, { createMetrics, metricsBesideApi }] = await Promise.all([
+    openDatabase(config, log),
+    import('./yoga.js'),
+    import('./ops/metrics.js'),
+  ]);
   const lifecycle: Lifecycle = { stopping: false };
   const metrics = createMetrics(config.metrics);
   const app = createApp(config, { logger, lifecycle, metrics });
