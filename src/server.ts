@@ -6,9 +6,7 @@ import { loadTrustedDocuments, trustedDocumentRule } from './lib/trusted-documen
 import { liveEvents } from './modules/live/live-events.js';
 import { serveWebSockets } from './modules/live/websocket.js';
 import { createLogger } from './ops/logger.js';
-import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
-import { createApp, servesGraphiQL } from './yoga.js';
 
 function listen(server: Server, port: number, host: string, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -40,7 +38,13 @@ async function main() {
   const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   const log = (message: string) => logger.info(message);
-  const database = await openDatabase(config, log);
+  // The schema and the API's modules load while the database answers: the one keeps the CPU busy
+  // while the other waits on the network.
+  const [database, { createApp, servesGraphiQL }, { createMetrics, metricsBesideApi }] = await Promise.all([
+    openDatabase(config, log),
+    import('./yoga.js'),
+    import('./ops/metrics.js'),
+  ]);
   const lifecycle: Lifecycle = { stopping: false };
   const metrics = createMetrics(config.metrics);
   const trustedDocuments = loadTrustedDocuments(config.trustedDocuments.manifest);

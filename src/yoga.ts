@@ -38,9 +38,10 @@ import { useRequestLog } from './ops/request-log.js';
 import { schema } from './schema.js';
 
 // GraphiQL opens on two of the example client operations: sign-in, then the web dashboard.
-const defaultQuery = ['auth.graphql', 'dashboard.graphql']
-  .map((file) => readFileSync(fileURLToPath(new URL(`../operations/${file}`, import.meta.url)), 'utf8'))
-  .join('\n');
+const defaultQuery = () =>
+  ['auth.graphql', 'dashboard.graphql']
+    .map((file) => readFileSync(fileURLToPath(new URL(`../operations/${file}`, import.meta.url)), 'utf8'))
+    .join('\n');
 
 /**
  * graphql-js ends some messages with "Did you mean …?", naming fields, arguments, types or enum
@@ -154,7 +155,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
     renderGraphiQL: graphiql.renderGraphiQL,
-    graphiql: !servesGraphiQL(config) ? false : { title: 'OpsGraph', defaultQuery },
+    graphiql: !servesGraphiQL(config) ? false : { title: 'OpsGraph', defaultQuery: defaultQuery() },
     plugins: [
       requestLog.plugin,
       useErrorBodies(),

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { ConfigError, type Config } from '../config.js';
 import { connectDb, pools, system, type Db } from '../db.js';
 import { sessionChecksEveryRequest } from '../modules/auth/session-cache.js';
-import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
-import { withClient } from '../schema-engine/pg-adapter.js';
-import { startEmbeddedPostgres } from './embedded.js';
+import { committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 import { hearEmbeddedNotifications, listenToDatabase } from './notifications.js';
-import { seedDemo } from './seed.js';
 
 export type OpenDatabase = {
   /** The unscoped client, for an operator's work across organisations (the API's is tenant-scoped). */
@@ -33,14 +31,13 @@ function problem(error: unknown, url: string): string {
 /**
  * Connects once before serving, so that a URL that cannot be used (no server, no such database,
  * refused credentials) stops the start with the reason instead of failing every request after it.
- * Returns the committed migrations the database has not applied.
+ * Returns the committed migrations the database has not applied. It asks on the server's own pool,
+ * whose connection the first request then finds open.
  */
-export async function checkDatabase(url: string): Promise<string[]> {
+async function checkDatabase(pool: pg.Pool, url: string): Promise<string[]> {
   const committed = await committedMigrations();
   try {
-    return await withClient(url, (client) =>
-      pendingMigrations(committed, async (sql) => (await client.query<Record<string, unknown>>(sql)).rows),
-    );
+    return await pendingMigrations(committed, async (sql) => (await pool.query<Record<string, unknown>>(sql)).rows);
   } catch (error) {
     throw new ConfigError(`DATABASE_URL cannot be used: ${problem(error, url)}.`);
   }
@@ -52,20 +49,22 @@ export async function checkDatabase(url: string): Promise<string[]> {
  * each server connection; older ones, and other poolers, pass the name through, and the next
  * transaction may run on a server connection that never prepared it.
  */
-async function poolerKeepsNamedStatements(url: string): Promise<boolean> {
+async function poolerKeepsNamedStatements(pool: pg.Pool): Promise<boolean> {
   const name = `opsgraph_probe_${randomUUID().replaceAll('-', '')}`;
-  return withClient(url, async (client) => {
+  const client = await pool.connect();
+  try {
     await client.query('BEGIN');
-    try {
-      await client.query({ name, text: 'SELECT 1' });
-      const { rowCount } = await client.query('SELECT 1 FROM pg_prepared_statements WHERE name = $1', [name]);
-      if (rowCount === 0) return true;
-      await client.query(`DEALLOCATE ${name}`);
-      return false;
-    } finally {
-      await client.query('ROLLBACK');
-    }
-  });
+    await client.query({ name, text: 'SELECT 1' });
+    const { rowCount } = await client.query('SELECT 1 FROM pg_prepared_statements WHERE name = $1', [name]);
+    if (rowCount !== 0) await client.query(`DEALLOCATE ${name}`);
+    await client.query('ROLLBACK');
+    client.release();
+    return rowCount === 0;
+  } catch (error) {
+    // Not back into the pool in the middle of a transaction.
+    client.release(error as Error);
+    throw error;
+  }
 }
 
 export async function openDatabase(
@@ -75,18 +74,7 @@ export async function openDatabase(
   { seedDemo: withDemo = true }: { seedDemo?: boolean } = {},
 ): Promise<OpenDatabase> {
   if (config.databaseUrl) {
-    const pending = await checkDatabase(config.databaseUrl);
-    if (pending.length > 0) {
-      log(
-        `migrations not applied: ${pending.join(', ')}. /ready answers 503 until \`npx prisma migrate deploy\` applies them.`,
-      );
-    }
     const pooled = config.databasePooler === 'transaction';
-    if (pooled && config.namedStatements && !(await poolerKeepsNamedStatements(config.databaseUrl))) {
-      throw new ConfigError(
-        'DATABASE_NAMED_STATEMENTS=true, but the transaction pooler at DATABASE_URL does not keep prepared statements between transactions (PgBouncer before 1.21, or max_prepared_statements = 0): the first query would fail with "prepared statement … does not exist". Set DATABASE_NAMED_STATEMENTS=false, or max_prepared_statements on PgBouncer 1.21 or later.',
-      );
-    }
     const db = connectDb(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
@@ -99,6 +87,24 @@ export async function openDatabase(
       replicaUrls: config.replicaUrls,
       onConnectionError: (error) => log(`database connection lost: ${error.message}`),
     });
+    const pool = pools.find(({ role }) => role === 'primary')!.pool;
+    let pending: string[];
+    try {
+      pending = await checkDatabase(pool, config.databaseUrl);
+      if (pooled && config.namedStatements && !(await poolerKeepsNamedStatements(pool))) {
+        throw new ConfigError(
+          'DATABASE_NAMED_STATEMENTS=true, but the transaction pooler at DATABASE_URL does not keep prepared statements between transactions (PgBouncer before 1.21, or max_prepared_statements = 0): the first query would fail with "prepared statement … does not exist". Set DATABASE_NAMED_STATEMENTS=false, or max_prepared_statements on PgBouncer 1.21 or later.',
+        );
+      }
+    } catch (error) {
+      await db.$disconnect();
+      throw error;
+    }
+    if (pending.length > 0) {
+      log(
+        `migrations not applied: ${pending.join(', ')}. /ready answers 503 until \`npx prisma migrate deploy\` applies them.`,
+      );
+    }
     if (pooled) {
       log(
         `DATABASE_URL is behind a transaction pooler: settings are sent with each transaction, prepared statements are ${config.namedStatements ? 'named' : 'unnamed'}`,
@@ -129,6 +135,12 @@ export async function openDatabase(
       ? `No DATABASE_URL: creating the embedded PostgreSQL (PGlite) in ${dataDir}: slower this first time, as it initialises the database, applies the migrations and loads the demo data`
       : `No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${dataDir}`,
   );
+  // The embedded database's modules, its migrations and its demo: loaded only to run on it.
+  const [{ startEmbeddedPostgres }, { applyPendingMigrations }, { seedDemo }] = await Promise.all([
+    import('./embedded.js'),
+    import('../schema-engine/migrate.js'),
+    import('./seed.js'),
+  ]);
   const embedded = await startEmbeddedPostgres({ dataDir });
   try {
     // One connection at a time: PGlite has one session, shared by every connection to it.

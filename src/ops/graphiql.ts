@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { renderGraphiQL as render } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 type Encoding = 'br' | 'gzip' | 'identity';
@@ -32,13 +31,15 @@ async function compress(html: string): Promise<Page> {
 /**
  * GraphiQL's page inlines its scripts and styles (about 9 MB), so that it works offline. It is
  * rendered and compressed once, sent compressed as the browser accepts, and revalidated by ETag:
- * a reload costs a 304.
+ * a reload costs a 304. Its renderer, a 9 MB module, is loaded when the page is first asked for,
+ * not at start: production never serves it.
  */
-export function cachedGraphiQL(): { renderGraphiQL: (options?: GraphiQLOptions) => string; plugin: Plugin } {
+export function cachedGraphiQL(): { renderGraphiQL: (options?: GraphiQLOptions) => Promise<string>; plugin: Plugin } {
   let html: string | undefined;
   let page: Promise<Page> | undefined;
   return {
-    renderGraphiQL: (options) => (html ??= render(options)),
+    renderGraphiQL: async (options) =>
+      (html ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options)),
     plugin: {
       async onResponse({ request, response, setResponse }) {
         if (html === undefined || request.method !== 'GET' || response.headers.get('content-type') !== 'text/html') {

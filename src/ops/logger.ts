@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
@@ -108,8 +108,12 @@ function readableRequest(entry: Record<string, unknown>): Record<string, unknown
 
 type FlushableStream = DestinationStream & { flush?(callback: (error?: Error) => void): void };
 
-/** Writes each line for a person: time, level and message, then the other fields on the same line. */
+/**
+ * Writes each line for a person: time, level and message, then the other fields on the same line.
+ * pino-pretty is loaded only here: JSON logs, production's, never need it.
+ */
 function pretty(destination: FlushableStream): FlushableStream {
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const format = prettyFactory({
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,service',
