@@ -1,20 +1,31 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { testDocumentsPluck } from './graphql.config.js';
 
-// Typed documents for the example client operations in operations/, from the committed schema.
+// Typed documents, from the committed schema: for the example client operations in operations/, and
+// for the tests' graphql() documents (committed in test/generated/; a test checks they are current).
+const client = {
+  preset: 'client',
+  config: {
+    scalars: { DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
+    enumsAsTypes: true,
+    useTypeImports: true,
+  },
+} as const;
+
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['operations/**/*.graphql'],
   ignoreNoDocuments: false,
+  noSilentErrors: true,
   // Imports with their .js extension, as ECMAScript modules under NodeNext (this project's) need them.
   emitLegacyCommonJSImports: false,
+  pluckConfig: testDocumentsPluck,
   generates: {
-    'operations/generated/': {
-      preset: 'client',
-      config: {
-        scalars: { DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
-        enumsAsTypes: true,
-        useTypeImports: true,
-      },
+    'operations/generated/': { ...client, documents: ['operations/**/*.graphql'] },
+    // Tests read the fields a fragment selects, as a client without fragment masking does.
+    'test/generated/': {
+      ...client,
+      documents: ['test/**/*.ts', '!test/generated/**'],
+      presetConfig: { fragmentMasking: false },
     },
   },
 };

@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from '@graphql-codegen/cli';
 import { Kind, OperationTypeNode, parse, print, validate, type OperationDefinitionNode } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
-import { repoRoot } from './helpers/cli.js';
+import { generate, repoRoot } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { data, demo, globalId } from './helpers/graphql.js';
 
@@ -56,7 +55,10 @@ describe('the example client operations', () => {
     try {
       const { default: config } = await import('../codegen.js');
       const target = `${out}/`;
-      await generate({ ...config, cwd: repoRoot, generates: { [target]: Object.values(config.generates)[0]! } }, true);
+      await generate(
+        { ...config, cwd: repoRoot, generates: { [target]: config.generates['operations/generated/']! } },
+        true,
+      );
       const generated = await readFile(join(out, 'graphql.ts'), 'utf8');
       for (const name of operations.keys()) {
         expect(generated).toContain(`export const ${name}Document = `);

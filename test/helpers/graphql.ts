@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode, type FormattedExecutionResult } from 'graphql';
 import { expect } from 'vitest';
 import { system as db } from '../../src/db.js';
 import { DEMO_ADMIN_EMAIL, seedDemo } from '../../src/database/seed.js';
 import { signAccessToken } from '../../src/lib/tokens.js';
 import { createApp } from '../../src/yoga.js';
+import { graphql as typed } from '../generated/index.js';
 import { testConfig } from './config.js';
 import type { TestDatabase } from './database.js';
 
@@ -36,8 +39,32 @@ export async function bearer(userId: string): Promise<string> {
   return token;
 }
 
-/** The selection of the errors every mutation can answer with (its result's __typename first). */
-export const mutationErrors = /* GraphQL */ `
+/**
+ * The errors every mutation can answer with. A typed document selects its result's `__typename`,
+ * spreads this fragment and adds its success type: `{ __typename ...MutationError ... on
+ * CreateEquipmentSuccess { equipment { id } } }`.
+ */
+export const mutationError = typed(/* GraphQL */ `
+  fragment MutationError on Error {
+    __typename
+    message
+    ... on InputValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on ConflictError {
+      field
+    }
+    ... on NotFoundError {
+      entity
+    }
+  }
+`);
+
+/** The selection of mutationError, for documents written as strings. */
+export const mutationErrors = `
   __typename
   ... on Error { message }
   ... on InputValidationError { issues { path message } }
@@ -47,30 +74,75 @@ export const mutationErrors = /* GraphQL */ `
 
 export type As = { as?: string; token?: string };
 
-/** Sends one GraphQL request through the Yoga app: as a user (by id), with a token, or anonymously. */
-export async function graphql<T = Record<string, any>>(
-  query: string,
-  variables: Record<string, unknown> = {},
-  { as, token }: As = {},
-): Promise<GraphQLResponse<T>> {
+/** A document's variables, then the caller: variables may be left out when the document needs none. */
+type Arguments<V> = Record<string, never> extends V ? [variables?: V, options?: As] : [variables: V, options?: As];
+
+async function send(query: string, variables: unknown, { as, token }: As): Promise<unknown> {
   const credential = token ?? (as ? await bearer(as) : undefined);
   const response = await app.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(credential ? { authorization: `Bearer ${credential}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as GraphQLResponse<T>;
+  return response.json();
 }
 
-/** The data of a request that must succeed. */
-export async function data<T = Record<string, any>>(
+function source(document: DocumentNode): string {
+  // graphql() answers an empty object for a source that test/generated/ does not know yet.
+  if (!('kind' in document)) throw new Error('a typed document is missing from test/generated/: npm run codegen');
+  return print(document);
+}
+
+/**
+ * Sends a typed document (`graphql()` of test/generated/) through the Yoga app: as a user (by id),
+ * with a token, or anonymously, and answers the response typed by the document.
+ */
+export async function execute<R, V>(
+  document: TypedDocumentNode<R, V>,
+  ...[variables, options]: Arguments<V>
+): Promise<FormattedExecutionResult<R>> {
+  return (await send(source(document), variables ?? {}, options ?? {})) as FormattedExecutionResult<R>;
+}
+
+/**
+ * Sends a document written as a string, for those that cannot be typed: malformed or hostile on
+ * purpose, or built at run time. Tests whose documents are valid use execute() and typed documents.
+ */
+export async function graphql<T = Record<string, any>>(
   query: string,
   variables: Record<string, unknown> = {},
   options: As = {},
-) {
-  const result = await graphql<T>(query, variables, options);
+): Promise<GraphQLResponse<T>> {
+  return (await send(query, variables, options)) as GraphQLResponse<T>;
+}
+
+/** The data of a request that must succeed. */
+export async function data<R, V>(document: TypedDocumentNode<R, V>, ...args: Arguments<V>): Promise<R>;
+export async function data<T = Record<string, any>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options?: As,
+): Promise<T>;
+export async function data(
+  query: string | DocumentNode,
+  variables: Record<string, unknown> = {},
+  options: As = {},
+): Promise<unknown> {
+  const result = (await send(typeof query === 'string' ? query : source(query), variables, options)) as GraphQLResponse;
   expect(result.errors).toBeUndefined();
   return result.data!;
+}
+
+/**
+ * A result of a union or an interface narrowed to the type it must be: fails the test with the
+ * whole result (an error's message and issues) when it is another.
+ */
+export function expectTypename<T extends { __typename?: string }, N extends NonNullable<T['__typename']>>(
+  value: T | null | undefined,
+  typename: N,
+): Extract<T, { __typename?: N }> {
+  expect(value).toMatchObject({ __typename: typename });
+  return value as Extract<T, { __typename?: N }>;
 }
 
 const app = createApp(testConfig());
