@@ -74,6 +74,8 @@ export const mutationErrors = `
 
 export type As = { as?: string; token?: string };
 
+export type { TypedDocumentNode };
+
 /** A document's variables, then the caller: variables may be left out when the document needs none. */
 type Arguments<V> = Record<string, never> extends V ? [variables?: V, options?: As] : [variables: V, options?: As];
 
