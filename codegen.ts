@@ -6,7 +6,7 @@ import { testDocumentsPluck } from './graphql.config.js';
 const client = {
   preset: 'client',
   config: {
-    scalars: { DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
+    scalars: { Date: 'string', DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
     enumsAsTypes: true,
     useTypeImports: true,
   },

@@ -76,9 +76,6 @@ export type As = { as?: string; token?: string };
 
 export type { TypedDocumentNode };
 
-/** A document's variables, then the caller: variables may be left out when the document needs none. */
-type Arguments<V> = Record<string, never> extends V ? [variables?: V, options?: As] : [variables: V, options?: As];
-
 async function send(query: string, variables: unknown, { as, token }: As): Promise<unknown> {
   const credential = token ?? (as ? await bearer(as) : undefined);
   const response = await app.fetch('http://localhost/graphql', {
@@ -99,11 +96,18 @@ function source(document: DocumentNode): string {
  * Sends a typed document (`graphql()` of test/generated/) through the Yoga app: as a user (by id),
  * with a token, or anonymously, and answers the response typed by the document.
  */
+export async function execute<R>(
+  document: TypedDocumentNode<R, Record<string, never>>,
+  variables?: Record<string, never>,
+  options?: As,
+): Promise<FormattedExecutionResult<R>>;
 export async function execute<R, V>(
   document: TypedDocumentNode<R, V>,
-  ...[variables, options]: Arguments<V>
-): Promise<FormattedExecutionResult<R>> {
-  return (await send(source(document), variables ?? {}, options ?? {})) as FormattedExecutionResult<R>;
+  variables: V,
+  options?: As,
+): Promise<FormattedExecutionResult<R>>;
+export async function execute(document: DocumentNode, variables: unknown = {}, options: As = {}): Promise<unknown> {
+  return send(source(document), variables, options);
 }
 
 /**
@@ -118,8 +122,16 @@ export async function graphql<T = Record<string, any>>(
   return (await send(query, variables, options)) as GraphQLResponse<T>;
 }
 
-/** The data of a request that must succeed. */
-export async function data<R, V>(document: TypedDocumentNode<R, V>, ...args: Arguments<V>): Promise<R>;
+/**
+ * The data of a request that must succeed. Variables may be left out when the document needs none
+ * (the first form), as with execute().
+ */
+export async function data<R>(
+  document: TypedDocumentNode<R, Record<string, never>>,
+  variables?: Record<string, never>,
+  options?: As,
+): Promise<R>;
+export async function data<R, V>(document: TypedDocumentNode<R, V>, variables: V, options?: As): Promise<R>;
 export async function data<T = Record<string, any>>(
   query: string,
   variables?: Record<string, unknown>,
