@@ -14,6 +14,64 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateEquipmentDocument,
+    "\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateEquipmentDocument,
+    "\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayDeleteEquipmentDocument,
+    "\n      mutation MayRestoreEquipment($id: ID!) {\n        result: restoreEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayRestoreEquipmentDocument,
+    "\n      mutation MayBulkUpdateNextMaintenance($id: ID!) {\n        result: bulkUpdateNextMaintenance(ids: [$id], nextMaintenanceAt: \"2030-01-01T00:00:00Z\") {\n          __typename\n        }\n      }\n    ": typeof types.MayBulkUpdateNextMaintenanceDocument,
+    "\n      mutation MayAddMaintenanceRecord($id: ID!) {\n        result: addMaintenanceRecord(\n          input: { equipmentId: $id, maintenanceDate: \"2026-01-01T00:00:00Z\", nextMaintenance: \"2025-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    ": typeof types.MayAddMaintenanceRecordDocument,
+    "\n      mutation MayCorrectMaintenanceRecord($id: ID!) {\n        result: correctMaintenanceRecord(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCorrectMaintenanceRecordDocument,
+    "\n      mutation MayRemoveMaintenanceRecord($id: ID!) {\n        result: removeMaintenanceRecord(id: $id, reason: \"\") {\n          __typename\n        }\n      }\n    ": typeof types.MayRemoveMaintenanceRecordDocument,
+    "\n      mutation MayCreateInventoryItem {\n        result: createInventoryItem(input: { sku: \"\", name: \"\", location: \"\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateInventoryItemDocument,
+    "\n      mutation MayUpdateInventoryItem($id: ID!) {\n        result: updateInventoryItem(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateInventoryItemDocument,
+    "\n      mutation MayDeleteInventoryItem($id: ID!) {\n        result: deleteInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayDeleteInventoryItemDocument,
+    "\n      mutation MayRestoreInventoryItem($id: ID!) {\n        result: restoreInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayRestoreInventoryItemDocument,
+    "\n      mutation MayAdjustStock($id: ID!) {\n        result: adjustStock(input: { itemId: $id, delta: -1000000 }) {\n          __typename\n        }\n      }\n    ": typeof types.MayAdjustStockDocument,
+    "\n      mutation MayCreateSupplier {\n        result: createSupplier(input: { name: \"\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateSupplierDocument,
+    "\n      mutation MayUpdateSupplier($id: ID!) {\n        result: updateSupplier(input: { id: $id, email: \"not an email\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateSupplierDocument,
+    "\n      mutation MayDeleteSupplier($id: ID!) {\n        result: deleteSupplier(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayDeleteSupplierDocument,
+    "\n      mutation MayRestoreSupplier($id: ID!) {\n        result: restoreSupplier(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayRestoreSupplierDocument,
+    "\n      mutation MayCreatePurchaseOrder($id: ID!) {\n        result: createPurchaseOrder(input: { number: \"\", supplierId: $id, lines: [] }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreatePurchaseOrderDocument,
+    "\n      mutation MayUpdatePurchaseOrder($id: ID!) {\n        result: updatePurchaseOrder(input: { id: $id, number: \"\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdatePurchaseOrderDocument,
+    "\n      mutation MaySubmitPurchaseOrder($id: ID!) {\n        result: submitPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MaySubmitPurchaseOrderDocument,
+    "\n      mutation MayApprovePurchaseOrder($id: ID!) {\n        result: approvePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayApprovePurchaseOrderDocument,
+    "\n      mutation MayReceivePurchaseOrder($id: ID!) {\n        result: receivePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayReceivePurchaseOrderDocument,
+    "\n      mutation MayCancelPurchaseOrder($id: ID!) {\n        result: cancelPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayCancelPurchaseOrderDocument,
+    "\n      mutation MayCreateChecklistTemplate {\n        result: createChecklistTemplate(input: { name: \"\", category: OTHER, intervalDays: 0, items: [] }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateChecklistTemplateDocument,
+    "\n      mutation MayUpdateChecklistTemplate($id: ID!) {\n        result: updateChecklistTemplate(input: { id: $id, intervalDays: 0 }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateChecklistTemplateDocument,
+    "\n      mutation MayStartInspection($id: ID!) {\n        result: startInspection(equipmentId: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayStartInspectionDocument,
+    "\n      mutation MaySubmitInspection($id: ID!) {\n        result: submitInspection(input: { inspectionId: $id, answers: [] }) {\n          __typename\n        }\n      }\n    ": typeof types.MaySubmitInspectionDocument,
+    "\n      mutation MayReportIncident {\n        result: reportIncident(\n          input: { kind: NEAR_MISS, severity: LOW, description: \" \", occurredAt: \"2026-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    ": typeof types.MayReportIncidentDocument,
+    "\n      mutation MayMoveIncident($id: ID!) {\n        result: moveIncident(input: { id: $id, status: CLOSED }) {\n          __typename\n        }\n      }\n    ": typeof types.MayMoveIncidentDocument,
+    "\n      mutation MayCreateOrganisation {\n        result: createOrganisation(input: { name: \" \" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateOrganisationDocument,
+    "\n      mutation MayUpdateOrganisation($id: ID!) {\n        result: updateOrganisation(input: { id: $id, workspaceFolderId: \"x\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateOrganisationDocument,
+    "\n      mutation MayCreateUser {\n        result: createUser(input: { email: \"bad\", name: \"\", password: \"short\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateUserDocument,
+    "\n      mutation MayUpdateUser($id: ID!) {\n        result: updateUser(input: { id: $id, name: \"\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateUserDocument,
+    "\n      mutation MayDeactivateUser($id: ID!) {\n        result: deactivateUser(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayDeactivateUserDocument,
+    "\n      mutation MayReactivateUser($id: ID!) {\n        result: reactivateUser(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayReactivateUserDocument,
+    "\n      mutation MayAssignRole($id: ID!) {\n        result: assignRole(userId: $id, role: MANAGER) {\n          __typename\n        }\n      }\n    ": typeof types.MayAssignRoleDocument,
+    "\n      mutation MayRevokeRole($id: ID!) {\n        result: revokeRole(userId: $id, role: WORKER) {\n          __typename\n        }\n      }\n    ": typeof types.MayRevokeRoleDocument,
+    "\n      mutation MayRevokeUserSessions($id: ID!) {\n        result: revokeUserSessions(userId: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayRevokeUserSessionsDocument,
+    "\n      mutation MayUnlinkGoogle($id: ID!) {\n        result: unlinkGoogle(userId: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayUnlinkGoogleDocument,
+    "\n      mutation MayClockIn {\n        result: clockIn(input: { source: WEB, at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayClockInDocument,
+    "\n      mutation MayClockOut {\n        result: clockOut(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayClockOutDocument,
+    "\n      mutation MayStartBreak {\n        result: startBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayStartBreakDocument,
+    "\n      mutation MayEndBreak {\n        result: endBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayEndBreakDocument,
+    "\n      mutation MayCorrectTimeEntry($id: ID!) {\n        result: correctTimeEntry(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCorrectTimeEntryDocument,
+    "\n      mutation MayApproveTimesheet($id: ID!) {\n        result: approveTimesheet(input: { userId: $id, from: \"2026-01-10\", to: \"2026-01-01\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayApproveTimesheetDocument,
+    "\n    query MayReadOrganisation {\n      organisation {\n        summary {\n          equipmentCount\n        }\n      }\n    }\n  ": typeof types.MayReadOrganisationDocument,
+    "\n    query MayReadEquipment {\n      equipment(first: 1) {\n        totalCount\n      }\n      maintenanceRecords(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadEquipmentDocument,
+    "\n    query MayReadInventory {\n      inventoryItems(first: 1) {\n        totalCount\n        edges {\n          node {\n            movements(first: 1) {\n              totalCount\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.MayReadInventoryDocument,
+    "\n    query MayReadPurchasing {\n      purchaseOrders(first: 1) {\n        totalCount\n      }\n      suppliers(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadPurchasingDocument,
+    "\n    query MayReadUsers {\n      users(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadUsersDocument,
+    "\n    query MayReadPersonalDetails {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              phone\n              notes\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.MayReadPersonalDetailsDocument,
+    "\n    query MayReadGoogleLink {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              roleAssignments {\n                assignedBy {\n                  googleLinked\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.MayReadGoogleLinkDocument,
+    "\n    query MayReadAudit {\n      auditEvents(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadAuditDocument,
+    "\n    query MayReadSafety {\n      checklistTemplates(first: 1) {\n        totalCount\n      }\n      inspectionsDue(first: 1) {\n        totalCount\n      }\n      correctiveActions(first: 1) {\n        totalCount\n      }\n      organisation {\n        inspectionCompliance {\n          ratio\n        }\n      }\n      viewer {\n        inspections(first: 1) {\n          totalCount\n        }\n        reportedIncidents(first: 1) {\n          totalCount\n        }\n      }\n    }\n  ": typeof types.MayReadSafetyDocument,
+    "\n    query MayReadSafetyRecords {\n      inspections(first: 1) {\n        totalCount\n      }\n      incidents(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadSafetyRecordsDocument,
+    "\n    query MayReadTimesheets {\n      timeEntries(first: 1) {\n        totalCount\n      }\n    }\n  ": typeof types.MayReadTimesheetsDocument,
+    "\n      mutation MayGrantSuperadmin($id: ID!) {\n        assignRole(userId: $id, role: SUPERADMIN) {\n          __typename\n        }\n      }\n    ": typeof types.MayGrantSuperadminDocument,
+    "\n      query MaySearchEquipment($search: String!) {\n        equipment(first: 100, filter: { search: $search }) {\n          totalCount\n        }\n      }\n    ": typeof types.MaySearchEquipmentDocument,
     "\n  mutation CreateEquipment($input: CreateEquipmentInput!) {\n    createEquipment(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateEquipmentSuccess {\n        equipment {\n          id\n          name\n          serialNumber\n          status\n          category\n          nextMaintenanceAt\n          createdBy {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.CreateEquipmentDocument,
     "\n  mutation UpdateEquipment($input: UpdateEquipmentInput!) {\n    updateEquipment(input: $input) {\n      __typename\n      ...MutationError\n      ... on UpdateEquipmentSuccess {\n        equipment {\n          name\n          status\n          serialNumber\n          nextMaintenanceAt\n        }\n      }\n    }\n  }\n": typeof types.UpdateEquipmentDocument,
     "\n  mutation DeleteEquipment($id: ID!) {\n    deleteEquipment(id: $id) {\n      __typename\n      ...MutationError\n      ... on DeleteEquipmentSuccess {\n        equipment {\n          deletedAt\n        }\n      }\n    }\n  }\n": typeof types.DeleteEquipmentDocument,
@@ -80,6 +138,64 @@ type Documents = {
     "\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.TimeclockWarmUpDocument,
 };
 const documents: Documents = {
+    "\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    ": types.MayCreateEquipmentDocument,
+    "\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateEquipmentDocument,
+    "\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayDeleteEquipmentDocument,
+    "\n      mutation MayRestoreEquipment($id: ID!) {\n        result: restoreEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayRestoreEquipmentDocument,
+    "\n      mutation MayBulkUpdateNextMaintenance($id: ID!) {\n        result: bulkUpdateNextMaintenance(ids: [$id], nextMaintenanceAt: \"2030-01-01T00:00:00Z\") {\n          __typename\n        }\n      }\n    ": types.MayBulkUpdateNextMaintenanceDocument,
+    "\n      mutation MayAddMaintenanceRecord($id: ID!) {\n        result: addMaintenanceRecord(\n          input: { equipmentId: $id, maintenanceDate: \"2026-01-01T00:00:00Z\", nextMaintenance: \"2025-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    ": types.MayAddMaintenanceRecordDocument,
+    "\n      mutation MayCorrectMaintenanceRecord($id: ID!) {\n        result: correctMaintenanceRecord(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    ": types.MayCorrectMaintenanceRecordDocument,
+    "\n      mutation MayRemoveMaintenanceRecord($id: ID!) {\n        result: removeMaintenanceRecord(id: $id, reason: \"\") {\n          __typename\n        }\n      }\n    ": types.MayRemoveMaintenanceRecordDocument,
+    "\n      mutation MayCreateInventoryItem {\n        result: createInventoryItem(input: { sku: \"\", name: \"\", location: \"\" }) {\n          __typename\n        }\n      }\n    ": types.MayCreateInventoryItemDocument,
+    "\n      mutation MayUpdateInventoryItem($id: ID!) {\n        result: updateInventoryItem(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateInventoryItemDocument,
+    "\n      mutation MayDeleteInventoryItem($id: ID!) {\n        result: deleteInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayDeleteInventoryItemDocument,
+    "\n      mutation MayRestoreInventoryItem($id: ID!) {\n        result: restoreInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayRestoreInventoryItemDocument,
+    "\n      mutation MayAdjustStock($id: ID!) {\n        result: adjustStock(input: { itemId: $id, delta: -1000000 }) {\n          __typename\n        }\n      }\n    ": types.MayAdjustStockDocument,
+    "\n      mutation MayCreateSupplier {\n        result: createSupplier(input: { name: \"\" }) {\n          __typename\n        }\n      }\n    ": types.MayCreateSupplierDocument,
+    "\n      mutation MayUpdateSupplier($id: ID!) {\n        result: updateSupplier(input: { id: $id, email: \"not an email\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateSupplierDocument,
+    "\n      mutation MayDeleteSupplier($id: ID!) {\n        result: deleteSupplier(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayDeleteSupplierDocument,
+    "\n      mutation MayRestoreSupplier($id: ID!) {\n        result: restoreSupplier(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayRestoreSupplierDocument,
+    "\n      mutation MayCreatePurchaseOrder($id: ID!) {\n        result: createPurchaseOrder(input: { number: \"\", supplierId: $id, lines: [] }) {\n          __typename\n        }\n      }\n    ": types.MayCreatePurchaseOrderDocument,
+    "\n      mutation MayUpdatePurchaseOrder($id: ID!) {\n        result: updatePurchaseOrder(input: { id: $id, number: \"\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdatePurchaseOrderDocument,
+    "\n      mutation MaySubmitPurchaseOrder($id: ID!) {\n        result: submitPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": types.MaySubmitPurchaseOrderDocument,
+    "\n      mutation MayApprovePurchaseOrder($id: ID!) {\n        result: approvePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayApprovePurchaseOrderDocument,
+    "\n      mutation MayReceivePurchaseOrder($id: ID!) {\n        result: receivePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayReceivePurchaseOrderDocument,
+    "\n      mutation MayCancelPurchaseOrder($id: ID!) {\n        result: cancelPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayCancelPurchaseOrderDocument,
+    "\n      mutation MayCreateChecklistTemplate {\n        result: createChecklistTemplate(input: { name: \"\", category: OTHER, intervalDays: 0, items: [] }) {\n          __typename\n        }\n      }\n    ": types.MayCreateChecklistTemplateDocument,
+    "\n      mutation MayUpdateChecklistTemplate($id: ID!) {\n        result: updateChecklistTemplate(input: { id: $id, intervalDays: 0 }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateChecklistTemplateDocument,
+    "\n      mutation MayStartInspection($id: ID!) {\n        result: startInspection(equipmentId: $id) {\n          __typename\n        }\n      }\n    ": types.MayStartInspectionDocument,
+    "\n      mutation MaySubmitInspection($id: ID!) {\n        result: submitInspection(input: { inspectionId: $id, answers: [] }) {\n          __typename\n        }\n      }\n    ": types.MaySubmitInspectionDocument,
+    "\n      mutation MayReportIncident {\n        result: reportIncident(\n          input: { kind: NEAR_MISS, severity: LOW, description: \" \", occurredAt: \"2026-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    ": types.MayReportIncidentDocument,
+    "\n      mutation MayMoveIncident($id: ID!) {\n        result: moveIncident(input: { id: $id, status: CLOSED }) {\n          __typename\n        }\n      }\n    ": types.MayMoveIncidentDocument,
+    "\n      mutation MayCreateOrganisation {\n        result: createOrganisation(input: { name: \" \" }) {\n          __typename\n        }\n      }\n    ": types.MayCreateOrganisationDocument,
+    "\n      mutation MayUpdateOrganisation($id: ID!) {\n        result: updateOrganisation(input: { id: $id, workspaceFolderId: \"x\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateOrganisationDocument,
+    "\n      mutation MayCreateUser {\n        result: createUser(input: { email: \"bad\", name: \"\", password: \"short\" }) {\n          __typename\n        }\n      }\n    ": types.MayCreateUserDocument,
+    "\n      mutation MayUpdateUser($id: ID!) {\n        result: updateUser(input: { id: $id, name: \"\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateUserDocument,
+    "\n      mutation MayDeactivateUser($id: ID!) {\n        result: deactivateUser(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayDeactivateUserDocument,
+    "\n      mutation MayReactivateUser($id: ID!) {\n        result: reactivateUser(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayReactivateUserDocument,
+    "\n      mutation MayAssignRole($id: ID!) {\n        result: assignRole(userId: $id, role: MANAGER) {\n          __typename\n        }\n      }\n    ": types.MayAssignRoleDocument,
+    "\n      mutation MayRevokeRole($id: ID!) {\n        result: revokeRole(userId: $id, role: WORKER) {\n          __typename\n        }\n      }\n    ": types.MayRevokeRoleDocument,
+    "\n      mutation MayRevokeUserSessions($id: ID!) {\n        result: revokeUserSessions(userId: $id) {\n          __typename\n        }\n      }\n    ": types.MayRevokeUserSessionsDocument,
+    "\n      mutation MayUnlinkGoogle($id: ID!) {\n        result: unlinkGoogle(userId: $id) {\n          __typename\n        }\n      }\n    ": types.MayUnlinkGoogleDocument,
+    "\n      mutation MayClockIn {\n        result: clockIn(input: { source: WEB, at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": types.MayClockInDocument,
+    "\n      mutation MayClockOut {\n        result: clockOut(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": types.MayClockOutDocument,
+    "\n      mutation MayStartBreak {\n        result: startBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": types.MayStartBreakDocument,
+    "\n      mutation MayEndBreak {\n        result: endBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    ": types.MayEndBreakDocument,
+    "\n      mutation MayCorrectTimeEntry($id: ID!) {\n        result: correctTimeEntry(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    ": types.MayCorrectTimeEntryDocument,
+    "\n      mutation MayApproveTimesheet($id: ID!) {\n        result: approveTimesheet(input: { userId: $id, from: \"2026-01-10\", to: \"2026-01-01\" }) {\n          __typename\n        }\n      }\n    ": types.MayApproveTimesheetDocument,
+    "\n    query MayReadOrganisation {\n      organisation {\n        summary {\n          equipmentCount\n        }\n      }\n    }\n  ": types.MayReadOrganisationDocument,
+    "\n    query MayReadEquipment {\n      equipment(first: 1) {\n        totalCount\n      }\n      maintenanceRecords(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadEquipmentDocument,
+    "\n    query MayReadInventory {\n      inventoryItems(first: 1) {\n        totalCount\n        edges {\n          node {\n            movements(first: 1) {\n              totalCount\n            }\n          }\n        }\n      }\n    }\n  ": types.MayReadInventoryDocument,
+    "\n    query MayReadPurchasing {\n      purchaseOrders(first: 1) {\n        totalCount\n      }\n      suppliers(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadPurchasingDocument,
+    "\n    query MayReadUsers {\n      users(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadUsersDocument,
+    "\n    query MayReadPersonalDetails {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              phone\n              notes\n            }\n          }\n        }\n      }\n    }\n  ": types.MayReadPersonalDetailsDocument,
+    "\n    query MayReadGoogleLink {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              roleAssignments {\n                assignedBy {\n                  googleLinked\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  ": types.MayReadGoogleLinkDocument,
+    "\n    query MayReadAudit {\n      auditEvents(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadAuditDocument,
+    "\n    query MayReadSafety {\n      checklistTemplates(first: 1) {\n        totalCount\n      }\n      inspectionsDue(first: 1) {\n        totalCount\n      }\n      correctiveActions(first: 1) {\n        totalCount\n      }\n      organisation {\n        inspectionCompliance {\n          ratio\n        }\n      }\n      viewer {\n        inspections(first: 1) {\n          totalCount\n        }\n        reportedIncidents(first: 1) {\n          totalCount\n        }\n      }\n    }\n  ": types.MayReadSafetyDocument,
+    "\n    query MayReadSafetyRecords {\n      inspections(first: 1) {\n        totalCount\n      }\n      incidents(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadSafetyRecordsDocument,
+    "\n    query MayReadTimesheets {\n      timeEntries(first: 1) {\n        totalCount\n      }\n    }\n  ": types.MayReadTimesheetsDocument,
+    "\n      mutation MayGrantSuperadmin($id: ID!) {\n        assignRole(userId: $id, role: SUPERADMIN) {\n          __typename\n        }\n      }\n    ": types.MayGrantSuperadminDocument,
+    "\n      query MaySearchEquipment($search: String!) {\n        equipment(first: 100, filter: { search: $search }) {\n          totalCount\n        }\n      }\n    ": types.MaySearchEquipmentDocument,
     "\n  mutation CreateEquipment($input: CreateEquipmentInput!) {\n    createEquipment(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateEquipmentSuccess {\n        equipment {\n          id\n          name\n          serialNumber\n          status\n          category\n          nextMaintenanceAt\n          createdBy {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.CreateEquipmentDocument,
     "\n  mutation UpdateEquipment($input: UpdateEquipmentInput!) {\n    updateEquipment(input: $input) {\n      __typename\n      ...MutationError\n      ... on UpdateEquipmentSuccess {\n        equipment {\n          name\n          status\n          serialNumber\n          nextMaintenanceAt\n        }\n      }\n    }\n  }\n": types.UpdateEquipmentDocument,
     "\n  mutation DeleteEquipment($id: ID!) {\n    deleteEquipment(id: $id) {\n      __typename\n      ...MutationError\n      ... on DeleteEquipmentSuccess {\n        equipment {\n          deletedAt\n        }\n      }\n    }\n  }\n": types.DeleteEquipmentDocument,
@@ -160,6 +276,238 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRestoreEquipment($id: ID!) {\n        result: restoreEquipment(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRestoreEquipment($id: ID!) {\n        result: restoreEquipment(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayBulkUpdateNextMaintenance($id: ID!) {\n        result: bulkUpdateNextMaintenance(ids: [$id], nextMaintenanceAt: \"2030-01-01T00:00:00Z\") {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayBulkUpdateNextMaintenance($id: ID!) {\n        result: bulkUpdateNextMaintenance(ids: [$id], nextMaintenanceAt: \"2030-01-01T00:00:00Z\") {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayAddMaintenanceRecord($id: ID!) {\n        result: addMaintenanceRecord(\n          input: { equipmentId: $id, maintenanceDate: \"2026-01-01T00:00:00Z\", nextMaintenance: \"2025-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayAddMaintenanceRecord($id: ID!) {\n        result: addMaintenanceRecord(\n          input: { equipmentId: $id, maintenanceDate: \"2026-01-01T00:00:00Z\", nextMaintenance: \"2025-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCorrectMaintenanceRecord($id: ID!) {\n        result: correctMaintenanceRecord(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCorrectMaintenanceRecord($id: ID!) {\n        result: correctMaintenanceRecord(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRemoveMaintenanceRecord($id: ID!) {\n        result: removeMaintenanceRecord(id: $id, reason: \"\") {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRemoveMaintenanceRecord($id: ID!) {\n        result: removeMaintenanceRecord(id: $id, reason: \"\") {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateInventoryItem {\n        result: createInventoryItem(input: { sku: \"\", name: \"\", location: \"\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateInventoryItem {\n        result: createInventoryItem(input: { sku: \"\", name: \"\", location: \"\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateInventoryItem($id: ID!) {\n        result: updateInventoryItem(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateInventoryItem($id: ID!) {\n        result: updateInventoryItem(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayDeleteInventoryItem($id: ID!) {\n        result: deleteInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayDeleteInventoryItem($id: ID!) {\n        result: deleteInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRestoreInventoryItem($id: ID!) {\n        result: restoreInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRestoreInventoryItem($id: ID!) {\n        result: restoreInventoryItem(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayAdjustStock($id: ID!) {\n        result: adjustStock(input: { itemId: $id, delta: -1000000 }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayAdjustStock($id: ID!) {\n        result: adjustStock(input: { itemId: $id, delta: -1000000 }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateSupplier {\n        result: createSupplier(input: { name: \"\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateSupplier {\n        result: createSupplier(input: { name: \"\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateSupplier($id: ID!) {\n        result: updateSupplier(input: { id: $id, email: \"not an email\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateSupplier($id: ID!) {\n        result: updateSupplier(input: { id: $id, email: \"not an email\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayDeleteSupplier($id: ID!) {\n        result: deleteSupplier(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayDeleteSupplier($id: ID!) {\n        result: deleteSupplier(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRestoreSupplier($id: ID!) {\n        result: restoreSupplier(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRestoreSupplier($id: ID!) {\n        result: restoreSupplier(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreatePurchaseOrder($id: ID!) {\n        result: createPurchaseOrder(input: { number: \"\", supplierId: $id, lines: [] }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreatePurchaseOrder($id: ID!) {\n        result: createPurchaseOrder(input: { number: \"\", supplierId: $id, lines: [] }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdatePurchaseOrder($id: ID!) {\n        result: updatePurchaseOrder(input: { id: $id, number: \"\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdatePurchaseOrder($id: ID!) {\n        result: updatePurchaseOrder(input: { id: $id, number: \"\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MaySubmitPurchaseOrder($id: ID!) {\n        result: submitPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MaySubmitPurchaseOrder($id: ID!) {\n        result: submitPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayApprovePurchaseOrder($id: ID!) {\n        result: approvePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayApprovePurchaseOrder($id: ID!) {\n        result: approvePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayReceivePurchaseOrder($id: ID!) {\n        result: receivePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayReceivePurchaseOrder($id: ID!) {\n        result: receivePurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCancelPurchaseOrder($id: ID!) {\n        result: cancelPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCancelPurchaseOrder($id: ID!) {\n        result: cancelPurchaseOrder(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateChecklistTemplate {\n        result: createChecklistTemplate(input: { name: \"\", category: OTHER, intervalDays: 0, items: [] }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateChecklistTemplate {\n        result: createChecklistTemplate(input: { name: \"\", category: OTHER, intervalDays: 0, items: [] }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateChecklistTemplate($id: ID!) {\n        result: updateChecklistTemplate(input: { id: $id, intervalDays: 0 }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateChecklistTemplate($id: ID!) {\n        result: updateChecklistTemplate(input: { id: $id, intervalDays: 0 }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayStartInspection($id: ID!) {\n        result: startInspection(equipmentId: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayStartInspection($id: ID!) {\n        result: startInspection(equipmentId: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MaySubmitInspection($id: ID!) {\n        result: submitInspection(input: { inspectionId: $id, answers: [] }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MaySubmitInspection($id: ID!) {\n        result: submitInspection(input: { inspectionId: $id, answers: [] }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayReportIncident {\n        result: reportIncident(\n          input: { kind: NEAR_MISS, severity: LOW, description: \" \", occurredAt: \"2026-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayReportIncident {\n        result: reportIncident(\n          input: { kind: NEAR_MISS, severity: LOW, description: \" \", occurredAt: \"2026-01-01T00:00:00Z\" }\n        ) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayMoveIncident($id: ID!) {\n        result: moveIncident(input: { id: $id, status: CLOSED }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayMoveIncident($id: ID!) {\n        result: moveIncident(input: { id: $id, status: CLOSED }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateOrganisation {\n        result: createOrganisation(input: { name: \" \" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateOrganisation {\n        result: createOrganisation(input: { name: \" \" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateOrganisation($id: ID!) {\n        result: updateOrganisation(input: { id: $id, workspaceFolderId: \"x\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateOrganisation($id: ID!) {\n        result: updateOrganisation(input: { id: $id, workspaceFolderId: \"x\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCreateUser {\n        result: createUser(input: { email: \"bad\", name: \"\", password: \"short\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCreateUser {\n        result: createUser(input: { email: \"bad\", name: \"\", password: \"short\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUpdateUser($id: ID!) {\n        result: updateUser(input: { id: $id, name: \"\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUpdateUser($id: ID!) {\n        result: updateUser(input: { id: $id, name: \"\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayDeactivateUser($id: ID!) {\n        result: deactivateUser(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayDeactivateUser($id: ID!) {\n        result: deactivateUser(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayReactivateUser($id: ID!) {\n        result: reactivateUser(id: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayReactivateUser($id: ID!) {\n        result: reactivateUser(id: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayAssignRole($id: ID!) {\n        result: assignRole(userId: $id, role: MANAGER) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayAssignRole($id: ID!) {\n        result: assignRole(userId: $id, role: MANAGER) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRevokeRole($id: ID!) {\n        result: revokeRole(userId: $id, role: WORKER) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRevokeRole($id: ID!) {\n        result: revokeRole(userId: $id, role: WORKER) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayRevokeUserSessions($id: ID!) {\n        result: revokeUserSessions(userId: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayRevokeUserSessions($id: ID!) {\n        result: revokeUserSessions(userId: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayUnlinkGoogle($id: ID!) {\n        result: unlinkGoogle(userId: $id) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayUnlinkGoogle($id: ID!) {\n        result: unlinkGoogle(userId: $id) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayClockIn {\n        result: clockIn(input: { source: WEB, at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayClockIn {\n        result: clockIn(input: { source: WEB, at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayClockOut {\n        result: clockOut(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayClockOut {\n        result: clockOut(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayStartBreak {\n        result: startBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayStartBreak {\n        result: startBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayEndBreak {\n        result: endBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayEndBreak {\n        result: endBreak(input: { at: \"2000-01-01T00:00:00Z\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayCorrectTimeEntry($id: ID!) {\n        result: correctTimeEntry(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayCorrectTimeEntry($id: ID!) {\n        result: correctTimeEntry(input: { id: $id, notes: \"x\", reason: \" \" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayApproveTimesheet($id: ID!) {\n        result: approveTimesheet(input: { userId: $id, from: \"2026-01-10\", to: \"2026-01-01\" }) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayApproveTimesheet($id: ID!) {\n        result: approveTimesheet(input: { userId: $id, from: \"2026-01-10\", to: \"2026-01-01\" }) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadOrganisation {\n      organisation {\n        summary {\n          equipmentCount\n        }\n      }\n    }\n  "): (typeof documents)["\n    query MayReadOrganisation {\n      organisation {\n        summary {\n          equipmentCount\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadEquipment {\n      equipment(first: 1) {\n        totalCount\n      }\n      maintenanceRecords(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadEquipment {\n      equipment(first: 1) {\n        totalCount\n      }\n      maintenanceRecords(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadInventory {\n      inventoryItems(first: 1) {\n        totalCount\n        edges {\n          node {\n            movements(first: 1) {\n              totalCount\n            }\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    query MayReadInventory {\n      inventoryItems(first: 1) {\n        totalCount\n        edges {\n          node {\n            movements(first: 1) {\n              totalCount\n            }\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadPurchasing {\n      purchaseOrders(first: 1) {\n        totalCount\n      }\n      suppliers(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadPurchasing {\n      purchaseOrders(first: 1) {\n        totalCount\n      }\n      suppliers(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadUsers {\n      users(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadUsers {\n      users(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadPersonalDetails {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              phone\n              notes\n            }\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    query MayReadPersonalDetails {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              phone\n              notes\n            }\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadGoogleLink {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              roleAssignments {\n                assignedBy {\n                  googleLinked\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    query MayReadGoogleLink {\n      equipment(first: 1) {\n        edges {\n          node {\n            createdBy {\n              roleAssignments {\n                assignedBy {\n                  googleLinked\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadAudit {\n      auditEvents(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadAudit {\n      auditEvents(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadSafety {\n      checklistTemplates(first: 1) {\n        totalCount\n      }\n      inspectionsDue(first: 1) {\n        totalCount\n      }\n      correctiveActions(first: 1) {\n        totalCount\n      }\n      organisation {\n        inspectionCompliance {\n          ratio\n        }\n      }\n      viewer {\n        inspections(first: 1) {\n          totalCount\n        }\n        reportedIncidents(first: 1) {\n          totalCount\n        }\n      }\n    }\n  "): (typeof documents)["\n    query MayReadSafety {\n      checklistTemplates(first: 1) {\n        totalCount\n      }\n      inspectionsDue(first: 1) {\n        totalCount\n      }\n      correctiveActions(first: 1) {\n        totalCount\n      }\n      organisation {\n        inspectionCompliance {\n          ratio\n        }\n      }\n      viewer {\n        inspections(first: 1) {\n          totalCount\n        }\n        reportedIncidents(first: 1) {\n          totalCount\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadSafetyRecords {\n      inspections(first: 1) {\n        totalCount\n      }\n      incidents(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadSafetyRecords {\n      inspections(first: 1) {\n        totalCount\n      }\n      incidents(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query MayReadTimesheets {\n      timeEntries(first: 1) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query MayReadTimesheets {\n      timeEntries(first: 1) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation MayGrantSuperadmin($id: ID!) {\n        assignRole(userId: $id, role: SUPERADMIN) {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation MayGrantSuperadmin($id: ID!) {\n        assignRole(userId: $id, role: SUPERADMIN) {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query MaySearchEquipment($search: String!) {\n        equipment(first: 100, filter: { search: $search }) {\n          totalCount\n        }\n      }\n    "): (typeof documents)["\n      query MaySearchEquipment($search: String!) {\n        equipment(first: 100, filter: { search: $search }) {\n          totalCount\n        }\n      }\n    "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
