@@ -120,6 +120,17 @@ type Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": typeof types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": typeof types.SafetyWarmUpDocument,
+    "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.TenancyRenameEquipmentDocument,
+    "\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    ": typeof types.TenancyAuditTrailDocument,
+    "\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": typeof types.TenancyUpdateOrderDocument,
+    "\n        mutation TenancySubmitOrder($id: ID!) {\n          result: submitPurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.TenancySubmitOrderDocument,
+    "\n        mutation TenancyApproveOrder($id: ID!) {\n          result: approvePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.TenancyApproveOrderDocument,
+    "\n        mutation TenancyReceiveOrder($id: ID!) {\n          result: receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.TenancyReceiveOrderDocument,
+    "\n        mutation TenancyRevokeSuperadmin($id: ID!) {\n          revokeRole(userId: $id, role: SUPERADMIN) {\n            __typename\n          }\n        }\n      ": typeof types.TenancyRevokeSuperadminDocument,
+    "\n        mutation TenancyRevokeAdmin($id: ID!) {\n          revokeRole(userId: $id, role: ADMIN) {\n            __typename\n          }\n        }\n      ": typeof types.TenancyRevokeAdminDocument,
+    "\n        mutation TenancyDeactivate($id: ID!) {\n          deactivateUser(id: $id) {\n            __typename\n          }\n        }\n      ": typeof types.TenancyDeactivateDocument,
+    "\n        mutation TenancyTakeEmail($id: ID!) {\n          updateUser(input: { id: $id, email: \"mine@harbourworks.example\" }) {\n            __typename\n          }\n        }\n      ": typeof types.TenancyTakeEmailDocument,
+    "\n        mutation TenancyRevokeSessions($id: ID!) {\n          revokeUserSessions(userId: $id) {\n            __typename\n          }\n        }\n      ": typeof types.TenancyRevokeSessionsDocument,
     "\n  fragment TimeclockEntry on TimeEntry {\n    id\n    clockIn\n    clockOut\n    isOpen\n    source\n    notes\n    workedSeconds\n    location {\n      latitude\n      longitude\n    }\n    breaks {\n      startedAt\n      endedAt\n    }\n  }\n": typeof types.TimeclockEntryFragmentDoc,
     "\n    mutation TimeclockClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n        ... on InvalidStateError {\n          currentState\n        }\n        ... on ClockInSuccess {\n          timeEntry {\n            ...TimeclockEntry\n          }\n        }\n      }\n    }\n  ": typeof types.TimeclockClockInDocument,
     "\n    mutation TimeclockClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n        ... on InvalidStateError {\n          currentState\n        }\n        ... on ClockOutSuccess {\n          timeEntry {\n            ...TimeclockEntry\n          }\n        }\n      }\n    }\n  ": typeof types.TimeclockClockOutDocument,
@@ -244,6 +255,17 @@ const documents: Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": types.SafetyWarmUpDocument,
+    "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.TenancyRenameEquipmentDocument,
+    "\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    ": types.TenancyAuditTrailDocument,
+    "\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": types.TenancyUpdateOrderDocument,
+    "\n        mutation TenancySubmitOrder($id: ID!) {\n          result: submitPurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.TenancySubmitOrderDocument,
+    "\n        mutation TenancyApproveOrder($id: ID!) {\n          result: approvePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.TenancyApproveOrderDocument,
+    "\n        mutation TenancyReceiveOrder($id: ID!) {\n          result: receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.TenancyReceiveOrderDocument,
+    "\n        mutation TenancyRevokeSuperadmin($id: ID!) {\n          revokeRole(userId: $id, role: SUPERADMIN) {\n            __typename\n          }\n        }\n      ": types.TenancyRevokeSuperadminDocument,
+    "\n        mutation TenancyRevokeAdmin($id: ID!) {\n          revokeRole(userId: $id, role: ADMIN) {\n            __typename\n          }\n        }\n      ": types.TenancyRevokeAdminDocument,
+    "\n        mutation TenancyDeactivate($id: ID!) {\n          deactivateUser(id: $id) {\n            __typename\n          }\n        }\n      ": types.TenancyDeactivateDocument,
+    "\n        mutation TenancyTakeEmail($id: ID!) {\n          updateUser(input: { id: $id, email: \"mine@harbourworks.example\" }) {\n            __typename\n          }\n        }\n      ": types.TenancyTakeEmailDocument,
+    "\n        mutation TenancyRevokeSessions($id: ID!) {\n          revokeUserSessions(userId: $id) {\n            __typename\n          }\n        }\n      ": types.TenancyRevokeSessionsDocument,
     "\n  fragment TimeclockEntry on TimeEntry {\n    id\n    clockIn\n    clockOut\n    isOpen\n    source\n    notes\n    workedSeconds\n    location {\n      latitude\n      longitude\n    }\n    breaks {\n      startedAt\n      endedAt\n    }\n  }\n": types.TimeclockEntryFragmentDoc,
     "\n    mutation TimeclockClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n        ... on InvalidStateError {\n          currentState\n        }\n        ... on ClockInSuccess {\n          timeEntry {\n            ...TimeclockEntry\n          }\n        }\n      }\n    }\n  ": types.TimeclockClockInDocument,
     "\n    mutation TimeclockClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n        ... on InvalidStateError {\n          currentState\n        }\n        ... on ClockOutSuccess {\n          timeEntry {\n            ...TimeclockEntry\n          }\n        }\n      }\n    }\n  ": types.TimeclockClockOutDocument,
@@ -700,6 +722,50 @@ export function graphql(source: "\n    query SafetyMeasured {\n      organisatio
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      "): (typeof documents)["\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "): (typeof documents)["\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancySubmitOrder($id: ID!) {\n          result: submitPurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancySubmitOrder($id: ID!) {\n          result: submitPurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyApproveOrder($id: ID!) {\n          result: approvePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyApproveOrder($id: ID!) {\n          result: approvePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyReceiveOrder($id: ID!) {\n          result: receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyReceiveOrder($id: ID!) {\n          result: receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyRevokeSuperadmin($id: ID!) {\n          revokeRole(userId: $id, role: SUPERADMIN) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyRevokeSuperadmin($id: ID!) {\n          revokeRole(userId: $id, role: SUPERADMIN) {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyRevokeAdmin($id: ID!) {\n          revokeRole(userId: $id, role: ADMIN) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyRevokeAdmin($id: ID!) {\n          revokeRole(userId: $id, role: ADMIN) {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyDeactivate($id: ID!) {\n          deactivateUser(id: $id) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyDeactivate($id: ID!) {\n          deactivateUser(id: $id) {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyTakeEmail($id: ID!) {\n          updateUser(input: { id: $id, email: \"mine@harbourworks.example\" }) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyTakeEmail($id: ID!) {\n          updateUser(input: { id: $id, email: \"mine@harbourworks.example\" }) {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation TenancyRevokeSessions($id: ID!) {\n          revokeUserSessions(userId: $id) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyRevokeSessions($id: ID!) {\n          revokeUserSessions(userId: $id) {\n            __typename\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
