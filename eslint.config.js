@@ -67,6 +67,8 @@ export default defineConfig(
     rules: {
       // A client selects ids for its cache; a test selects what it asserts, and compares whole answers.
       '@graphql-eslint/require-selections': 'off',
+      // Tests walk the graph as deep as the server takes (GRAPHQL_MAX_DEPTH's default).
+      '@graphql-eslint/selection-set-depth': ['error', { maxDepth: 12 }],
     },
   },
 );
