@@ -72,18 +72,27 @@ export const mutationErrors = `
   ... on NotFoundError { entity }
 `;
 
-export type As = { as?: string; token?: string };
+/**
+ * Who sends a request: a user (by id), a token, or nobody; and through which app (the default one of
+ * testConfig() unless given), with which extra headers.
+ */
+export type As = { as?: string; token?: string; app?: App; headers?: Record<string, string> };
+
+type App = ReturnType<typeof createApp>;
 
 export type { TypedDocumentNode };
 
-async function send(query: string, variables: unknown, { as, token }: As): Promise<unknown> {
+async function send(query: string, variables: unknown, { as, token, app: through = app, headers }: As) {
   const credential = token ?? (as ? await bearer(as) : undefined);
-  const response = await app.fetch('http://localhost/graphql', {
+  return through.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(credential ? { authorization: `Bearer ${credential}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return response.json();
 }
 
 function source(document: DocumentNode): string {
@@ -107,7 +116,7 @@ export async function execute<R, V>(
   options?: As,
 ): Promise<FormattedExecutionResult<R>>;
 export async function execute(document: DocumentNode, variables: unknown = {}, options: As = {}): Promise<unknown> {
-  return send(source(document), variables, options);
+  return (await send(source(document), variables, options)).json();
 }
 
 /**
@@ -119,7 +128,7 @@ export async function graphql<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   options: As = {},
 ): Promise<GraphQLResponse<T>> {
-  return (await send(query, variables, options)) as GraphQLResponse<T>;
+  return (await (await send(query, variables, options)).json()) as GraphQLResponse<T>;
 }
 
 /**
@@ -142,7 +151,8 @@ export async function data(
   variables: Record<string, unknown> = {},
   options: As = {},
 ): Promise<unknown> {
-  const result = (await send(typeof query === 'string' ? query : source(query), variables, options)) as GraphQLResponse;
+  const response = await send(typeof query === 'string' ? query : source(query), variables, options);
+  const result = (await response.json()) as GraphQLResponse;
   expect(result.errors).toBeUndefined();
   return result.data!;
 }
