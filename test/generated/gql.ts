@@ -14,6 +14,57 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateEquipmentDocument,
+    "\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateEquipmentDocument,
+    "\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditAddMaintenanceRecordDocument,
+    "\n    mutation AuditCorrectMaintenanceRecord($input: CorrectMaintenanceRecordInput!) {\n      result: correctMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditCorrectMaintenanceRecordDocument,
+    "\n    mutation AuditRemoveMaintenanceRecord($id: ID!, $reason: String!) {\n      result: removeMaintenanceRecord(id: $id, reason: $reason) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRemoveMaintenanceRecordDocument,
+    "\n    mutation AuditBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {\n      result: bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditBulkUpdateNextMaintenanceDocument,
+    "\n    mutation AuditDeleteEquipment($id: ID!) {\n      result: deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditDeleteEquipmentDocument,
+    "\n    mutation AuditRestoreEquipment($id: ID!) {\n      result: restoreEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRestoreEquipmentDocument,
+    "\n    mutation AuditCreateInventoryItem($input: CreateInventoryItemInput!) {\n      result: createInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateInventoryItemSuccess {\n          inventoryItem {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateInventoryItemDocument,
+    "\n    mutation AuditUpdateInventoryItem($input: UpdateInventoryItemInput!) {\n      result: updateInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateInventoryItemDocument,
+    "\n    mutation AuditAdjustStock($input: AdjustStockInput!) {\n      result: adjustStock(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditAdjustStockDocument,
+    "\n    mutation AuditDeleteInventoryItem($id: ID!) {\n      result: deleteInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditDeleteInventoryItemDocument,
+    "\n    mutation AuditRestoreInventoryItem($id: ID!) {\n      result: restoreInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRestoreInventoryItemDocument,
+    "\n    mutation AuditCreateSupplier($input: CreateSupplierInput!) {\n      result: createSupplier(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateSupplierSuccess {\n          supplier {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateSupplierDocument,
+    "\n    mutation AuditUpdateSupplier($input: UpdateSupplierInput!) {\n      result: updateSupplier(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateSupplierDocument,
+    "\n    mutation AuditDeleteSupplier($id: ID!) {\n      result: deleteSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditDeleteSupplierDocument,
+    "\n    mutation AuditRestoreSupplier($id: ID!) {\n      result: restoreSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRestoreSupplierDocument,
+    "\n    mutation AuditCreatePurchaseOrder($input: CreatePurchaseOrderInput!) {\n      result: createPurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreatePurchaseOrderSuccess {\n          purchaseOrder {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreatePurchaseOrderDocument,
+    "\n    mutation AuditUpdatePurchaseOrder($input: UpdatePurchaseOrderInput!) {\n      result: updatePurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdatePurchaseOrderDocument,
+    "\n    mutation AuditSubmitPurchaseOrder($id: ID!) {\n      result: submitPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditSubmitPurchaseOrderDocument,
+    "\n    mutation AuditApprovePurchaseOrder($id: ID!) {\n      result: approvePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditApprovePurchaseOrderDocument,
+    "\n    mutation AuditReceivePurchaseOrder($id: ID!) {\n      result: receivePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditReceivePurchaseOrderDocument,
+    "\n    mutation AuditCancelPurchaseOrder($id: ID!) {\n      result: cancelPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditCancelPurchaseOrderDocument,
+    "\n    mutation AuditCreateChecklistTemplate($input: CreateChecklistTemplateInput!) {\n      result: createChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateChecklistTemplateSuccess {\n          checklistTemplate {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateChecklistTemplateDocument,
+    "\n    mutation AuditUpdateChecklistTemplate($input: UpdateChecklistTemplateInput!) {\n      result: updateChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on UpdateChecklistTemplateSuccess {\n          checklistTemplate {\n            currentVersion {\n              items {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.AuditUpdateChecklistTemplateDocument,
+    "\n    mutation AuditStartInspection($id: ID!) {\n      result: startInspection(equipmentId: $id) {\n        __typename\n        ...MutationError\n        ... on StartInspectionSuccess {\n          inspection {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditStartInspectionDocument,
+    "\n    mutation AuditSubmitInspection($input: SubmitInspectionInput!) {\n      result: submitInspection(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditSubmitInspectionDocument,
+    "\n    mutation AuditReportIncident($input: ReportIncidentInput!) {\n      result: reportIncident(input: $input) {\n        __typename\n        ...MutationError\n        ... on ReportIncidentSuccess {\n          incident {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditReportIncidentDocument,
+    "\n    mutation AuditMoveIncident($input: MoveIncidentInput!) {\n      result: moveIncident(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditMoveIncidentDocument,
+    "\n    mutation AuditCreateUser($input: CreateUserInput!) {\n      result: createUser(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateUserSuccess {\n          user {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateUserDocument,
+    "\n    mutation AuditUpdateUser($input: UpdateUserInput!) {\n      result: updateUser(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateUserDocument,
+    "\n    mutation AuditAssignRole($userId: ID!) {\n      result: assignRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditAssignRoleDocument,
+    "\n    mutation AuditRevokeRole($userId: ID!) {\n      result: revokeRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRevokeRoleDocument,
+    "\n    mutation AuditRevokeUserSessions($userId: ID!) {\n      result: revokeUserSessions(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditRevokeUserSessionsDocument,
+    "\n    mutation AuditDeactivateUser($id: ID!) {\n      result: deactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditDeactivateUserDocument,
+    "\n    mutation AuditReactivateUser($id: ID!) {\n      result: reactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditReactivateUserDocument,
+    "\n    mutation AuditUpdateOrganisation($input: UpdateOrganisationInput!) {\n      result: updateOrganisation(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateOrganisationDocument,
+    "\n    mutation AuditClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditClockInDocument,
+    "\n    mutation AuditStartBreak($input: StartBreakInput!) {\n      result: startBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditStartBreakDocument,
+    "\n    mutation AuditEndBreak($input: EndBreakInput!) {\n      result: endBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditEndBreakDocument,
+    "\n    mutation AuditClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditClockOutDocument,
+    "\n    mutation AuditCorrectTimeEntry($input: CorrectTimeEntryInput!) {\n      result: correctTimeEntry(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditCorrectTimeEntryDocument,
+    "\n    mutation AuditApproveTimesheet($input: ApproveTimesheetInput!) {\n      result: approveTimesheet(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditApproveTimesheetDocument,
+    "\n    mutation AuditCreateOrganisation($input: CreateOrganisationInput!) {\n      result: createOrganisation(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateOrganisationSuccess {\n          organisation {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateOrganisationDocument,
+    "\n    mutation AuditLogin($input: LoginInput!) {\n      result: login(input: $input) {\n        __typename\n        ...MutationError\n        ... on LoginSuccess {\n          tokens {\n            accessToken\n            refreshToken\n          }\n        }\n      }\n    }\n  ": typeof types.AuditLoginDocument,
+    "\n    mutation AuditRefreshSession($refreshToken: String!) {\n      result: refreshSession(refreshToken: $refreshToken) {\n        __typename\n        ...MutationError\n        ... on RefreshSessionSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": typeof types.AuditRefreshSessionDocument,
+    "\n    mutation AuditLogout {\n      result: logout {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditLogoutDocument,
+    "\n    mutation AuditChangePassword($input: ChangePasswordInput!) {\n      result: changePassword(input: $input) {\n        __typename\n        ...MutationError\n        ... on ChangePasswordSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": typeof types.AuditChangePasswordDocument,
+    "\n    mutation AuditLogoutEverywhere {\n      result: logoutEverywhere {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditLogoutEverywhereDocument,
+    "\n    mutation AuditLoginWithGoogle($idToken: String!) {\n      result: loginWithGoogle(idToken: $idToken) {\n        __typename\n        ...MutationError\n        ... on LoginWithGoogleSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": typeof types.AuditLoginWithGoogleDocument,
+    "\n    mutation AuditUnlinkGoogle($userId: ID!) {\n      result: unlinkGoogle(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUnlinkGoogleDocument,
     "\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    ": typeof types.MayCreateEquipmentDocument,
     "\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": typeof types.MayUpdateEquipmentDocument,
     "\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": typeof types.MayDeleteEquipmentDocument,
@@ -187,6 +238,57 @@ type Documents = {
     "\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.TimeclockWarmUpDocument,
 };
 const documents: Documents = {
+    "\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateEquipmentDocument,
+    "\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateEquipmentDocument,
+    "\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditAddMaintenanceRecordDocument,
+    "\n    mutation AuditCorrectMaintenanceRecord($input: CorrectMaintenanceRecordInput!) {\n      result: correctMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditCorrectMaintenanceRecordDocument,
+    "\n    mutation AuditRemoveMaintenanceRecord($id: ID!, $reason: String!) {\n      result: removeMaintenanceRecord(id: $id, reason: $reason) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRemoveMaintenanceRecordDocument,
+    "\n    mutation AuditBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {\n      result: bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditBulkUpdateNextMaintenanceDocument,
+    "\n    mutation AuditDeleteEquipment($id: ID!) {\n      result: deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditDeleteEquipmentDocument,
+    "\n    mutation AuditRestoreEquipment($id: ID!) {\n      result: restoreEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRestoreEquipmentDocument,
+    "\n    mutation AuditCreateInventoryItem($input: CreateInventoryItemInput!) {\n      result: createInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateInventoryItemSuccess {\n          inventoryItem {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateInventoryItemDocument,
+    "\n    mutation AuditUpdateInventoryItem($input: UpdateInventoryItemInput!) {\n      result: updateInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateInventoryItemDocument,
+    "\n    mutation AuditAdjustStock($input: AdjustStockInput!) {\n      result: adjustStock(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditAdjustStockDocument,
+    "\n    mutation AuditDeleteInventoryItem($id: ID!) {\n      result: deleteInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditDeleteInventoryItemDocument,
+    "\n    mutation AuditRestoreInventoryItem($id: ID!) {\n      result: restoreInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRestoreInventoryItemDocument,
+    "\n    mutation AuditCreateSupplier($input: CreateSupplierInput!) {\n      result: createSupplier(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateSupplierSuccess {\n          supplier {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateSupplierDocument,
+    "\n    mutation AuditUpdateSupplier($input: UpdateSupplierInput!) {\n      result: updateSupplier(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateSupplierDocument,
+    "\n    mutation AuditDeleteSupplier($id: ID!) {\n      result: deleteSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditDeleteSupplierDocument,
+    "\n    mutation AuditRestoreSupplier($id: ID!) {\n      result: restoreSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRestoreSupplierDocument,
+    "\n    mutation AuditCreatePurchaseOrder($input: CreatePurchaseOrderInput!) {\n      result: createPurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreatePurchaseOrderSuccess {\n          purchaseOrder {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreatePurchaseOrderDocument,
+    "\n    mutation AuditUpdatePurchaseOrder($input: UpdatePurchaseOrderInput!) {\n      result: updatePurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdatePurchaseOrderDocument,
+    "\n    mutation AuditSubmitPurchaseOrder($id: ID!) {\n      result: submitPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditSubmitPurchaseOrderDocument,
+    "\n    mutation AuditApprovePurchaseOrder($id: ID!) {\n      result: approvePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditApprovePurchaseOrderDocument,
+    "\n    mutation AuditReceivePurchaseOrder($id: ID!) {\n      result: receivePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditReceivePurchaseOrderDocument,
+    "\n    mutation AuditCancelPurchaseOrder($id: ID!) {\n      result: cancelPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditCancelPurchaseOrderDocument,
+    "\n    mutation AuditCreateChecklistTemplate($input: CreateChecklistTemplateInput!) {\n      result: createChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateChecklistTemplateSuccess {\n          checklistTemplate {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateChecklistTemplateDocument,
+    "\n    mutation AuditUpdateChecklistTemplate($input: UpdateChecklistTemplateInput!) {\n      result: updateChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on UpdateChecklistTemplateSuccess {\n          checklistTemplate {\n            currentVersion {\n              items {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  ": types.AuditUpdateChecklistTemplateDocument,
+    "\n    mutation AuditStartInspection($id: ID!) {\n      result: startInspection(equipmentId: $id) {\n        __typename\n        ...MutationError\n        ... on StartInspectionSuccess {\n          inspection {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditStartInspectionDocument,
+    "\n    mutation AuditSubmitInspection($input: SubmitInspectionInput!) {\n      result: submitInspection(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditSubmitInspectionDocument,
+    "\n    mutation AuditReportIncident($input: ReportIncidentInput!) {\n      result: reportIncident(input: $input) {\n        __typename\n        ...MutationError\n        ... on ReportIncidentSuccess {\n          incident {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditReportIncidentDocument,
+    "\n    mutation AuditMoveIncident($input: MoveIncidentInput!) {\n      result: moveIncident(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditMoveIncidentDocument,
+    "\n    mutation AuditCreateUser($input: CreateUserInput!) {\n      result: createUser(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateUserSuccess {\n          user {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateUserDocument,
+    "\n    mutation AuditUpdateUser($input: UpdateUserInput!) {\n      result: updateUser(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateUserDocument,
+    "\n    mutation AuditAssignRole($userId: ID!) {\n      result: assignRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditAssignRoleDocument,
+    "\n    mutation AuditRevokeRole($userId: ID!) {\n      result: revokeRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRevokeRoleDocument,
+    "\n    mutation AuditRevokeUserSessions($userId: ID!) {\n      result: revokeUserSessions(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditRevokeUserSessionsDocument,
+    "\n    mutation AuditDeactivateUser($id: ID!) {\n      result: deactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditDeactivateUserDocument,
+    "\n    mutation AuditReactivateUser($id: ID!) {\n      result: reactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditReactivateUserDocument,
+    "\n    mutation AuditUpdateOrganisation($input: UpdateOrganisationInput!) {\n      result: updateOrganisation(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateOrganisationDocument,
+    "\n    mutation AuditClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditClockInDocument,
+    "\n    mutation AuditStartBreak($input: StartBreakInput!) {\n      result: startBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditStartBreakDocument,
+    "\n    mutation AuditEndBreak($input: EndBreakInput!) {\n      result: endBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditEndBreakDocument,
+    "\n    mutation AuditClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditClockOutDocument,
+    "\n    mutation AuditCorrectTimeEntry($input: CorrectTimeEntryInput!) {\n      result: correctTimeEntry(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditCorrectTimeEntryDocument,
+    "\n    mutation AuditApproveTimesheet($input: ApproveTimesheetInput!) {\n      result: approveTimesheet(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditApproveTimesheetDocument,
+    "\n    mutation AuditCreateOrganisation($input: CreateOrganisationInput!) {\n      result: createOrganisation(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateOrganisationSuccess {\n          organisation {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateOrganisationDocument,
+    "\n    mutation AuditLogin($input: LoginInput!) {\n      result: login(input: $input) {\n        __typename\n        ...MutationError\n        ... on LoginSuccess {\n          tokens {\n            accessToken\n            refreshToken\n          }\n        }\n      }\n    }\n  ": types.AuditLoginDocument,
+    "\n    mutation AuditRefreshSession($refreshToken: String!) {\n      result: refreshSession(refreshToken: $refreshToken) {\n        __typename\n        ...MutationError\n        ... on RefreshSessionSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": types.AuditRefreshSessionDocument,
+    "\n    mutation AuditLogout {\n      result: logout {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditLogoutDocument,
+    "\n    mutation AuditChangePassword($input: ChangePasswordInput!) {\n      result: changePassword(input: $input) {\n        __typename\n        ...MutationError\n        ... on ChangePasswordSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": types.AuditChangePasswordDocument,
+    "\n    mutation AuditLogoutEverywhere {\n      result: logoutEverywhere {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditLogoutEverywhereDocument,
+    "\n    mutation AuditLoginWithGoogle($idToken: String!) {\n      result: loginWithGoogle(idToken: $idToken) {\n        __typename\n        ...MutationError\n        ... on LoginWithGoogleSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  ": types.AuditLoginWithGoogleDocument,
+    "\n    mutation AuditUnlinkGoogle($userId: ID!) {\n      result: unlinkGoogle(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUnlinkGoogleDocument,
     "\n      mutation MayCreateEquipment {\n        result: createEquipment(input: { name: \"\", serialNumber: \"\", category: OTHER }) {\n          __typename\n        }\n      }\n    ": types.MayCreateEquipmentDocument,
     "\n      mutation MayUpdateEquipment($id: ID!) {\n        result: updateEquipment(input: { id: $id, name: \"x\" }) {\n          __typename\n        }\n      }\n    ": types.MayUpdateEquipmentDocument,
     "\n      mutation MayDeleteEquipment($id: ID!) {\n        result: deleteEquipment(id: $id) {\n          __typename\n        }\n      }\n    ": types.MayDeleteEquipmentDocument,
@@ -374,6 +476,210 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCorrectMaintenanceRecord($input: CorrectMaintenanceRecordInput!) {\n      result: correctMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCorrectMaintenanceRecord($input: CorrectMaintenanceRecordInput!) {\n      result: correctMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRemoveMaintenanceRecord($id: ID!, $reason: String!) {\n      result: removeMaintenanceRecord(id: $id, reason: $reason) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRemoveMaintenanceRecord($id: ID!, $reason: String!) {\n      result: removeMaintenanceRecord(id: $id, reason: $reason) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {\n      result: bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {\n      result: bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditDeleteEquipment($id: ID!) {\n      result: deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditDeleteEquipment($id: ID!) {\n      result: deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRestoreEquipment($id: ID!) {\n      result: restoreEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRestoreEquipment($id: ID!) {\n      result: restoreEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateInventoryItem($input: CreateInventoryItemInput!) {\n      result: createInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateInventoryItemSuccess {\n          inventoryItem {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateInventoryItem($input: CreateInventoryItemInput!) {\n      result: createInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateInventoryItemSuccess {\n          inventoryItem {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateInventoryItem($input: UpdateInventoryItemInput!) {\n      result: updateInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateInventoryItem($input: UpdateInventoryItemInput!) {\n      result: updateInventoryItem(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditAdjustStock($input: AdjustStockInput!) {\n      result: adjustStock(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditAdjustStock($input: AdjustStockInput!) {\n      result: adjustStock(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditDeleteInventoryItem($id: ID!) {\n      result: deleteInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditDeleteInventoryItem($id: ID!) {\n      result: deleteInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRestoreInventoryItem($id: ID!) {\n      result: restoreInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRestoreInventoryItem($id: ID!) {\n      result: restoreInventoryItem(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateSupplier($input: CreateSupplierInput!) {\n      result: createSupplier(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateSupplierSuccess {\n          supplier {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateSupplier($input: CreateSupplierInput!) {\n      result: createSupplier(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateSupplierSuccess {\n          supplier {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateSupplier($input: UpdateSupplierInput!) {\n      result: updateSupplier(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateSupplier($input: UpdateSupplierInput!) {\n      result: updateSupplier(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditDeleteSupplier($id: ID!) {\n      result: deleteSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditDeleteSupplier($id: ID!) {\n      result: deleteSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRestoreSupplier($id: ID!) {\n      result: restoreSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRestoreSupplier($id: ID!) {\n      result: restoreSupplier(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreatePurchaseOrder($input: CreatePurchaseOrderInput!) {\n      result: createPurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreatePurchaseOrderSuccess {\n          purchaseOrder {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreatePurchaseOrder($input: CreatePurchaseOrderInput!) {\n      result: createPurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreatePurchaseOrderSuccess {\n          purchaseOrder {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdatePurchaseOrder($input: UpdatePurchaseOrderInput!) {\n      result: updatePurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdatePurchaseOrder($input: UpdatePurchaseOrderInput!) {\n      result: updatePurchaseOrder(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditSubmitPurchaseOrder($id: ID!) {\n      result: submitPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditSubmitPurchaseOrder($id: ID!) {\n      result: submitPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditApprovePurchaseOrder($id: ID!) {\n      result: approvePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditApprovePurchaseOrder($id: ID!) {\n      result: approvePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditReceivePurchaseOrder($id: ID!) {\n      result: receivePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditReceivePurchaseOrder($id: ID!) {\n      result: receivePurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCancelPurchaseOrder($id: ID!) {\n      result: cancelPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCancelPurchaseOrder($id: ID!) {\n      result: cancelPurchaseOrder(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateChecklistTemplate($input: CreateChecklistTemplateInput!) {\n      result: createChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateChecklistTemplateSuccess {\n          checklistTemplate {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateChecklistTemplate($input: CreateChecklistTemplateInput!) {\n      result: createChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateChecklistTemplateSuccess {\n          checklistTemplate {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateChecklistTemplate($input: UpdateChecklistTemplateInput!) {\n      result: updateChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on UpdateChecklistTemplateSuccess {\n          checklistTemplate {\n            currentVersion {\n              items {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateChecklistTemplate($input: UpdateChecklistTemplateInput!) {\n      result: updateChecklistTemplate(input: $input) {\n        __typename\n        ...MutationError\n        ... on UpdateChecklistTemplateSuccess {\n          checklistTemplate {\n            currentVersion {\n              items {\n                id\n              }\n            }\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditStartInspection($id: ID!) {\n      result: startInspection(equipmentId: $id) {\n        __typename\n        ...MutationError\n        ... on StartInspectionSuccess {\n          inspection {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditStartInspection($id: ID!) {\n      result: startInspection(equipmentId: $id) {\n        __typename\n        ...MutationError\n        ... on StartInspectionSuccess {\n          inspection {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditSubmitInspection($input: SubmitInspectionInput!) {\n      result: submitInspection(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditSubmitInspection($input: SubmitInspectionInput!) {\n      result: submitInspection(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditReportIncident($input: ReportIncidentInput!) {\n      result: reportIncident(input: $input) {\n        __typename\n        ...MutationError\n        ... on ReportIncidentSuccess {\n          incident {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditReportIncident($input: ReportIncidentInput!) {\n      result: reportIncident(input: $input) {\n        __typename\n        ...MutationError\n        ... on ReportIncidentSuccess {\n          incident {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditMoveIncident($input: MoveIncidentInput!) {\n      result: moveIncident(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditMoveIncident($input: MoveIncidentInput!) {\n      result: moveIncident(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateUser($input: CreateUserInput!) {\n      result: createUser(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateUserSuccess {\n          user {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateUser($input: CreateUserInput!) {\n      result: createUser(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateUserSuccess {\n          user {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateUser($input: UpdateUserInput!) {\n      result: updateUser(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateUser($input: UpdateUserInput!) {\n      result: updateUser(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditAssignRole($userId: ID!) {\n      result: assignRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditAssignRole($userId: ID!) {\n      result: assignRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRevokeRole($userId: ID!) {\n      result: revokeRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRevokeRole($userId: ID!) {\n      result: revokeRole(userId: $userId, role: EMPLOYEE) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRevokeUserSessions($userId: ID!) {\n      result: revokeUserSessions(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRevokeUserSessions($userId: ID!) {\n      result: revokeUserSessions(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditDeactivateUser($id: ID!) {\n      result: deactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditDeactivateUser($id: ID!) {\n      result: deactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditReactivateUser($id: ID!) {\n      result: reactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditReactivateUser($id: ID!) {\n      result: reactivateUser(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUpdateOrganisation($input: UpdateOrganisationInput!) {\n      result: updateOrganisation(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUpdateOrganisation($input: UpdateOrganisationInput!) {\n      result: updateOrganisation(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditClockIn($input: ClockInInput!) {\n      result: clockIn(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditStartBreak($input: StartBreakInput!) {\n      result: startBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditStartBreak($input: StartBreakInput!) {\n      result: startBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditEndBreak($input: EndBreakInput!) {\n      result: endBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditEndBreak($input: EndBreakInput!) {\n      result: endBreak(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditClockOut($input: ClockOutInput!) {\n      result: clockOut(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCorrectTimeEntry($input: CorrectTimeEntryInput!) {\n      result: correctTimeEntry(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCorrectTimeEntry($input: CorrectTimeEntryInput!) {\n      result: correctTimeEntry(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditApproveTimesheet($input: ApproveTimesheetInput!) {\n      result: approveTimesheet(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditApproveTimesheet($input: ApproveTimesheetInput!) {\n      result: approveTimesheet(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditCreateOrganisation($input: CreateOrganisationInput!) {\n      result: createOrganisation(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateOrganisationSuccess {\n          organisation {\n            id\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditCreateOrganisation($input: CreateOrganisationInput!) {\n      result: createOrganisation(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateOrganisationSuccess {\n          organisation {\n            id\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditLogin($input: LoginInput!) {\n      result: login(input: $input) {\n        __typename\n        ...MutationError\n        ... on LoginSuccess {\n          tokens {\n            accessToken\n            refreshToken\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditLogin($input: LoginInput!) {\n      result: login(input: $input) {\n        __typename\n        ...MutationError\n        ... on LoginSuccess {\n          tokens {\n            accessToken\n            refreshToken\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditRefreshSession($refreshToken: String!) {\n      result: refreshSession(refreshToken: $refreshToken) {\n        __typename\n        ...MutationError\n        ... on RefreshSessionSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditRefreshSession($refreshToken: String!) {\n      result: refreshSession(refreshToken: $refreshToken) {\n        __typename\n        ...MutationError\n        ... on RefreshSessionSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditLogout {\n      result: logout {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditLogout {\n      result: logout {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditChangePassword($input: ChangePasswordInput!) {\n      result: changePassword(input: $input) {\n        __typename\n        ...MutationError\n        ... on ChangePasswordSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditChangePassword($input: ChangePasswordInput!) {\n      result: changePassword(input: $input) {\n        __typename\n        ...MutationError\n        ... on ChangePasswordSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditLogoutEverywhere {\n      result: logoutEverywhere {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditLogoutEverywhere {\n      result: logoutEverywhere {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditLoginWithGoogle($idToken: String!) {\n      result: loginWithGoogle(idToken: $idToken) {\n        __typename\n        ...MutationError\n        ... on LoginWithGoogleSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditLoginWithGoogle($idToken: String!) {\n      result: loginWithGoogle(idToken: $idToken) {\n        __typename\n        ...MutationError\n        ... on LoginWithGoogleSuccess {\n          tokens {\n            accessToken\n          }\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation AuditUnlinkGoogle($userId: ID!) {\n      result: unlinkGoogle(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation AuditUnlinkGoogle($userId: ID!) {\n      result: unlinkGoogle(userId: $userId) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
