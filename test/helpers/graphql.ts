@@ -119,6 +119,20 @@ export async function execute(document: DocumentNode, variables: unknown = {}, o
   return (await send(source(document), variables, options)).json();
 }
 
+/** execute()'s answer, with the status and headers of the HTTP response it came in. */
+export async function respond<R, V>(
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  options: As = {},
+): Promise<{ status: number; headers: Headers; result: FormattedExecutionResult<R> }> {
+  const response = await send(source(document), variables, options);
+  return {
+    status: response.status,
+    headers: response.headers,
+    result: (await response.json()) as FormattedExecutionResult<R>,
+  };
+}
+
 /**
  * Sends a document written as a string, for those that cannot be typed: malformed or hostile on
  * purpose, or built at run time. Tests whose documents are valid use execute() and typed documents.
