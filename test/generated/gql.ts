@@ -177,6 +177,12 @@ type Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": typeof types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": typeof types.MutationErrorFragmentDoc,
+    "\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": typeof types.InstancesLoginDocument,
+    "\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.InstancesViewerDocument,
+    "\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      ": typeof types.InstancesLogoutDocument,
+    "\n        query InstancesUsers {\n          users(first: 50) {\n            edges {\n              node {\n                id\n                email\n              }\n            }\n          }\n        }\n      ": typeof types.InstancesUsersDocument,
+    "\n        mutation InstancesAssignRole($id: ID!) {\n          assignRole(userId: $id, role: EMPLOYEE) {\n            __typename\n          }\n        }\n      ": typeof types.InstancesAssignRoleDocument,
+    "\n        mutation InstancesAdjust($input: AdjustStockInput!) {\n          adjustStock(input: $input) {\n            __typename\n            ... on AdjustStockSuccess {\n              inventoryItem {\n                qty\n              }\n            }\n          }\n        }\n      ": typeof types.InstancesAdjustDocument,
     "\n  mutation CreateInventoryItem($input: CreateInventoryItemInput!) {\n    createInventoryItem(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateInventoryItemSuccess {\n        inventoryItem {\n          id\n          sku\n          qty\n          minQty\n          isLowStock\n          responsibleUser {\n            name\n          }\n          movements(first: 5) {\n            edges {\n              node {\n                delta\n                reason\n                performedBy {\n                  name\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.CreateInventoryItemDocument,
     "\n  mutation AdjustStock($input: AdjustStockInput!) {\n    adjustStock(input: $input) {\n      __typename\n      ...MutationError\n      ... on InsufficientStockError {\n        available\n        requested\n      }\n      ... on AdjustStockSuccess {\n        inventoryItem {\n          qty\n          isLowStock\n        }\n      }\n    }\n  }\n": typeof types.AdjustStockDocument,
     "\n  mutation UpdateInventoryItem($input: UpdateInventoryItemInput!) {\n    updateInventoryItem(input: $input) {\n      __typename\n      ...MutationError\n      ... on UpdateInventoryItemSuccess {\n        inventoryItem {\n          name\n          location\n          minQty\n          qty\n          responsibleUser {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.UpdateInventoryItemDocument,
@@ -448,6 +454,12 @@ const documents: Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": types.MutationErrorFragmentDoc,
+    "\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": types.InstancesLoginDocument,
+    "\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n": types.InstancesViewerDocument,
+    "\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      ": types.InstancesLogoutDocument,
+    "\n        query InstancesUsers {\n          users(first: 50) {\n            edges {\n              node {\n                id\n                email\n              }\n            }\n          }\n        }\n      ": types.InstancesUsersDocument,
+    "\n        mutation InstancesAssignRole($id: ID!) {\n          assignRole(userId: $id, role: EMPLOYEE) {\n            __typename\n          }\n        }\n      ": types.InstancesAssignRoleDocument,
+    "\n        mutation InstancesAdjust($input: AdjustStockInput!) {\n          adjustStock(input: $input) {\n            __typename\n            ... on AdjustStockSuccess {\n              inventoryItem {\n                qty\n              }\n            }\n          }\n        }\n      ": types.InstancesAdjustDocument,
     "\n  mutation CreateInventoryItem($input: CreateInventoryItemInput!) {\n    createInventoryItem(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateInventoryItemSuccess {\n        inventoryItem {\n          id\n          sku\n          qty\n          minQty\n          isLowStock\n          responsibleUser {\n            name\n          }\n          movements(first: 5) {\n            edges {\n              node {\n                delta\n                reason\n                performedBy {\n                  name\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.CreateInventoryItemDocument,
     "\n  mutation AdjustStock($input: AdjustStockInput!) {\n    adjustStock(input: $input) {\n      __typename\n      ...MutationError\n      ... on InsufficientStockError {\n        available\n        requested\n      }\n      ... on AdjustStockSuccess {\n        inventoryItem {\n          qty\n          isLowStock\n        }\n      }\n    }\n  }\n": types.AdjustStockDocument,
     "\n  mutation UpdateInventoryItem($input: UpdateInventoryItemInput!) {\n    updateInventoryItem(input: $input) {\n      __typename\n      ...MutationError\n      ... on UpdateInventoryItemSuccess {\n        inventoryItem {\n          name\n          location\n          minQty\n          qty\n          responsibleUser {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.UpdateInventoryItemDocument,
@@ -1222,6 +1234,30 @@ export function graphql(source: "\n        query GraphAnonymousOrganisation {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"): (typeof documents)["\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n"): (typeof documents)["\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query InstancesUsers {\n          users(first: 50) {\n            edges {\n              node {\n                id\n                email\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query InstancesUsers {\n          users(first: 50) {\n            edges {\n              node {\n                id\n                email\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation InstancesAssignRole($id: ID!) {\n          assignRole(userId: $id, role: EMPLOYEE) {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation InstancesAssignRole($id: ID!) {\n          assignRole(userId: $id, role: EMPLOYEE) {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation InstancesAdjust($input: AdjustStockInput!) {\n          adjustStock(input: $input) {\n            __typename\n            ... on AdjustStockSuccess {\n              inventoryItem {\n                qty\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation InstancesAdjust($input: AdjustStockInput!) {\n          adjustStock(input: $input) {\n            __typename\n            ... on AdjustStockSuccess {\n              inventoryItem {\n                qty\n              }\n            }\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
