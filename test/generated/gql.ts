@@ -181,6 +181,9 @@ type Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": typeof types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": typeof types.MutationErrorFragmentDoc,
+    "\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.HttpDashboardDocument,
+    "\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": typeof types.HttpLoginDocument,
+    "\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      ": typeof types.HttpSessionAddressDocument,
     "\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": typeof types.InstancesLoginDocument,
     "\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.InstancesViewerDocument,
     "\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      ": typeof types.InstancesLogoutDocument,
@@ -462,6 +465,9 @@ const documents: Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": types.MutationErrorFragmentDoc,
+    "\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.HttpDashboardDocument,
+    "\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": types.HttpLoginDocument,
+    "\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      ": types.HttpSessionAddressDocument,
     "\n  mutation InstancesLogin($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": types.InstancesLoginDocument,
     "\n  query InstancesViewer {\n    viewer {\n      email\n    }\n  }\n": types.InstancesViewerDocument,
     "\n        mutation InstancesLogout {\n          logout {\n            __typename\n          }\n        }\n      ": types.InstancesLogoutDocument,
@@ -1258,6 +1264,18 @@ export function graphql(source: "\n        query GraphAnonymousOrganisation {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"): (typeof documents)["\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
