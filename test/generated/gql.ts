@@ -181,6 +181,23 @@ type Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": typeof types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": typeof types.MutationErrorFragmentDoc,
+    "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": typeof types.HostileCreateEquipmentDocument,
+    "\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      ": typeof types.HostileAncientFilterDocument,
+    "\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.HostileAddRecordDocument,
+    "\n        query HostileRecordDates {\n          maintenanceRecords(first: 100) {\n            edges {\n              node {\n                maintenanceDate\n              }\n            }\n          }\n        }\n      ": typeof types.HostileRecordDatesDocument,
+    "\n    query HostileSearch($s: String) {\n      equipment(first: 5, filter: { search: $s }) {\n        totalCount\n      }\n    }\n  ": typeof types.HostileSearchDocument,
+    "\n          mutation HostileAdjust($input: AdjustStockInput!) {\n            result: adjustStock(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": typeof types.HostileAdjustDocument,
+    "\n    mutation HostileDeleteEquipment($id: ID!) {\n      deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.HostileDeleteEquipmentDocument,
+    "\n    query HostileNode($id: ID!) {\n      node(id: $id) {\n        id\n      }\n    }\n  ": typeof types.HostileNodeDocument,
+    "\n          mutation HostileUpdateEquipment($input: UpdateEquipmentInput!) {\n            result: updateEquipment(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": typeof types.HostileUpdateEquipmentDocument,
+    "\n          query HostileEquipmentAfter($c: String) {\n            equipment(first: 3, after: $c) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": typeof types.HostileEquipmentAfterDocument,
+    "\n          query HostileEquipmentBefore($c: String) {\n            equipment(last: 3, before: $c, orderBy: NAME_DESC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": typeof types.HostileEquipmentBeforeDocument,
+    "\n          query HostileItemsAfter($c: String) {\n            inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": typeof types.HostileItemsAfterDocument,
+    "\n          query HostileNestedAfter($c: String) {\n            organisation {\n              equipment(first: 3, after: $c) {\n                edges {\n                  node {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        ": typeof types.HostileNestedAfterDocument,
+    "\n      query HostilePage($c: String) {\n        equipment(first: 2, after: $c) {\n          pageInfo {\n            endCursor\n          }\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    ": typeof types.HostilePageDocument,
+    "\n        query HostileOwnDetails {\n          viewer {\n            phone\n            notes\n          }\n        }\n      ": typeof types.HostileOwnDetailsDocument,
+    "\n      query HostileCreatorDetails {\n        equipment(first: 1) {\n          edges {\n            node {\n              createdBy {\n                name\n                phone\n                notes\n              }\n            }\n          }\n        }\n      }\n    ": typeof types.HostileCreatorDetailsDocument,
+    "\n            mutation HostileCreateUser($input: CreateUserInput!) {\n              createUser(input: $input) {\n                __typename\n                ...MutationError\n              }\n            }\n          ": typeof types.HostileCreateUserDocument,
     "\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.HttpDashboardDocument,
     "\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": typeof types.HttpLoginDocument,
     "\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      ": typeof types.HttpSessionAddressDocument,
@@ -478,6 +495,23 @@ const documents: Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": types.MutationErrorFragmentDoc,
+    "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": types.HostileCreateEquipmentDocument,
+    "\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      ": types.HostileAncientFilterDocument,
+    "\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.HostileAddRecordDocument,
+    "\n        query HostileRecordDates {\n          maintenanceRecords(first: 100) {\n            edges {\n              node {\n                maintenanceDate\n              }\n            }\n          }\n        }\n      ": types.HostileRecordDatesDocument,
+    "\n    query HostileSearch($s: String) {\n      equipment(first: 5, filter: { search: $s }) {\n        totalCount\n      }\n    }\n  ": types.HostileSearchDocument,
+    "\n          mutation HostileAdjust($input: AdjustStockInput!) {\n            result: adjustStock(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": types.HostileAdjustDocument,
+    "\n    mutation HostileDeleteEquipment($id: ID!) {\n      deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.HostileDeleteEquipmentDocument,
+    "\n    query HostileNode($id: ID!) {\n      node(id: $id) {\n        id\n      }\n    }\n  ": types.HostileNodeDocument,
+    "\n          mutation HostileUpdateEquipment($input: UpdateEquipmentInput!) {\n            result: updateEquipment(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": types.HostileUpdateEquipmentDocument,
+    "\n          query HostileEquipmentAfter($c: String) {\n            equipment(first: 3, after: $c) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": types.HostileEquipmentAfterDocument,
+    "\n          query HostileEquipmentBefore($c: String) {\n            equipment(last: 3, before: $c, orderBy: NAME_DESC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": types.HostileEquipmentBeforeDocument,
+    "\n          query HostileItemsAfter($c: String) {\n            inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        ": types.HostileItemsAfterDocument,
+    "\n          query HostileNestedAfter($c: String) {\n            organisation {\n              equipment(first: 3, after: $c) {\n                edges {\n                  node {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        ": types.HostileNestedAfterDocument,
+    "\n      query HostilePage($c: String) {\n        equipment(first: 2, after: $c) {\n          pageInfo {\n            endCursor\n          }\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    ": types.HostilePageDocument,
+    "\n        query HostileOwnDetails {\n          viewer {\n            phone\n            notes\n          }\n        }\n      ": types.HostileOwnDetailsDocument,
+    "\n      query HostileCreatorDetails {\n        equipment(first: 1) {\n          edges {\n            node {\n              createdBy {\n                name\n                phone\n                notes\n              }\n            }\n          }\n        }\n      }\n    ": types.HostileCreatorDetailsDocument,
+    "\n            mutation HostileCreateUser($input: CreateUserInput!) {\n              createUser(input: $input) {\n                __typename\n                ...MutationError\n              }\n            }\n          ": types.HostileCreateUserDocument,
     "\n  query HttpDashboard {\n    viewer {\n      email\n      organisation {\n        name\n        equipment(first: 3) {\n          totalCount\n          edges {\n            node {\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.HttpDashboardDocument,
     "\n        mutation HttpLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": types.HttpLoginDocument,
     "\n        query HttpSessionAddress {\n          viewer {\n            sessions(first: 1) {\n              edges {\n                node {\n                  ipAddress\n                }\n              }\n            }\n          }\n        }\n      ": types.HttpSessionAddressDocument,
@@ -1290,6 +1324,74 @@ export function graphql(source: "\n        query GraphAnonymousOrganisation {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"): (typeof documents)["\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "): (typeof documents)["\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      "): (typeof documents)["\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query HostileRecordDates {\n          maintenanceRecords(first: 100) {\n            edges {\n              node {\n                maintenanceDate\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query HostileRecordDates {\n          maintenanceRecords(first: 100) {\n            edges {\n              node {\n                maintenanceDate\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query HostileSearch($s: String) {\n      equipment(first: 5, filter: { search: $s }) {\n        totalCount\n      }\n    }\n  "): (typeof documents)["\n    query HostileSearch($s: String) {\n      equipment(first: 5, filter: { search: $s }) {\n        totalCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation HostileAdjust($input: AdjustStockInput!) {\n            result: adjustStock(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "): (typeof documents)["\n          mutation HostileAdjust($input: AdjustStockInput!) {\n            result: adjustStock(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation HostileDeleteEquipment($id: ID!) {\n      deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "): (typeof documents)["\n    mutation HostileDeleteEquipment($id: ID!) {\n      deleteEquipment(id: $id) {\n        __typename\n        ...MutationError\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query HostileNode($id: ID!) {\n      node(id: $id) {\n        id\n      }\n    }\n  "): (typeof documents)["\n    query HostileNode($id: ID!) {\n      node(id: $id) {\n        id\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation HostileUpdateEquipment($input: UpdateEquipmentInput!) {\n            result: updateEquipment(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "): (typeof documents)["\n          mutation HostileUpdateEquipment($input: UpdateEquipmentInput!) {\n            result: updateEquipment(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          query HostileEquipmentAfter($c: String) {\n            equipment(first: 3, after: $c) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          query HostileEquipmentAfter($c: String) {\n            equipment(first: 3, after: $c) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          query HostileEquipmentBefore($c: String) {\n            equipment(last: 3, before: $c, orderBy: NAME_DESC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          query HostileEquipmentBefore($c: String) {\n            equipment(last: 3, before: $c, orderBy: NAME_DESC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          query HostileItemsAfter($c: String) {\n            inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          query HostileItemsAfter($c: String) {\n            inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) {\n              edges {\n                node {\n                  id\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          query HostileNestedAfter($c: String) {\n            organisation {\n              equipment(first: 3, after: $c) {\n                edges {\n                  node {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          query HostileNestedAfter($c: String) {\n            organisation {\n              equipment(first: 3, after: $c) {\n                edges {\n                  node {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query HostilePage($c: String) {\n        equipment(first: 2, after: $c) {\n          pageInfo {\n            endCursor\n          }\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      query HostilePage($c: String) {\n        equipment(first: 2, after: $c) {\n          pageInfo {\n            endCursor\n          }\n          edges {\n            node {\n              id\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query HostileOwnDetails {\n          viewer {\n            phone\n            notes\n          }\n        }\n      "): (typeof documents)["\n        query HostileOwnDetails {\n          viewer {\n            phone\n            notes\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query HostileCreatorDetails {\n        equipment(first: 1) {\n          edges {\n            node {\n              createdBy {\n                name\n                phone\n                notes\n              }\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      query HostileCreatorDetails {\n        equipment(first: 1) {\n          edges {\n            node {\n              createdBy {\n                name\n                phone\n                notes\n              }\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n            mutation HostileCreateUser($input: CreateUserInput!) {\n              createUser(input: $input) {\n                __typename\n                ...MutationError\n              }\n            }\n          "): (typeof documents)["\n            mutation HostileCreateUser($input: CreateUserInput!) {\n              createUser(input: $input) {\n                __typename\n                ...MutationError\n              }\n            }\n          "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
