@@ -14,6 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n      query AdversarialSchemaTypes {\n        __schema {\n          types {\n            name\n          }\n        }\n      }\n    ": typeof types.AdversarialSchemaTypesDocument,
+    "\n      query AdversarialQueryType {\n        __schema {\n          queryType {\n            name\n          }\n        }\n      }\n    ": typeof types.AdversarialQueryTypeDocument,
+    "\n          query AdversarialOrganisationName {\n            organisation {\n              name\n            }\n          }\n        ": typeof types.AdversarialOrganisationNameDocument,
+    "\n        query AdversarialForeignCursor($after: String) {\n          equipment(first: 50, after: $after) {\n            edges {\n              node {\n                name\n              }\n            }\n          }\n        }\n      ": typeof types.AdversarialForeignCursorDocument,
+    "\n        query AdversarialForeignSupplier($supplier: ID!) {\n          purchaseOrders(first: 10, filter: { supplierId: $supplier }) {\n            totalCount\n          }\n        }\n      ": typeof types.AdversarialForeignSupplierDocument,
+    "\n        mutation AdversarialForeignOrder($supplier: ID!, $item: ID!) {\n          createPurchaseOrder(\n            input: { number: \"PO-X\", supplierId: $supplier, lines: [{ itemId: $item, quantity: 1, unitPrice: \"1\" }] }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      ": typeof types.AdversarialForeignOrderDocument,
+    "\n        mutation AdversarialForeignPerformer($equipment: ID!, $user: ID!) {\n          addMaintenanceRecord(\n            input: { equipmentId: $equipment, maintenanceDate: \"2026-01-01T00:00:00Z\", performedById: $user }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      ": typeof types.AdversarialForeignPerformerDocument,
     "\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditCreateEquipmentDocument,
     "\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": typeof types.AuditUpdateEquipmentDocument,
     "\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  ": typeof types.AuditAddMaintenanceRecordDocument,
@@ -328,6 +335,13 @@ type Documents = {
     "\n        mutation UsersDeactivate($id: ID!) {\n          deactivateUser(id: $id) {\n            __typename\n            ...MutationError\n            ... on DeactivateUserSuccess {\n              user {\n                isActive\n                maintenanceRecordsPerformed(first: 1) {\n                  totalCount\n                }\n              }\n            }\n          }\n        }\n      ": typeof types.UsersDeactivateDocument,
 };
 const documents: Documents = {
+    "\n      query AdversarialSchemaTypes {\n        __schema {\n          types {\n            name\n          }\n        }\n      }\n    ": types.AdversarialSchemaTypesDocument,
+    "\n      query AdversarialQueryType {\n        __schema {\n          queryType {\n            name\n          }\n        }\n      }\n    ": types.AdversarialQueryTypeDocument,
+    "\n          query AdversarialOrganisationName {\n            organisation {\n              name\n            }\n          }\n        ": types.AdversarialOrganisationNameDocument,
+    "\n        query AdversarialForeignCursor($after: String) {\n          equipment(first: 50, after: $after) {\n            edges {\n              node {\n                name\n              }\n            }\n          }\n        }\n      ": types.AdversarialForeignCursorDocument,
+    "\n        query AdversarialForeignSupplier($supplier: ID!) {\n          purchaseOrders(first: 10, filter: { supplierId: $supplier }) {\n            totalCount\n          }\n        }\n      ": types.AdversarialForeignSupplierDocument,
+    "\n        mutation AdversarialForeignOrder($supplier: ID!, $item: ID!) {\n          createPurchaseOrder(\n            input: { number: \"PO-X\", supplierId: $supplier, lines: [{ itemId: $item, quantity: 1, unitPrice: \"1\" }] }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      ": types.AdversarialForeignOrderDocument,
+    "\n        mutation AdversarialForeignPerformer($equipment: ID!, $user: ID!) {\n          addMaintenanceRecord(\n            input: { equipmentId: $equipment, maintenanceDate: \"2026-01-01T00:00:00Z\", performedById: $user }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      ": types.AdversarialForeignPerformerDocument,
     "\n    mutation AuditCreateEquipment($input: CreateEquipmentInput!) {\n      result: createEquipment(input: $input) {\n        __typename\n        ...MutationError\n        ... on CreateEquipmentSuccess {\n          equipment {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditCreateEquipmentDocument,
     "\n    mutation AuditUpdateEquipment($input: UpdateEquipmentInput!) {\n      result: updateEquipment(input: $input) {\n        __typename\n        ...MutationError\n      }\n    }\n  ": types.AuditUpdateEquipmentDocument,
     "\n    mutation AuditAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {\n      result: addMaintenanceRecord(input: $input) {\n        __typename\n        ...MutationError\n        ... on AddMaintenanceRecordSuccess {\n          maintenanceRecord {\n            id\n          }\n        }\n      }\n    }\n  ": types.AuditAddMaintenanceRecordDocument,
@@ -656,6 +670,34 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query AdversarialSchemaTypes {\n        __schema {\n          types {\n            name\n          }\n        }\n      }\n    "): (typeof documents)["\n      query AdversarialSchemaTypes {\n        __schema {\n          types {\n            name\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query AdversarialQueryType {\n        __schema {\n          queryType {\n            name\n          }\n        }\n      }\n    "): (typeof documents)["\n      query AdversarialQueryType {\n        __schema {\n          queryType {\n            name\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          query AdversarialOrganisationName {\n            organisation {\n              name\n            }\n          }\n        "): (typeof documents)["\n          query AdversarialOrganisationName {\n            organisation {\n              name\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query AdversarialForeignCursor($after: String) {\n          equipment(first: 50, after: $after) {\n            edges {\n              node {\n                name\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query AdversarialForeignCursor($after: String) {\n          equipment(first: 50, after: $after) {\n            edges {\n              node {\n                name\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query AdversarialForeignSupplier($supplier: ID!) {\n          purchaseOrders(first: 10, filter: { supplierId: $supplier }) {\n            totalCount\n          }\n        }\n      "): (typeof documents)["\n        query AdversarialForeignSupplier($supplier: ID!) {\n          purchaseOrders(first: 10, filter: { supplierId: $supplier }) {\n            totalCount\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation AdversarialForeignOrder($supplier: ID!, $item: ID!) {\n          createPurchaseOrder(\n            input: { number: \"PO-X\", supplierId: $supplier, lines: [{ itemId: $item, quantity: 1, unitPrice: \"1\" }] }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation AdversarialForeignOrder($supplier: ID!, $item: ID!) {\n          createPurchaseOrder(\n            input: { number: \"PO-X\", supplierId: $supplier, lines: [{ itemId: $item, quantity: 1, unitPrice: \"1\" }] }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation AdversarialForeignPerformer($equipment: ID!, $user: ID!) {\n          addMaintenanceRecord(\n            input: { equipmentId: $equipment, maintenanceDate: \"2026-01-01T00:00:00Z\", performedById: $user }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation AdversarialForeignPerformer($equipment: ID!, $user: ID!) {\n          addMaintenanceRecord(\n            input: { equipmentId: $equipment, maintenanceDate: \"2026-01-01T00:00:00Z\", performedById: $user }\n          ) {\n            __typename\n            ... on NotFoundError {\n              entity\n            }\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
