@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 const createEquipment = graphql(/* GraphQL */ `
-  mutation CreateEquipment($input: CreateEquipmentInput!) {
+  mutation EquipmentCreate($input: CreateEquipmentInput!) {
     createEquipment(input: $input) {
       __typename
       ...MutationError
@@ -39,7 +39,7 @@ const create = async (input: CreateEquipmentInput, as = people.admin) =>
   (await data(createEquipment, { input }, { as })).createEquipment;
 
 const updateEquipment = graphql(/* GraphQL */ `
-  mutation UpdateEquipment($input: UpdateEquipmentInput!) {
+  mutation EquipmentUpdate($input: UpdateEquipmentInput!) {
     updateEquipment(input: $input) {
       __typename
       ...MutationError
@@ -56,7 +56,7 @@ const updateEquipment = graphql(/* GraphQL */ `
 `);
 
 const deleteEquipment = graphql(/* GraphQL */ `
-  mutation DeleteEquipment($id: ID!) {
+  mutation EquipmentDelete($id: ID!) {
     deleteEquipment(id: $id) {
       __typename
       ...MutationError
@@ -70,7 +70,7 @@ const deleteEquipment = graphql(/* GraphQL */ `
 `);
 
 const restoreEquipment = graphql(/* GraphQL */ `
-  mutation RestoreEquipment($id: ID!) {
+  mutation EquipmentRestore($id: ID!) {
     restoreEquipment(id: $id) {
       __typename
       ...MutationError
@@ -92,7 +92,7 @@ const equipmentCount = graphql(/* GraphQL */ `
 `);
 
 const firstEquipment = graphql(/* GraphQL */ `
-  query FirstEquipment($first: Int!) {
+  query EquipmentFirst($first: Int!) {
     equipment(first: $first) {
       edges {
         node {
@@ -105,7 +105,7 @@ const firstEquipment = graphql(/* GraphQL */ `
 `);
 
 const bulkUpdateNextMaintenance = graphql(/* GraphQL */ `
-  mutation BulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {
+  mutation EquipmentBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {
     bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {
       __typename
       ...MutationError
@@ -120,7 +120,7 @@ const bulkUpdateNextMaintenance = graphql(/* GraphQL */ `
 `);
 
 const addMaintenanceRecord = graphql(/* GraphQL */ `
-  mutation AddMaintenanceRecord($input: AddMaintenanceRecordInput!) {
+  mutation EquipmentAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {
     addMaintenanceRecord(input: $input) {
       __typename
       ...MutationError

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 const createInventoryItem = graphql(/* GraphQL */ `
-  mutation CreateInventoryItem($input: CreateInventoryItemInput!) {
+  mutation InventoryCreateItem($input: CreateInventoryItemInput!) {
     createInventoryItem(input: $input) {
       __typename
       ...MutationError
@@ -44,7 +44,7 @@ const createInventoryItem = graphql(/* GraphQL */ `
 `);
 
 const adjustStock = graphql(/* GraphQL */ `
-  mutation AdjustStock($input: AdjustStockInput!) {
+  mutation InventoryAdjustStock($input: AdjustStockInput!) {
     adjustStock(input: $input) {
       __typename
       ...MutationError
@@ -63,7 +63,7 @@ const adjustStock = graphql(/* GraphQL */ `
 `);
 
 const updateInventoryItem = graphql(/* GraphQL */ `
-  mutation UpdateInventoryItem($input: UpdateInventoryItemInput!) {
+  mutation InventoryUpdateItem($input: UpdateInventoryItemInput!) {
     updateInventoryItem(input: $input) {
       __typename
       ...MutationError

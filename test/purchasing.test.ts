@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 const supplierAndItems = graphql(/* GraphQL */ `
-  query SupplierAndItems {
+  query PurchasingSupplierAndItems {
     suppliers(first: 1) {
       edges {
         node {
@@ -70,7 +70,7 @@ graphql(/* GraphQL */ `
 `);
 
 const createPurchaseOrder = graphql(/* GraphQL */ `
-  mutation CreatePurchaseOrder($input: CreatePurchaseOrderInput!) {
+  mutation PurchasingCreateOrder($input: CreatePurchaseOrderInput!) {
     createPurchaseOrder(input: $input) {
       __typename
       ...MutationError
@@ -84,7 +84,7 @@ const createPurchaseOrder = graphql(/* GraphQL */ `
 `);
 
 const updatePurchaseOrder = graphql(/* GraphQL */ `
-  mutation UpdatePurchaseOrder($input: UpdatePurchaseOrderInput!) {
+  mutation PurchasingUpdateOrder($input: UpdatePurchaseOrderInput!) {
     updatePurchaseOrder(input: $input) {
       __typename
       ...MutationError
@@ -101,7 +101,7 @@ const updatePurchaseOrder = graphql(/* GraphQL */ `
 `);
 
 const submit = graphql(/* GraphQL */ `
-  mutation SubmitPurchaseOrder($id: ID!) {
+  mutation PurchasingSubmitOrder($id: ID!) {
     transition: submitPurchaseOrder(id: $id) {
       __typename
       ...MutationError
@@ -118,7 +118,7 @@ const submit = graphql(/* GraphQL */ `
 `);
 
 const approve = graphql(/* GraphQL */ `
-  mutation ApprovePurchaseOrder($id: ID!) {
+  mutation PurchasingApproveOrder($id: ID!) {
     transition: approvePurchaseOrder(id: $id) {
       __typename
       ...MutationError
@@ -135,7 +135,7 @@ const approve = graphql(/* GraphQL */ `
 `);
 
 const receive = graphql(/* GraphQL */ `
-  mutation ReceivePurchaseOrder($id: ID!) {
+  mutation PurchasingReceiveOrder($id: ID!) {
     transition: receivePurchaseOrder(id: $id) {
       __typename
       ...MutationError
@@ -152,7 +152,7 @@ const receive = graphql(/* GraphQL */ `
 `);
 
 const cancel = graphql(/* GraphQL */ `
-  mutation CancelPurchaseOrder($id: ID!) {
+  mutation PurchasingCancelOrder($id: ID!) {
     transition: cancelPurchaseOrder(id: $id) {
       __typename
       ...MutationError
@@ -169,7 +169,7 @@ const cancel = graphql(/* GraphQL */ `
 `);
 
 const orderTotals = graphql(/* GraphQL */ `
-  query OrderTotals($first: Int!) {
+  query PurchasingOrderTotals($first: Int!) {
     purchaseOrders(first: $first) {
       edges {
         node {
@@ -186,7 +186,7 @@ const orderTotals = graphql(/* GraphQL */ `
 `);
 
 const createSupplier = graphql(/* GraphQL */ `
-  mutation CreateSupplier {
+  mutation PurchasingCreateSupplier {
     createSupplier(input: { name: "Acme Tools", email: "sales@acme.example" }) {
       __typename
       ...MutationError
@@ -202,7 +202,7 @@ const createSupplier = graphql(/* GraphQL */ `
 `);
 
 const updateSupplierEmail = graphql(/* GraphQL */ `
-  mutation UpdateSupplierEmail($id: ID!) {
+  mutation PurchasingUpdateSupplierEmail($id: ID!) {
     updateSupplier(input: { id: $id, email: "not an email" }) {
       __typename
       ...MutationError

@@ -219,7 +219,7 @@ async function auditActions(entityId: string) {
 }
 
 const due = graphql(/* GraphQL */ `
-  query Due($first: Int, $after: String, $last: Int, $before: String, $overdueOnly: Boolean) {
+  query SafetyDue($first: Int, $after: String, $last: Int, $before: String, $overdueOnly: Boolean) {
     inspectionsDue(first: $first, after: $after, last: $last, before: $before, filter: { overdueOnly: $overdueOnly }) {
       totalCount
       pageInfo {

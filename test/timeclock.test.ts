@@ -227,7 +227,7 @@ const approve = async (userId: string, from: string, to: string, as = people.man
   (await data(approveTimesheet, { input: { userId: globalId('User', userId), from, to } }, { as })).approveTimesheet;
 
 const timesheetQuery = graphql(/* GraphQL */ `
-  query Timesheet($userId: ID!, $from: Date!, $to: Date!) {
+  query TimeclockTimesheet($userId: ID!, $from: Date!, $to: Date!) {
     timesheet(userId: $userId, from: $from, to: $to) {
       timeZone
       workedSeconds
