@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 import { testDocumentsPluck } from './graphql.config.js';
 
 // Typed documents, from the committed schema: for the example client operations in operations/, and
-// for the tests' graphql() documents (committed in test/generated/; a test checks they are current).
+// for the tests (committed in test/generated/; a test checks they are current).
 const client = {
   preset: 'client',
   config: {
@@ -21,10 +21,11 @@ const config: CodegenConfig = {
   pluckConfig: testDocumentsPluck,
   generates: {
     'operations/generated/': { ...client, documents: ['operations/**/*.graphql'] },
-    // Tests read the fields a fragment selects, as a client without fragment masking does.
+    // The tests' documents, and the example operations that test/operations.test.ts runs. Tests read
+    // the fields a fragment selects, as a client without fragment masking does.
     'test/generated/': {
       ...client,
-      documents: ['test/**/*.ts', '!test/generated/**'],
+      documents: ['test/**/*.ts', '!test/generated/**', 'operations/**/*.graphql'],
       presetConfig: { fragmentMasking: false },
     },
   },
