@@ -92,10 +92,11 @@ describe('query limits', () => {
     try {
       const small = await send(10_000);
       expect(small.status).toBe(200);
-      expect(JSON.parse(small.body).data.viewer.email).toBe('ada@harbourworks.example');
+      const answer = JSON.parse(small.body) as { data: { viewer: { email: string } } };
+      expect(answer.data.viewer.email).toBe('ada@harbourworks.example');
       const large = await send(200_000);
       expect(large.status).toBe(413);
-      expect(JSON.parse(large.body).errors[0].message).toBe(
+      expect((JSON.parse(large.body) as { errors: { message: string }[] }).errors[0]?.message).toBe(
         'The request body is over 100000 bytes; the limit is 100000.',
       );
     } finally {

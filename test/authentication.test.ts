@@ -434,7 +434,7 @@ describe('forged access tokens', () => {
     await refused(await sign({}));
     const genuine = await bearer(people.worker);
     const [header, payload] = genuine.split('.');
-    const edited = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
+    const edited = JSON.parse(new TextDecoder().decode(base64url.decode(payload!))) as Record<string, unknown>;
     edited.sub = people.admin;
     await refused(`${header}.${base64url.encode(JSON.stringify(edited))}.${genuine.split('.')[2]}`);
   });

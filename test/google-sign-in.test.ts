@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportSPKI, SignJWT } from 'jose';
+import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/yoga.js';
 import { repoRoot } from './helpers/cli.js';
@@ -15,6 +16,7 @@ import {
   type Google,
 } from './helpers/google.js';
 import { graphql } from './generated/index.js';
+import type { LoginWithGoogleMutation } from './generated/graphql.js';
 import {
   app as unconfigured,
   data,
@@ -397,11 +399,9 @@ describe('loginWithGoogle', () => {
         variables: { idToken: await google.sign(googleAccount(user.email)) },
       }),
     });
-    const { data: answer } = (await response.json()) as {
-      data: { loginWithGoogle: { __typename: string; tokens: { accessToken: string } } };
-    };
-    expect(answer.loginWithGoogle.__typename).toBe('LoginWithGoogleSuccess');
-    expect(answer.loginWithGoogle.tokens.accessToken).toMatch(/^ey/);
+    const answer = (await response.json()) as FormattedExecutionResult<LoginWithGoogleMutation>;
+    const { tokens } = expectTypename(answer.data?.loginWithGoogle, 'LoginWithGoogleSuccess');
+    expect(tokens.accessToken).toMatch(/^ey/);
   });
 });
 

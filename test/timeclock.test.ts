@@ -1062,15 +1062,17 @@ describe('the CSV export of approved timesheets', () => {
     const unauthenticated = await exportCsv('from=2026-10-05&to=2026-10-11');
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await unauthenticated.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const refusal = async (response: Response) =>
+      ((await response.json()) as FormattedExecutionResult).errors?.[0]?.extensions;
+    expect(await refusal(unauthenticated)).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect((await exportCsv('from=2026-10-05&to=2026-10-11', 'not-a-token')).status).toBe(401);
     const forbidden = await exportCsv('from=2026-10-05&to=2026-10-11', await bearer(people.worker));
     expect(forbidden.status).toBe(403);
-    expect((await forbidden.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(await refusal(forbidden)).toMatchObject({ code: 'FORBIDDEN' });
     const token = await bearer(people.manager);
     const bad = await exportCsv('from=2026-02-30&userId=bad', token);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].extensions).toEqual({
+    expect(await refusal(bad)).toEqual({
       code: 'BAD_USER_INPUT',
       issues: [
         { path: ['from'], message: 'from must be a calendar date as YYYY-MM-DD, such as 2026-03-29.' },

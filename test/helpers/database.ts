@@ -72,6 +72,7 @@ export function useTestDatabase(): TestDatabase {
       return ready().db;
     },
     statements,
-    sql: async (text, values) => (await ready().pool.query(text, values)).rows,
+    sql: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+      (await ready().pool.query<R>(text, values)).rows,
   };
 }

@@ -10,7 +10,7 @@ import { graphql as typed } from '../generated/index.js';
 import { testConfig } from './config.js';
 import type { TestDatabase } from './database.js';
 
-export type GraphQLResponse<T = Record<string, any>> = {
+export type GraphQLResponse<T = Record<string, unknown>> = {
   data?: T;
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 };
@@ -116,7 +116,7 @@ export async function execute<R, V>(
   options?: As,
 ): Promise<FormattedExecutionResult<R>>;
 export async function execute(document: DocumentNode, variables: unknown = {}, options: As = {}): Promise<unknown> {
-  return (await send(source(document), variables, options)).json();
+  return (await send(source(document), variables, options)).json() as Promise<unknown>;
 }
 
 /** execute()'s answer, with the status and headers of the HTTP response it came in. */
@@ -134,10 +134,13 @@ export async function respond<R, V>(
 }
 
 /**
- * Sends a document written as a string, for those that cannot be typed: malformed or hostile on
- * purpose, or built at run time. Tests whose documents are valid use execute() and typed documents.
+ * Sends a document written as a string, for the few that cannot be typed documents: those malformed,
+ * invalid or hostile on purpose (query limits, cost-limit probes, fuzzing, misspelt fields, batches
+ * of aliased guesses built at run time) and those against a field only a test adds to the schema.
+ * Its data is typed by the caller (`T`), or read as unknown. Every other test document is a typed
+ * one, sent with execute() or data().
  */
-export async function graphql<T = Record<string, any>>(
+export async function graphql<T = Record<string, unknown>>(
   query: string,
   variables: Record<string, unknown> = {},
   options: As = {},
@@ -155,7 +158,7 @@ export async function data<R>(
   options?: As,
 ): Promise<R>;
 export async function data<R, V>(document: TypedDocumentNode<R, V>, variables: V, options?: As): Promise<R>;
-export async function data<T = Record<string, any>>(
+export async function data<T = Record<string, unknown>>(
   query: string,
   variables?: Record<string, unknown>,
   options?: As,
