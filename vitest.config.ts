@@ -12,11 +12,18 @@ export default defineConfig({
     // processes on one database, read replicas, and a database server that goes away while the
     // API runs need a PostgreSQL server; the embedded pass runs the CLI against PGlite in
     // prisma-cli-embedded.test.ts. (Embedded PGlite lives in the API's process: it cannot go down
-    // on its own.)
+    // on its own.) PgBouncer sits in front of a PostgreSQL server.
     exclude:
       backend === 'postgres'
         ? []
-        : ['test/prisma-cli.test.ts', 'test/instances.test.ts', 'test/outage.test.ts', 'test/replicas.test.ts'],
+        : [
+            'test/prisma-cli.test.ts',
+            'test/instances.test.ts',
+            'test/outage.test.ts',
+            'test/replicas.test.ts',
+            'test/pgbouncer.test.ts',
+            'test/subscriptions-instances.test.ts',
+          ],
     globalSetup: ['test/global-setup.ts'],
     // Each file gets its own database; PGlite instances and CLI runs are heavy, so two at a time.
     maxWorkers: 2,

@@ -92,6 +92,8 @@ async function main() {
       DATABASE_POOL_SIZE: '10',
       NODE_ENV: 'production',
       AUTH_SECRET: BENCH_SECRET,
+      // The reference operations are the benchmark's own texts, sent alike to every server.
+      TRUSTED_DOCUMENTS: 'any',
       BENCH_ORGANISATION_ID: organisationId,
     };
     // OpsGraph runs its production build with the flags of `npm run start:production` (built first).

@@ -8,6 +8,10 @@
  *
  * It restarts the PostgreSQL server of this machine (pg_ctlcluster; FAULT_PG_STOP and FAULT_PG_START
  * override the commands), so run it where nothing else depends on that server.
+ *
+ * FAULT_THROUGH=pgbouncer puts a PgBouncer in transaction mode (test/helpers/pgbouncer.ts) between
+ * the instances and PostgreSQL: their DATABASE_URL is PgBouncer's, with no direct URL, so they check
+ * sessions on every request. FAULT_RESTART=pgbouncer then restarts PgBouncer instead of PostgreSQL.
  */
 import { execFileSync, execSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +22,7 @@ import { createDb } from '../src/db.js';
 import { DEMO_PASSWORD, seedDemo } from '../src/database/seed.js';
 import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
 import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
+import { startPgBouncer, type PgBouncer } from '../test/helpers/pgbouncer.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DATABASE = 'opsgraph_faultload';
@@ -34,12 +39,12 @@ const startCommand = process.env.FAULT_PG_START ?? `pg_ctlcluster --skip-systemc
 /** What a client knows of a write it sent: answered, or not (it may or may not have been made). */
 type Outcome = 'acknowledged' | 'unknown';
 
-type Counts = { sent: number; acknowledged: number; retryable: number; other: number; hung: number };
-const counts: Counts = { sent: 0, acknowledged: 0, retryable: 0, other: 0, hung: 0 };
+type Counts = { sent: number; acknowledged: number; retryable: number; unknown: number; other: number; hung: number };
+const counts: Counts = { sent: 0, acknowledged: 0, retryable: 0, unknown: 0, other: 0, hung: 0 };
 const otherErrors = new Map<string, number>();
 let slowestMs = 0;
 
-type Answer = { kind: 'acknowledged' | 'retryable' | 'other'; detail?: string };
+type Answer = { kind: 'acknowledged' | 'retryable' | 'unknown' | 'other'; detail?: string };
 
 async function send(url: string, token: string, query: string, variables: object): Promise<Answer> {
   counts.sent += 1;
@@ -57,6 +62,8 @@ async function send(url: string, token: string, query: string, variables: object
     const error = body.errors?.[0];
     if (!error) return { kind: 'acknowledged' };
     if (error.extensions?.retryable === true) return { kind: 'retryable' };
+    // The connection went away during the COMMIT of a change without a key: made or not.
+    if (error.extensions?.code === 'CHANGE_OUTCOME_UNKNOWN') return { kind: 'unknown' };
     return { kind: 'other', detail: `${error.extensions?.code}: ${error.message}` };
   } catch (error) {
     if ((error as Error).name === 'TimeoutError') counts.hung += 1;
@@ -70,6 +77,7 @@ async function send(url: string, token: string, query: string, variables: object
 function tally(answer: Answer): Answer {
   if (answer.kind === 'acknowledged') counts.acknowledged += 1;
   else if (answer.kind === 'retryable') counts.retryable += 1;
+  else if (answer.kind === 'unknown') counts.unknown += 1;
   else {
     counts.other += 1;
     otherErrors.set(answer.detail!, (otherErrors.get(answer.detail!) ?? 0) + 1);
@@ -77,17 +85,19 @@ function tally(answer: Answer): Answer {
   return answer;
 }
 
-function startInstance(url: string, port: number, secret: string): Promise<ChildProcess> {
+function startInstance(database: Record<string, string>, port: number, secret: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
       cwd: root,
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        DATABASE_URL: url,
+        ...database,
         HOST: '127.0.0.1',
         PORT: String(port),
         AUTH_SECRET: secret,
+        // The load's operations are this script's own texts.
+        TRUSTED_DOCUMENTS: 'any',
         LOG_LEVEL: 'warn',
         DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
         DATABASE_CONNECT_TIMEOUT_MS: '2000',
@@ -135,13 +145,31 @@ async function main() {
   const seconds = Number(process.argv[2] ?? 30);
   const clients = Number(process.argv[3] ?? 16);
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl || !Number.isFinite(seconds) || !Number.isFinite(clients)) {
-    throw new Error('usage: DATABASE_URL=postgresql://…/postgres npm run fault-load -- [seconds] [clients]');
+  const through = process.env.FAULT_THROUGH ?? 'none';
+  const restarted = process.env.FAULT_RESTART ?? 'postgres';
+  if (
+    !serverUrl ||
+    !Number.isFinite(seconds) ||
+    !Number.isFinite(clients) ||
+    !['none', 'pgbouncer'].includes(through) ||
+    !['postgres', 'pgbouncer'].includes(restarted) ||
+    (restarted === 'pgbouncer' && through !== 'pgbouncer')
+  ) {
+    throw new Error(
+      'usage: DATABASE_URL=postgresql://…/postgres [FAULT_THROUGH=pgbouncer [FAULT_RESTART=pgbouncer]] npm run fault-load -- [seconds] [clients]',
+    );
   }
   const url = await prepareDatabase(serverUrl);
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   const secret = randomBytes(48).toString('base64');
-  const instances = await Promise.all([4101, 4102].map((port) => startInstance(url, port, secret)));
+  let bouncer: PgBouncer | undefined;
+  let database: Record<string, string> = { DATABASE_URL: url };
+  if (through === 'pgbouncer') {
+    // Fewer server connections than the instances' pools hold together (2 × 10), as in production.
+    bouncer = await startPgBouncer(url, { poolSize: 8 });
+    database = { DATABASE_URL: bouncer.through(url), DATABASE_POOLER: 'transaction' };
+  }
+  const instances = await Promise.all([4101, 4102].map((port) => startInstance(database, port, secret)));
   const endpoints = ['http://127.0.0.1:4101/graphql', 'http://127.0.0.1:4102/graphql'];
   try {
     const login = await fetch(endpoints[0]!, {
@@ -198,12 +226,19 @@ async function main() {
 
     const fault = (async () => {
       await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 3));
-      console.log(`stopping PostgreSQL (${stopCommand})`);
       const downAt = Date.now();
-      execSync(stopCommand, { stdio: 'inherit' });
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      execSync(startCommand, { stdio: 'inherit' });
-      console.log(`PostgreSQL back after ${Date.now() - downAt} ms`);
+      if (restarted === 'pgbouncer') {
+        console.log('stopping PgBouncer (SIGTERM: it drops every connection at once)');
+        await bouncer!.stop();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await bouncer!.start();
+      } else {
+        console.log(`stopping PostgreSQL (${stopCommand})`);
+        execSync(stopCommand, { stdio: 'inherit' });
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        execSync(startCommand, { stdio: 'inherit' });
+      }
+      console.log(`${restarted === 'pgbouncer' ? 'PgBouncer' : 'PostgreSQL'} back after ${Date.now() - downAt} ms`);
       return Date.now() - downAt;
     })();
 
@@ -218,11 +253,16 @@ async function main() {
     const violations = await verify(url, adjustments, created);
     const ackedAdjustments = [...adjustments.values()].filter((state) => state === 'acknowledged').length;
     const ackedCreates = [...created.values()].filter((state) => state === 'acknowledged').length;
+    const path =
+      through === 'pgbouncer'
+        ? `two instances through PgBouncer (transaction mode, sessions checked on every request), ${restarted === 'pgbouncer' ? 'PgBouncer' : 'PostgreSQL'}`
+        : 'two instances, PostgreSQL';
     console.log(`
-Fault and load: ${seconds} s, ${clients} clients, two instances, PostgreSQL down for ${downMs} ms
+Fault and load: ${seconds} s, ${clients} clients, ${path} down for ${downMs} ms
   requests sent          ${counts.sent}
   acknowledged           ${counts.acknowledged}
   failed, retryable      ${counts.retryable}
+  outcome unknown        ${counts.unknown} (a change without a key, its COMMIT unanswered)
   failed, other          ${counts.other}${counts.hung ? ` (${counts.hung} hung past ${HUNG_MS} ms)` : ''}
   slowest answer         ${Math.round(slowestMs)} ms (statement timeout ${STATEMENT_TIMEOUT_MS} ms)
   stock adjustments      ${adjustments.size} sent, ${ackedAdjustments} acknowledged
@@ -232,10 +272,13 @@ Fault and load: ${seconds} s, ${clients} clients, two instances, PostgreSQL down
     for (const violation of violations.slice(0, 20)) console.log(`  VIOLATION: ${violation}`);
     process.exitCode = violations.length === 0 && counts.other === 0 ? 0 : 1;
   } finally {
-    for (const instance of instances) {
+    const stopped = instances.map((instance) => {
       instance.removeAllListeners('exit');
       instance.kill('SIGTERM');
-    }
+      return new Promise((resolve) => instance.once('exit', resolve));
+    });
+    await Promise.all(stopped);
+    await bouncer?.close();
   }
 }
 

@@ -77,6 +77,9 @@ export const builder = new SchemaBuilder<{
       may: (permission) => may(context.viewer, permission),
     }),
     unauthorizedError: (_parent, context) => (context.viewer ? forbidden() : unauthenticated()),
+    // A subscription field's scopes are checked once, when it is subscribed to: refused then, or
+    // not at all. Each event's record is still checked by its type's scopes.
+    authorizeOnSubscribe: true,
   },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
@@ -106,3 +109,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './ops/logger.js';
 
 /** The environment variables configuration is read from: process.env, or a test's own. */
@@ -25,6 +26,12 @@ export type LimitsConfig = {
   maxDirectives: number;
   maxBodyBytes: number;
   introspection: boolean;
+  /** The most subscriptions one WebSocket connection may hold open. */
+  maxSubscriptionsPerConnection: number;
+  /** The most subscriptions one user may hold open on one instance, over any transport. */
+  maxSubscriptionsPerUser: number;
+  /** The most events a subscription may hold for a client that does not read them; past it, it ends. */
+  maxQueuedEvents: number;
 };
 
 export type MetricsConfig = {
@@ -58,16 +65,48 @@ export type TimeclockConfig = {
   weeklyOvertimeMinutes: number;
 };
 
+export const TRUSTED_DOCUMENT_MODES = ['only', 'admins', 'any'] as const;
+
+export type TrustedDocumentsConfig = {
+  /**
+   * Which documents a request may send as text: none (`only` trusted documents, by id), any from a
+   * signed-in admin (`admins`), or any (`any`). Trusted documents by id are always accepted.
+   */
+  mode: (typeof TRUSTED_DOCUMENT_MODES)[number];
+  /** The clients' trusted documents: codegen's persisted-documents.json ({ "sha256:<hex>": text }). */
+  manifest: string;
+};
+
+/**
+ * What sits between the server and PostgreSQL at DATABASE_URL: nothing (or a pooler that gives each
+ * client a session of its own), or a transaction pooler (PgBouncer in transaction mode, Neon's
+ * pooled endpoint), where consecutive transactions of one connection may run on different servers.
+ */
+export type DatabasePooler = 'none' | 'transaction';
+
 export type Config = {
   env: 'development' | 'test' | 'production';
   port: number;
   host: string;
   /** An external PostgreSQL; without it the server runs on embedded PGlite in dataDir. */
   databaseUrl: string | undefined;
+  databasePooler: DatabasePooler;
+  /**
+   * Where the server opens a session of its own, for what must outlive a transaction (LISTEN);
+   * undefined when databaseUrl is behind a transaction pooler and no DIRECT_DATABASE_URL is set,
+   * and on the embedded database. See directDatabaseUrl.
+   */
+  directDatabaseUrl: string | undefined;
   dataDir: string;
   databasePoolSize: number;
   /** PostgreSQL cancels a statement that runs longer; 0 turns the limit off. */
   statementTimeoutMs: number;
+  /** PostgreSQL ends the connection of a transaction left idle longer; 0 turns the limit off. */
+  idleInTransactionTimeoutMs: number;
+  /** Whether PostgreSQL may compile plans with JIT; off, as short queries lose more than they gain. */
+  jit: boolean;
+  /** Named (server-side, reused) prepared statements instead of unnamed ones, parsed for each use. */
+  namedStatements: boolean;
   /** How long opening a database connection may take before the request fails. */
   connectTimeoutMs: number;
   /**
@@ -96,6 +135,7 @@ export type Config = {
   /** Sign in with Google; undefined when GOOGLE_CLIENT_IDS is not set. */
   google: GoogleConfig | undefined;
   limits: LimitsConfig;
+  trustedDocuments: TrustedDocumentsConfig;
   timeclock: TimeclockConfig;
 };
 
@@ -129,6 +169,42 @@ function postgresUrl(name: string, raw: string): string {
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
   return raw ? postgresUrl('DATABASE_URL', raw) : undefined;
+}
+
+/**
+ * DATABASE_POOLER, or `transaction` when DATABASE_URL carries `pgbouncer=true`, as Prisma's own
+ * engines read it.
+ */
+function databasePooler(env: Env, url: string | undefined): DatabasePooler {
+  const raw = env.DATABASE_POOLER || undefined;
+  if (raw !== undefined && raw !== 'none' && raw !== 'transaction') {
+    throw new ConfigError(`DATABASE_POOLER must be none or transaction, not "${raw}".`);
+  }
+  const flagged = url !== undefined && new URL(url).searchParams.get('pgbouncer') === 'true';
+  if (flagged && raw === 'none') {
+    throw new ConfigError('DATABASE_URL says pgbouncer=true but DATABASE_POOLER says none: remove one of the two.');
+  }
+  const pooler = raw ?? (flagged ? 'transaction' : 'none');
+  if (pooler === 'transaction' && !url) {
+    throw new ConfigError('DATABASE_POOLER=transaction needs DATABASE_URL: the embedded database has no pooler.');
+  }
+  return pooler;
+}
+
+/**
+ * The URL of a PostgreSQL session of the server's own, for what a transaction pooler cannot carry
+ * (LISTEN; migrations): DIRECT_DATABASE_URL, or DATABASE_URL when no transaction pooler is in
+ * front of it, or undefined. The server, prisma.config.ts and anything else that needs such a
+ * session read it here.
+ */
+export function directDatabaseUrl(env: Env): string | undefined {
+  const url = databaseUrl(env);
+  const direct = env.DIRECT_DATABASE_URL;
+  if (direct) {
+    if (!url) throw new ConfigError('DIRECT_DATABASE_URL needs DATABASE_URL: it is a second way to the same database.');
+    return postgresUrl('DIRECT_DATABASE_URL', direct);
+  }
+  return databasePooler(env, url) === 'none' ? url : undefined;
 }
 
 function replicaUrls(env: Env, primary: string | undefined): string[] {
@@ -286,6 +362,25 @@ function authSecret(env: Env, mode: Config['env']): Uint8Array {
   return secret;
 }
 
+// Beside src/ and dist/ alike: the manifest codegen writes from operations/.
+const TRUSTED_DOCUMENTS_MANIFEST = fileURLToPath(
+  new URL('../operations/generated/persisted-documents.json', import.meta.url),
+);
+
+function trustedDocuments(env: Env, mode: Config['env']): TrustedDocumentsConfig {
+  const raw = env.TRUSTED_DOCUMENTS;
+  const fallback = mode === 'production' ? 'only' : 'any';
+  if (raw !== undefined && raw !== '' && !(TRUSTED_DOCUMENT_MODES as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(', ')} (production's default is only), not "${raw}".`,
+    );
+  }
+  return {
+    mode: (raw || fallback) as TrustedDocumentsConfig['mode'],
+    manifest: env.TRUSTED_DOCUMENTS_MANIFEST ? resolve(env.TRUSTED_DOCUMENTS_MANIFEST) : TRUSTED_DOCUMENTS_MANIFEST,
+  };
+}
+
 /** What the process runs in, beside its environment variables. */
 export type Surroundings = {
   /** Whether stdout is a terminal: development logs are then written for a person to read. */
@@ -304,14 +399,26 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
   }
   const url = databaseUrl(env);
   const port = integer(env, 'PORT', 4000, { min: 0, max: 65535 });
+  const namedStatements = boolean(env, 'DATABASE_NAMED_STATEMENTS', false);
+  if (namedStatements && !url) {
+    throw new ConfigError('DATABASE_NAMED_STATEMENTS needs DATABASE_URL: the embedded database runs without them.');
+  }
   return {
     env: mode,
     port,
     host: env.HOST || '127.0.0.1',
     databaseUrl: url,
+    databasePooler: databasePooler(env, url),
+    directDatabaseUrl: directDatabaseUrl(env),
     dataDir: resolve(env.DATA_DIR || '.data'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, { min: 0, max: 3_600_000 }),
+    idleInTransactionTimeoutMs: integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, {
+      min: 0,
+      max: 3_600_000,
+    }),
+    jit: boolean(env, 'DATABASE_JIT', false),
+    namedStatements,
     connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
     transactionWaitMs: integer(env, 'DATABASE_TRANSACTION_WAIT_MS', 5_000, { min: 100, max: 120_000 }),
     replicaUrls: replicaUrls(env, url),
@@ -343,7 +450,14 @@ export function loadConfig(env: Env = process.env, { terminal = false }: Surroun
       maxDirectives: integer(env, 'GRAPHQL_MAX_DIRECTIVES', 20, { min: 1, max: 1000 }),
       maxBodyBytes: integer(env, 'GRAPHQL_MAX_BODY_BYTES', 100_000, { min: 1_000, max: 10_000_000 }),
       introspection: boolean(env, 'GRAPHQL_INTROSPECTION', mode !== 'production'),
+      maxSubscriptionsPerConnection: integer(env, 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, {
+        min: 1,
+        max: 1000,
+      }),
+      maxSubscriptionsPerUser: integer(env, 'GRAPHQL_MAX_SUBSCRIPTIONS_PER_USER', 50, { min: 1, max: 100_000 }),
+      maxQueuedEvents: integer(env, 'GRAPHQL_MAX_QUEUED_EVENTS', 100, { min: 1, max: 10_000 }),
     },
+    trustedDocuments: trustedDocuments(env, mode),
     timeclock: {
       latePunchWindowMinutes: integer(env, 'TIMECLOCK_LATE_PUNCH_WINDOW_MINUTES', 72 * 60, {
         min: 0,

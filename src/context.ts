@@ -12,6 +12,8 @@ export type Viewer = {
 /** What a resolver may know about the request it serves. */
 export type Context = {
   viewer: Viewer | null;
+  /** The access token the viewer was authenticated by, and its expiry: a subscription checks it again. */
+  credential: { token: string; expiresAt: Date } | null;
   /** The organisations the viewer's request may reach; null when signed out. */
   tenant: Tenant | null;
   client: { ip: string; userAgent: string | null };

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
+import type { DatabasePooler } from './config.js';
+import { startupSettings, transactionPoolerClient } from './database/session-settings.js';
 import { tenantScope } from './database/tenant-scope.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { GuardedPool } from './lib/load-guard.js';
@@ -33,6 +36,14 @@ export type DbOptions = {
   transactionMaxWaitMs?: number;
   /** PostgreSQL cancels a statement that runs longer (statement_timeout); 0 turns it off. */
   statementTimeoutMs?: number;
+  /** PostgreSQL ends a connection idle in a transaction longer than this; 0 turns it off. */
+  idleInTransactionTimeoutMs?: number;
+  /** false turns PostgreSQL's JIT compilation off; true (the default) leaves the server's setting. */
+  jit?: boolean;
+  /** A transaction pooler in front of the database: the settings above then travel with the statements. */
+  pooler?: DatabasePooler;
+  /** Named prepared statements, kept by each connection and reused, rather than unnamed ones. */
+  namedStatements?: boolean;
   /** How long opening a connection may take before the request fails. */
   connectTimeoutMs?: number;
   /** Connection URLs of read replicas of the same database. */
@@ -46,19 +57,28 @@ export type Pool = { role: 'primary' | 'replica'; pool: pg.Pool };
 /** The connection pools behind the process' client, for /metrics. */
 export let pools: Pool[] = [];
 
+/** A statement's name: the same for the same SQL, in every connection and process. */
+const statementName = ({ sql }: { sql: string }) => `opsgraph_${createHash('sha1').update(sql).digest('base64url')}`;
+
 function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[]): PrismaClient {
-  const { poolSize, transactionMaxWaitMs = 2_000, statementTimeoutMs = 0, connectTimeoutMs = 0, onQuery } = options;
+  const { poolSize, transactionMaxWaitMs = 2_000, connectTimeoutMs = 0, onQuery } = options;
+  const settings = {
+    statementTimeoutMs: options.statementTimeoutMs ?? 0,
+    idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs ?? 0,
+    jit: options.jit ?? true,
+  };
   const pool = new GuardedPool({
     connectionString: url,
     max: poolSize,
-    statement_timeout: statementTimeoutMs || undefined,
     connectionTimeoutMillis: connectTimeoutMs,
+    ...(options.pooler === 'transaction' ? { Client: transactionPoolerClient(settings) } : startupSettings(settings)),
   });
   into.push({ role, pool });
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: true,
     onPoolError: options.onConnectionError,
     onConnectionError: options.onConnectionError,
+    statementNameGenerator: options.namedStatements ? statementName : undefined,
   });
   const prisma = new PrismaClient({
     adapter,

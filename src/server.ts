@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
+import { loadTrustedDocuments } from './lib/trusted-documents.js';
+import { liveEvents } from './modules/live/live-events.js';
+import { serveWebSockets } from './modules/live/websocket.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsBesideApi } from './ops/metrics.js';
 import type { Lifecycle } from './ops/readiness.js';
@@ -26,6 +29,12 @@ function listen(server: Server, port: number, host: string, setting: string): Pr
   });
 }
 
+const OTHER_DOCUMENTS = {
+  only: 'refused (TRUSTED_DOCUMENTS=only)',
+  admins: "signed-in admins' only (TRUSTED_DOCUMENTS=admins)",
+  any: 'accepted (TRUSTED_DOCUMENTS=any)',
+} as const;
+
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env, { terminal: process.stdout.isTTY === true });
@@ -34,8 +43,13 @@ async function main() {
   const database = await openDatabase(config, log);
   const lifecycle: Lifecycle = { stopping: false };
   const metrics = createMetrics(config.metrics);
-  const app = createApp(config, { logger, lifecycle, metrics });
+  const trustedDocuments = loadTrustedDocuments(config.trustedDocuments.manifest);
+  log(
+    `${trustedDocuments.size} trusted documents (${trustedDocuments.source}); other documents: ${OTHER_DOCUMENTS[config.trustedDocuments.mode]}`,
+  );
+  const app = createApp(config, { logger, lifecycle, metrics, trustedDocuments });
   const server = createServer((request, response) => void app(request, response));
+  const webSockets = serveWebSockets(server, app, config, logger);
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(
@@ -74,12 +88,20 @@ async function main() {
     metricsServer?.close();
     metricsServer?.closeAllConnections();
     log(`${signal}: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms)`);
+    // Subscriptions end with a retryable error, so that their clients subscribe to another instance.
+    liveEvents.close();
+    void webSockets.close();
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed: closing the connections still open');
+      webSockets.terminate();
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
+    // A keep-alive connection whose last response ended (an ended subscription's stream, too) is
+    // closed at once, rather than when its client gives up on it.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(idle);
       database.close().then(
         () => {
           log('stopped');

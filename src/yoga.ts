@@ -12,12 +12,21 @@ import { createYoga, maskError, type CORSOptions, type Plugin } from 'graphql-yo
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { badInput, retryableDatabaseError } from './lib/errors.js';
-import { useLoadLimit } from './lib/load-guard.js';
+import { useLoadLimit, type LoadLimits } from './lib/load-guard.js';
 import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
+import { useSubscriptionEvents } from './lib/subscription-events.js';
 import { configureTokens } from './lib/tokens.js';
-import { createContext } from './modules/auth/authenticate.js';
+import { may } from './lib/permissions.js';
+import {
+  loadTrustedDocuments,
+  TRUSTED_DOCUMENT_PARAMETER,
+  useTrustedDocuments,
+  type TrustedDocuments,
+} from './lib/trusted-documents.js';
+import { createContext, requestViewer } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
+import { configureLiveEvents } from './modules/live/live-events.js';
 import { configureTimeclock } from './modules/timeclock/rules.js';
 import { useTimesheetExport } from './modules/timeclock/timeclock.export.js';
 import { cachedGraphiQL } from './ops/graphiql.js';
@@ -67,8 +76,14 @@ function cors(origins: string[]): false | ((request: Request) => CORSOptions) {
   };
 }
 
+const loadLimits = ({ limits }: Config): LoadLimits => ({
+  perRequest: limits.maxLoadBytes,
+  inFlight: limits.maxLoadBytesInFlight,
+});
+
 /** The limits every request is held to; each answers with an error that names it. */
-function limits({ limits, env }: Config): Plugin[] {
+function limits(config: Config): Plugin[] {
+  const { limits, env } = config;
   const plugins: Plugin[] = [
     useBodySizeLimit(limits.maxBodyBytes),
     // A browser cannot add these to a cross-site request without a CORS preflight.
@@ -78,7 +93,7 @@ function limits({ limits, env }: Config): Plugin[] {
     maxAliasesPlugin({ n: limits.maxAliases }),
     maxDirectivesPlugin({ n: limits.maxDirectives }),
     useQueryCostLimit(schema, limits.maxCost),
-    useLoadLimit({ perRequest: limits.maxLoadBytes, inFlight: limits.maxLoadBytesInFlight }),
+    useLoadLimit(loadLimits(config)),
   ] as Plugin[];
   if (env === 'production') plugins.push(useNoSuggestions());
   if (!limits.introspection) plugins.push(useDisableIntrospection());
@@ -111,14 +126,18 @@ export type AppOptions = {
   lifecycle?: Lifecycle;
   /** Where requests are counted (default: a registry of the app's own). */
   metrics?: Metrics;
+  /** The clients' trusted documents (default: read from config.trustedDocuments.manifest). */
+  trustedDocuments?: TrustedDocuments;
 };
 
 export function createApp(config: Config, options: AppOptions = {}) {
   configureTokens(config.auth);
   configureTimeclock(config.timeclock);
+  configureLiveEvents(config.limits);
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const metrics = options.metrics ?? createMetrics(config.metrics);
-  const requestLog = useRequestLog(logger, metrics);
+  const trustedDocuments = options.trustedDocuments ?? loadTrustedDocuments(config.trustedDocuments.manifest);
+  const requestLog = useRequestLog(logger, metrics, trustedDocuments);
   const graphiql = cachedGraphiQL();
   const google = config.google ? googleIdTokens(config.google) : null;
   return createYoga<{ req?: IncomingMessage }, Context>({
@@ -130,6 +149,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     maskedErrors: { maskError: maskUnexpected },
     // useBodySizeLimit enforces limits.maxBodyBytes without streaming bodies that state their size.
     maxRequestBodySize: false,
+    extraParamNames: [TRUSTED_DOCUMENT_PARAMETER],
     landingPage: false,
     cors: cors(config.corsOrigins),
     // GraphiQL's page and assets are served from the package, not from a CDN, so it works offline.
@@ -140,10 +160,14 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useErrorBodies(),
       graphiql.plugin,
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
-      useReadiness(options.lifecycle ?? { stopping: false }),
+      useReadiness(options.lifecycle ?? { stopping: false }, config),
       useTimesheetExport(config),
+      useTrustedDocuments(config.trustedDocuments, trustedDocuments, async (request) =>
+        may(await requestViewer(request), 'readWithAnyDocument'),
+      ),
       ...limits(config),
       useTenantScope(),
+      useSubscriptionEvents(loadLimits(config)),
     ],
     context: ({ request, req }) => createContext({ request, req }, config, google),
   });

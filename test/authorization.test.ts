@@ -1,9 +1,11 @@
+import type { FormattedExecutionResult } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { may, permissions, type Permission } from '../src/lib/permissions.js';
 import { schema } from '../src/schema.js';
-import type { FormattedExecutionResult } from 'graphql';
+import { createApp } from '../src/yoga.js';
 import { graphql } from './generated/index.js';
+import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { app, bearer, demo, execute, globalId, otherOrganisation, type TypedDocumentNode } from './helpers/graphql.js';
 
@@ -510,6 +512,10 @@ const mutations: Record<Exclude<Permission, `read${string}`>, Case> = {
 /** A read over HTTP rather than GraphQL: its verdict from the status it answers with. */
 type HttpRead = (token?: string) => Promise<string>;
 
+const adminsOnlyApp = createApp(
+  testConfig({ env: 'production', trustedDocuments: { ...testConfig().trustedDocuments, mode: 'admins' } }),
+);
+
 const HTTP_VERDICTS: Record<number, string> = { 200: 'allowed', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN' };
 
 const reads: Record<
@@ -656,6 +662,22 @@ const reads: Record<
     });
     await response.body?.cancel();
     return HTTP_VERDICTS[response.status] ?? `HTTP ${response.status}`;
+  },
+  // Where production lets admins send any document: a text no client was built with.
+  readWithAnyDocument: async (token) => {
+    const result = await execute(
+      graphql(/* GraphQL */ `
+        query MayReadWithAnyDocument {
+          organisation {
+            id
+          }
+        }
+      `),
+      {},
+      { app: adminsOnlyApp, token },
+    );
+    if (result.errors?.[0]?.extensions?.code !== 'TRUSTED_DOCUMENT_REQUIRED') return verdict(result);
+    return token ? 'FORBIDDEN' : 'UNAUTHENTICATED';
   },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Env } from '../src/config.js';
+import { ConfigError, directDatabaseUrl, loadConfig, type Env } from '../src/config.js';
 
 const SECRET = 'x'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -22,6 +22,12 @@ describe('configuration', () => {
       port: 4100,
       host: '127.0.0.1',
       databaseUrl: undefined,
+      databasePooler: 'none',
+      directDatabaseUrl: undefined,
+      statementTimeoutMs: 15_000,
+      idleInTransactionTimeoutMs: 60_000,
+      jit: false,
+      namedStatements: false,
       logLevel: 'warn',
       trustProxy: 0,
       corsOrigins: [],
@@ -78,6 +84,74 @@ describe('configuration', () => {
       [
         { TIMECLOCK_WEEKLY_OVERTIME_MINUTES: '7.5' },
         'TIMECLOCK_WEEKLY_OVERTIME_MINUTES must be a whole number from 1 to 10080, not "7.5"',
+      ],
+    ];
+    for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);
+  });
+
+  it('takes DATABASE_URL as the direct session unless it is behind a transaction pooler, and DIRECT_DATABASE_URL over it', () => {
+    const pooled = 'postgresql://app@pooler.example:6432/opsgraph';
+    const direct = 'postgresql://app@db.example:5432/opsgraph';
+    const database = (env: Env) => {
+      const { databaseUrl, databasePooler, directDatabaseUrl: session } = loadConfig({ NODE_ENV: 'test', ...env });
+      expect(directDatabaseUrl(env)).toBe(session);
+      return { databaseUrl, databasePooler, directDatabaseUrl: session };
+    };
+    expect(database({})).toEqual({ databaseUrl: undefined, databasePooler: 'none', directDatabaseUrl: undefined });
+    expect(database({ DATABASE_URL: direct })).toEqual({
+      databaseUrl: direct,
+      databasePooler: 'none',
+      directDatabaseUrl: direct,
+    });
+    expect(database({ DATABASE_URL: pooled, DATABASE_POOLER: 'transaction' })).toEqual({
+      databaseUrl: pooled,
+      databasePooler: 'transaction',
+      directDatabaseUrl: undefined,
+    });
+    // Prisma's own way of saying it.
+    expect(database({ DATABASE_URL: `${pooled}?pgbouncer=true` })).toEqual({
+      databaseUrl: `${pooled}?pgbouncer=true`,
+      databasePooler: 'transaction',
+      directDatabaseUrl: undefined,
+    });
+    expect(database({ DATABASE_URL: pooled, DATABASE_POOLER: 'transaction', DIRECT_DATABASE_URL: direct })).toEqual({
+      databaseUrl: pooled,
+      databasePooler: 'transaction',
+      directDatabaseUrl: direct,
+    });
+    expect(
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: pooled,
+        DATABASE_STATEMENT_TIMEOUT_MS: '30000',
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+        DATABASE_JIT: 'true',
+        DATABASE_NAMED_STATEMENTS: 'true',
+      }),
+    ).toMatchObject({ statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 0, jit: true, namedStatements: true });
+  });
+
+  it('refuses a pooler, a direct URL or named statements that do not fit the database settings', () => {
+    const refusals: [Env, string][] = [
+      [
+        { DATABASE_URL: 'postgresql://db/x', DATABASE_POOLER: 'session' },
+        'DATABASE_POOLER must be none or transaction, not "session"',
+      ],
+      [{ DATABASE_POOLER: 'transaction' }, 'DATABASE_POOLER=transaction needs DATABASE_URL'],
+      [
+        { DATABASE_URL: 'postgresql://db/x?pgbouncer=true', DATABASE_POOLER: 'none' },
+        'DATABASE_URL says pgbouncer=true but DATABASE_POOLER says none',
+      ],
+      [{ DIRECT_DATABASE_URL: 'postgresql://db/x' }, 'DIRECT_DATABASE_URL needs DATABASE_URL'],
+      [
+        { DATABASE_URL: 'postgresql://pooler/x', DIRECT_DATABASE_URL: 'db:5432' },
+        'DIRECT_DATABASE_URL must start with postgresql://',
+      ],
+      [{ DATABASE_NAMED_STATEMENTS: 'true' }, 'DATABASE_NAMED_STATEMENTS needs DATABASE_URL'],
+      [{ DATABASE_URL: 'postgresql://db/x', DATABASE_JIT: 'no' }, 'DATABASE_JIT must be true or false, not "no"'],
+      [
+        { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1s' },
+        'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be a whole number from 0 to 3600000, not "1s"',
       ],
     ];
     for (const [env, message] of refusals) expect(refusal(env), JSON.stringify(env)).toContain(message);

@@ -41,6 +41,7 @@ describe('the embedded database', () => {
       expect.stringMatching(/^\d{14}_order_line_limit$/),
       expect.stringMatching(/^\d{14}_timeclock$/),
       expect.stringMatching(/^\d{14}_safety$/),
+      expect.stringMatching(/^\d{14}_live_events$/),
     ]);
     expect(database.seeded).toBe(true);
     expect(await database.db.user.count({ where: { email: DEMO_ADMIN_EMAIL.toUpperCase() } })).toBe(1);

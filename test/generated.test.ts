@@ -1,10 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
 import config from '../codegen.js';
 import { renderSection, section } from '../scripts/readme.js';
 import { printedSchema, schemaFile } from '../scripts/print-schema.js';
-import { generate, repoRoot } from './helpers/cli.js';
+import { repoRoot } from './helpers/cli.js';
 
 describe('committed generated files', () => {
   it('schema.graphql is the schema the builder prints (npm run print-schema)', async () => {

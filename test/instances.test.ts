@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { LISTENER_NAME } from '../src/modules/auth/session-cache.js';
+import { LISTENER_NAME } from '../src/database/notifications.js';
 import { graphql } from './generated/index.js';
 import { bearer, demo, execute, expectTypename, type TypedDocumentNode } from './helpers/graphql.js';
 

@@ -8,15 +8,25 @@ import { createLogger, serializeError } from '../src/ops/logger.js';
 import { createMetrics } from '../src/ops/metrics.js';
 import { committedMigrations } from '../src/schema-engine/migrate.js';
 import { createApp } from '../src/yoga.js';
+import { backend } from './helpers/backend.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { bearer, demo, globalId } from './helpers/graphql.js';
+import { manifestOf } from './helpers/trusted-documents.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
+// The operations these tests send, as the clients' trusted documents: only their names are labels.
+const TRUSTED = [
+  'query Dashboard { __typename }',
+  'query EquipmentDetail { node(id: "bad") { id } }',
+  'query MyWork { __typename }',
+];
+let trustedDocuments: Config['trustedDocuments'];
 
 beforeAll(async () => {
   people = await demo(database);
+  trustedDocuments = { mode: 'any', manifest: await manifestOf(TRUSTED) };
 });
 
 /** An app whose JSON log lines are kept, parsed, for the test to read. */
@@ -30,7 +40,7 @@ function loggedApp(options: { stopping?: boolean; config?: Partial<Config> } = {
       done();
     },
   });
-  const app = createApp(testConfig(options.config), {
+  const app = createApp(testConfig({ trustedDocuments, ...options.config }), {
     logger: createLogger('info', { destination: stream }),
     lifecycle: { stopping: options.stopping ?? false },
   });
@@ -55,11 +65,19 @@ describe('health and readiness', () => {
     expect(response.status).toBe(200);
   });
 
-  it('/ready answers 200 when the database answers and every migration is applied', async () => {
+  it('/ready answers 200 when the database answers and every migration is applied, and says how sessions are checked', async () => {
     const response = await get(loggedApp().app, '/ready');
     expect({ status: response.status, body: await response.json() }).toEqual({
       status: 200,
-      body: { status: 'ready' },
+      // The test database listens for session changes on PostgreSQL, as the server does.
+      body:
+        backend === 'postgres'
+          ? { status: 'ready', sessionChecks: 'remembered, listening for changes' }
+          : {
+              status: 'ready',
+              sessionChecks: 'every request',
+              sessionChecksReason: 'the embedded database has no session change listener',
+            },
     });
   });
 
@@ -342,9 +360,11 @@ describe('metrics', () => {
     expect(text).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
   });
 
-  it('counts operations outside the example client under one label, however many names clients send', async () => {
+  it('counts operations outside the trusted documents under one label, however many names clients send', async () => {
     const { app } = loggedApp();
-    for (let n = 0; n < 500; n++) await query(app, `RT_${n}`, '{ node(id: "bad") { id } }');
+    for (let n = 0; n < 499; n++) await query(app, `RT_${n}`, '{ node(id: "bad") { id } }');
+    // A trusted document's name on another document is not that document.
+    await query(app, 'MyWork', '{ node(id: "bad") { id } }');
     await query(app, 'MyWork', '{ __typename }');
     const text = await (await get(app, '/metrics')).text();
     const series = (name: string) => text.split('\n').filter((line) => line.startsWith(`${name}{`));
@@ -362,7 +382,14 @@ describe('metrics', () => {
     const metrics = createMetrics();
     const app = createApp(testConfig(), { metrics });
     for (const code of ['FORBIDDEN', 'MADE_UP_1', 'MADE_UP_2']) {
-      metrics.observe({ operation: 'MyWork', operationType: 'query', status: 200, seconds: 0.01, errorCodes: [code] });
+      metrics.observe({
+        operation: 'MyWork',
+        trusted: true,
+        operationType: 'query',
+        status: 200,
+        seconds: 0.01,
+        errorCodes: [code],
+      });
     }
     const text = await (await get(app, '/metrics')).text();
     expect(text).toMatch(/^opsgraph_graphql_errors_total\{operation="MyWork",code="FORBIDDEN"\} 1$/m);
@@ -393,7 +420,7 @@ describe('metrics', () => {
 
   it('with METRICS_PORT, serves /metrics on a listener of its own and not beside the API', async () => {
     const metrics = createMetrics();
-    const app = createApp(testConfig({ metrics: { token: undefined, port: 9464 } }), { metrics });
+    const app = createApp(testConfig({ trustedDocuments, metrics: { token: undefined, port: 9464 } }), { metrics });
     await query(app, 'MyWork', '{ __typename }');
     expect((await get(app, '/metrics')).status).toBe(404);
     const listener = createServer(metrics.listener);

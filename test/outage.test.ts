@@ -181,6 +181,53 @@ describe('a change that committed just before the database went away', () => {
   });
 });
 
+describe('a change whose COMMIT went unanswered', () => {
+  it('answers CHANGE_OUTCOME_UNKNOWN without a key, not retryable: it may have been made', async () => {
+    const before = await qty();
+    proxy.loseCommitAnswer();
+    const result = await adjust(1);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message:
+          'The database connection was lost while the change committed: it may or may not have been made. Do not send it again before querying the record.',
+        extensions: { code: 'CHANGE_OUTCOME_UNKNOWN', retryable: false },
+      }),
+    ]);
+    expect(await qty()).toBe(before + 1);
+  });
+
+  it('with a key, answers retryable DATABASE_UNAVAILABLE: the retry answers with the change, made once', async () => {
+    const before = await qty();
+    const input = { itemId: globalId('InventoryItem', itemId), delta: 2, idempotencyKey: 'commit-unanswered' };
+    const keyed = () =>
+      execute(
+        graphql(/* GraphQL */ `
+          mutation OutageKeyedAdjust($input: AdjustStockInput!) {
+            adjustStock(input: $input) {
+              ... on AdjustStockSuccess {
+                inventoryItem {
+                  qty
+                }
+              }
+            }
+          }
+        `),
+        { input },
+        { token },
+      );
+    proxy.loseCommitAnswer();
+    expect((await keyed()).errors).toEqual([
+      expect.objectContaining({
+        message:
+          'The database connection was lost while the change committed. Send the request again with the same idempotency key: it answers with the change if it was made.',
+        extensions: expect.objectContaining({ code: 'DATABASE_UNAVAILABLE', retryable: true }),
+      }),
+    ]);
+    expect(await keyed()).toEqual({ data: { adjustStock: { inventoryItem: { qty: before + 2 } } } });
+    expect(await qty()).toBe(before + 2);
+  });
+});
+
 describe('statement timeout', () => {
   it('a statement held up past DATABASE_STATEMENT_TIMEOUT_MS is cancelled: TIMEOUT, retryable, nothing written', async () => {
     const before = await qty();

@@ -110,7 +110,7 @@ describe('prisma migrate with the offline schema engine', () => {
     );
     expect(shadows).toEqual([]);
     expect((await prisma(['migrate', 'status', '--config', project.config], env)).output).toContain(
-      '11 migrations found',
+      '12 migrations found',
     );
     await rm(project.dir, { recursive: true, force: true });
   });
@@ -205,6 +205,7 @@ describe('the schema engine bridge says what failed', () => {
       ['order_line_limit', true],
       ['timeclock', true],
       ['safety', true],
+      ['live_events', true],
       ['broken', false],
     ]);
     const status = await prisma(['migrate', 'status', '--config', project.config], { DATABASE_URL: url });

@@ -12,6 +12,10 @@ import { freePort, run, startServer } from './helpers/cli.js';
 const SECRET = 'x'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 describe('the first start on the embedded database', () => {
+  const TRUSTED_LINE = expect.stringMatching(
+    /^\d+ trusted documents \(.+persisted-documents\.json\); other documents: accepted \(TRUSTED_DOCUMENTS=any\)$/,
+  );
+
   it('says what it does while it creates, migrates and seeds the database, and when it is ready', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'opsgraph-startup-'));
     const messages = (output: string) =>
@@ -30,6 +34,7 @@ describe('the first start on the embedded database', () => {
         ...migrations.map((name, index) => `Applying migration ${index + 1}/${count}: ${name}`),
         'Loading the demo organisation…',
         expect.stringMatching(/^Loaded the demo organisation \(\d+ rows\)$/),
+        TRUSTED_LINE,
         expect.stringMatching(
           new RegExp(`^GraphQL and GraphiQL on ${first.url} \\(embedded database\\), ready in \\d+\\.\\d s$`),
         ),
@@ -39,8 +44,9 @@ describe('the first start on the embedded database', () => {
 
       const again = await startServer({ DATABASE_URL: undefined, DATA_DIR: dataDir });
       expect(await again.stop()).toBe(0);
-      expect(messages(again.output()).slice(0, 2)).toEqual([
+      expect(messages(again.output()).slice(0, 3)).toEqual([
         `No DATABASE_URL: using the embedded PostgreSQL (PGlite) in ${join(dataDir, 'pglite')}`,
+        TRUSTED_LINE,
         expect.stringMatching(/^GraphQL and GraphiQL on .* \(embedded database\), ready in \d+\.\d s$/),
       ]);
     } finally {
@@ -136,6 +142,9 @@ describe('starting in production', () => {
       expect(await metrics.text()).toMatch(/^opsgraph_process_resident_memory_bytes \d+/m);
       expect(server.output()).toContain(`GraphQL on ${server.url}, GraphiQL off in production (embedded database)`);
       expect(server.output()).not.toContain('GraphiQL on');
+      expect(server.output()).toMatch(
+        /\d+ trusted documents \(.+\); other documents: refused \(TRUSTED_DOCUMENTS=only\)/,
+      );
     } finally {
       expect(await server.stop()).toBe(0);
       await rm(dataDir, { recursive: true, force: true });

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import { connectDb, system, type Db } from '../db.js';
-import { watchSessionChanges } from '../modules/auth/session-cache.js';
+import { connectDb, pools, system, type Db } from '../db.js';
+import { sessionChecksEveryRequest } from '../modules/auth/session-cache.js';
 import { applyPendingMigrations, committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 import { withClient } from '../schema-engine/pg-adapter.js';
 import { startEmbeddedPostgres } from './embedded.js';
+import { hearEmbeddedNotifications, listenToDatabase } from './notifications.js';
 import { seedDemo } from './seed.js';
 
 export type OpenDatabase = {
@@ -44,6 +46,28 @@ export async function checkDatabase(url: string): Promise<string[]> {
   }
 }
 
+/**
+ * Whether named prepared statements outlive their transaction through the transaction pooler at
+ * url. PgBouncer 1.21 and later keep them (max_prepared_statements), under names of its own on
+ * each server connection; older ones, and other poolers, pass the name through, and the next
+ * transaction may run on a server connection that never prepared it.
+ */
+async function poolerKeepsNamedStatements(url: string): Promise<boolean> {
+  const name = `opsgraph_probe_${randomUUID().replaceAll('-', '')}`;
+  return withClient(url, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query({ name, text: 'SELECT 1' });
+      const { rowCount } = await client.query('SELECT 1 FROM pg_prepared_statements WHERE name = $1', [name]);
+      if (rowCount === 0) return true;
+      await client.query(`DEALLOCATE ${name}`);
+      return false;
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+}
+
 export async function openDatabase(
   config: Config,
   log: (message: string) => void,
@@ -57,23 +81,41 @@ export async function openDatabase(
         `migrations not applied: ${pending.join(', ')}. /ready answers 503 until \`npx prisma migrate deploy\` applies them.`,
       );
     }
+    const pooled = config.databasePooler === 'transaction';
+    if (pooled && config.namedStatements && !(await poolerKeepsNamedStatements(config.databaseUrl))) {
+      throw new ConfigError(
+        'DATABASE_NAMED_STATEMENTS=true, but the transaction pooler at DATABASE_URL does not keep prepared statements between transactions (PgBouncer before 1.21, or max_prepared_statements = 0): the first query would fail with "prepared statement … does not exist". Set DATABASE_NAMED_STATEMENTS=false, or max_prepared_statements on PgBouncer 1.21 or later.',
+      );
+    }
     const db = connectDb(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
+      idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+      jit: config.jit,
+      pooler: config.databasePooler,
+      namedStatements: config.namedStatements,
       connectTimeoutMs: config.connectTimeoutMs,
       transactionMaxWaitMs: config.transactionWaitMs,
       replicaUrls: config.replicaUrls,
       onConnectionError: (error) => log(`database connection lost: ${error.message}`),
     });
-    // Embedded PGlite serves one connection at a time, so only an external database gets a listener.
-    const sessionChanges = watchSessionChanges(config.databaseUrl, log);
+    if (pooled) {
+      log(
+        `DATABASE_URL is behind a transaction pooler: settings are sent with each transaction, prepared statements are ${config.namedStatements ? 'named' : 'unnamed'}`,
+      );
+    }
+    // LISTEN needs a session of its own, which a transaction pooler does not give.
+    const listener = config.directDatabaseUrl ? listenToDatabase(config.directDatabaseUrl, log) : undefined;
+    if (!listener) {
+      log(`sessions are checked on every request, and live updates are off: ${sessionChecksEveryRequest(config)}`);
+    }
     return {
       db: system,
       mode: 'external',
       appliedMigrations: [],
       seeded: false,
       async close() {
-        await sessionChanges.close();
+        await listener?.close();
         await db.$disconnect();
       },
     };
@@ -103,6 +145,7 @@ export async function openDatabase(
       connectTimeoutMs: config.transactionWaitMs,
       statementTimeoutMs: config.statementTimeoutMs,
     });
+    const listener = await hearEmbeddedNotifications(embedded.url, pools[0]!.pool);
     // Seeded while no organisation exists, rather than on a new folder: a first start stopped before
     // its demo was committed (one transaction) seeds on the next start.
     const seeded = withDemo && (await system.organisation.count()) === 0;
@@ -117,6 +160,7 @@ export async function openDatabase(
       appliedMigrations,
       seeded,
       async close() {
+        await listener.close();
         await db.$disconnect();
         await embedded.stop();
       },

@@ -155,6 +155,29 @@ export function changeNotReadBack(): GraphQLError {
   );
 }
 
+/**
+ * The connection went away while the change committed, so whether it was made is unknown. With an
+ * idempotency key a retry is safe, and answers with the change if it was made; without one a retry
+ * could make it twice, so the client must look first.
+ */
+export function commitUnanswered(keyed: boolean): GraphQLError {
+  return keyed
+    ? new GraphQLError(
+        'The database connection was lost while the change committed. Send the request again with the same idempotency key: it answers with the change if it was made.',
+        {
+          extensions: {
+            code: 'DATABASE_UNAVAILABLE',
+            retryable: true,
+            http: { status: 503, headers: { 'retry-after': '1' } },
+          },
+        },
+      )
+    : new GraphQLError(
+        'The database connection was lost while the change committed: it may or may not have been made. Do not send it again before querying the record.',
+        { extensions: { code: 'CHANGE_OUTCOME_UNKNOWN', retryable: false } },
+      );
+}
+
 /** Sign-in failed; deliberately silent on whether the account exists. */
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
@@ -209,8 +232,27 @@ const STATEMENT_TIMEOUT = '57014';
 const DRIVER_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
+// pg's own messages when a connection it was using goes away.
+const LOST_CONNECTION_MESSAGES = /Connection terminated|Client has encountered a connection error/;
+
+/** The driver adapter's account of a failure: wrapped by Prisma, or thrown as is (a COMMIT's). */
 function driverCause(error: Error): DriverCause | undefined {
+  if (error.name === 'DriverAdapterError') return (error as { cause?: DriverCause }).cause;
   return (error as { meta?: { driverAdapterError?: { cause?: DriverCause } } }).meta?.driverAdapterError?.cause;
+}
+
+/**
+ * Whether a statement failed without the database's answer: the connection went away (reset,
+ * closed, or PgBouncer's "server conn crashed?") while it ran, so it may have taken effect or not.
+ */
+export function answerLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = driverCause(error);
+  return (
+    cause?.kind === 'ConnectionClosed' ||
+    (cause?.code !== undefined && cause.code.startsWith('08')) ||
+    LOST_CONNECTION_MESSAGES.test(error.message)
+  );
 }
 
 /**
@@ -250,4 +292,38 @@ export function badInput(error: unknown): GraphQLError | undefined {
     return translated instanceof InputValidationError ? badInput(translated) : undefined;
   }
   return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', issues: error.issues } });
+}
+
+/** A subscription refused: the connection or the user holds as many as are allowed. */
+export function tooManySubscriptions(holder: 'connection' | 'user', max: number): GraphQLError {
+  const where = holder === 'connection' ? 'on this connection' : 'for your account on this server';
+  return new GraphQLError(
+    `At most ${max} subscriptions may be open ${where}: end one (or open another connection) first.`,
+    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', max } },
+  );
+}
+
+/**
+ * A subscription ended because its client did not read its events: more than maxQueued were
+ * waiting. The client should subscribe again and refetch what it shows, as events were dropped.
+ */
+export function subscriberTooSlow(maxQueued: number): GraphQLError {
+  return new GraphQLError(
+    `This subscription ended: more than ${maxQueued} events waited for the client to read them. Subscribe again, and refetch what you show.`,
+    { extensions: { code: 'SUBSCRIBER_TOO_SLOW', maxQueued } },
+  );
+}
+
+/**
+ * Live updates cannot be given or go on right now (the server lost its database listener, or is
+ * stopping): subscribe again in a moment, to this or another instance, and refetch what you show.
+ */
+export function liveUpdatesUnavailable(reason: string): GraphQLError {
+  return new GraphQLError(`Live updates are unavailable: ${reason}. Subscribe again in a moment.`, {
+    extensions: {
+      code: 'LIVE_UPDATES_UNAVAILABLE',
+      retryable: true,
+      http: { status: 503, headers: { 'retry-after': '1' } },
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import pg from 'pg';
 
@@ -106,26 +106,47 @@ class GuardedQuery extends Query {
   }
 }
 
-class GuardedClient extends pg.Client {
+/** The query object pg sends a statement as (pg.Query), as far as a client subclass needs it. */
+export type PgQuery = Submittable & {
+  queryMode?: string;
+  prepare(connection: PgConnection): void;
+  handleCommandComplete(message: unknown, connection: unknown): void;
+};
+
+/** pg's connection to the server, as far as PgQuery.prepare uses it. */
+export type PgConnection = {
+  parse(message: { text: string; name?: string }): void;
+  bind(message: object): void;
+  execute(message: object): void;
+};
+
+export class GuardedClient extends pg.Client {
+  /** Called with each statement before it is queued: a subclass may change how it is sent. */
+  protected adapt(query: PgQuery): PgQuery {
+    return query;
+  }
+
   override query(...args: unknown[]): never {
     const query = super.query as (...a: unknown[]) => unknown;
-    const budget = budgets.getStore();
     const [config, values, callback] = args;
     const submittable = typeof (config as { submit?: unknown } | null)?.submit === 'function';
-    if (!budget || config == null || submittable) return query.apply(this, args) as never;
-    const guarded = new GuardedQuery(budget, config, values, callback);
-    if (guarded.callback) return query.call(this, guarded) as never;
+    if (config == null || submittable) return query.apply(this, args) as never;
+    const budget = budgets.getStore();
+    const statement = this.adapt(
+      (budget ? new GuardedQuery(budget, config, values, callback) : new Query(config, values, callback)) as PgQuery,
+    );
+    if (statement.callback) return query.call(this, statement) as never;
     return new Promise((resolve, reject) => {
-      guarded.callback = (error, result) => (error ? reject(error) : resolve(result));
-      query.call(this, guarded);
+      statement.callback = (error, result) => (error ? reject(error) : resolve(result));
+      query.call(this, statement);
     }) as never;
   }
 }
 
 /** A connection pool whose statements count against the budget of the request that sent them. */
 export class GuardedPool extends pg.Pool {
-  constructor(config: pg.PoolConfig) {
-    super({ ...config, Client: GuardedClient });
+  constructor(config: pg.PoolConfig & { Client?: typeof GuardedClient }) {
+    super({ ...config, Client: config.Client ?? GuardedClient });
   }
 
   // pool.query runs its statement in connect's callback, which a busy pool calls from whichever
@@ -139,6 +160,23 @@ export class GuardedPool extends pg.Pool {
     return connect.call(this, (...results: unknown[]) =>
       budgets.run(budget, () => (callback as (...a: unknown[]) => unknown)(...results)),
     ) as never;
+  }
+}
+
+/**
+ * One step of a subscription (waiting for an event, then executing it) with a budget of its own, as
+ * a request has: an event that loads too much answers with the refusal instead of its data.
+ */
+export async function withLoadBudget(
+  limits: LoadLimits,
+  step: () => Promise<IteratorResult<ExecutionResult>>,
+): Promise<IteratorResult<ExecutionResult>> {
+  const budget: Budget = { limits, loaded: 0, held: 0, ended: false };
+  try {
+    const result = await budgets.run(budget, step);
+    return budget.refusal && !result.done ? { value: { errors: [budget.refusal] }, done: false } : result;
+  } finally {
+    end(budget);
   }
 }
 

@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import type { Context, Viewer } from '../context.js';
 import { db, primary } from '../db.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { changeNotReadBack, ConflictError, NotFoundError, translateDatabaseError } from './errors.js';
+import {
+  answerLost,
+  changeNotReadBack,
+  commitUnanswered,
+  ConflictError,
+  NotFoundError,
+  translateDatabaseError,
+} from './errors.js';
 import { requireViewer, withTenant, type Tenant } from './tenancy.js';
 import { validated } from './validation.js';
 
@@ -86,7 +93,7 @@ async function run<I, T, K>(actor: Actor | Viewer, tenant: Tenant, spec: Mutatio
   const once = spec.once?.(input);
   const key = once?.key;
   const transaction = (body: (change: Change<I>) => Promise<{ id: K; result?: T; changed: boolean }>) =>
-    inTransaction(actor, tenant, input, spec.statement ?? false, body);
+    inTransaction(actor, tenant, input, { auditsInStatement: spec.statement ?? false, keyed: Boolean(key) }, body);
   if (!spec.statement || key) {
     const { result } = await transaction(async (change) => {
       if (!key) {
@@ -117,9 +124,10 @@ async function inTransaction<I, T, K>(
   actor: Actor,
   tenant: Tenant,
   input: I,
-  auditsInStatement: boolean,
+  { auditsInStatement, keyed }: { auditsInStatement: boolean; keyed: boolean },
   body: (change: Change<I>) => Promise<{ id: K; result?: T; changed: boolean }>,
 ) {
+  let committing = false;
   try {
     return await db.$transaction(async (tx) => {
       let audited = 0;
@@ -152,9 +160,11 @@ async function inTransaction<I, T, K>(
       if (outcome.changed && !unchanged && !auditsInStatement && audited === 0) {
         throw new Error('a mutation wrote no audit event');
       }
+      committing = true;
       return outcome;
     });
   } catch (error) {
+    if (committing && answerLost(error)) throw commitUnanswered(keyed);
     throw translateDatabaseError(error);
   }
 }

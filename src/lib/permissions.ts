@@ -33,6 +33,10 @@ export const permissions = {
     roles: managers,
     what: 'the CSV export of approved timesheets (`GET /exports/timesheets.csv`)',
   },
+  readWithAnyDocument: {
+    roles: admins,
+    what: 'and change with documents that are not trusted, where `TRUSTED_DOCUMENTS=admins` (trusted ones: anyone)',
+  },
   createEquipment: { roles: managers, what: 'mutation' },
   updateEquipment: { roles: managers, what: 'mutation' },
   deleteEquipment: { roles: managers, what: 'mutation' },
@@ -91,4 +95,9 @@ export function may(viewer: Viewer | null, permission: Permission): boolean {
   if (isSuperadmin(viewer)) return true;
   const allowed: RoleName[] = permissions[permission].roles;
   return viewer.roles.some((role) => allowed.includes(role));
+}
+
+/** Whether a record's authScopes (true, or one permission) let the viewer read it. */
+export function allows(viewer: Viewer | null, scopes: true | { may: Permission }): boolean {
+  return scopes === true || may(viewer, scopes.may);
 }

@@ -224,20 +224,23 @@ export function useQueryCostLimit(schema: GraphQLSchema, maxCost: number): Plugi
     known.set(key, cost);
     return cost;
   };
+  const refusal = ({ document, operationName, variableValues }: ExecutionArgs): GraphQLError | undefined => {
+    const cost = costOf(document, operationName, variableValues);
+    if (cost === undefined || cost <= maxCost) return undefined;
+    return new GraphQLError(
+      `The query could return ${cost} fields, more than the limit of ${maxCost}: ask for smaller pages (first/last) or fewer nested lists.`,
+      { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost } },
+    );
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const { document, operationName, variableValues } = args as ExecutionArgs;
-      const cost = costOf(document, operationName, variableValues);
-      if (cost !== undefined && cost > maxCost) {
-        setResultAndStopExecution({
-          errors: [
-            new GraphQLError(
-              `The query could return ${cost} fields, more than the limit of ${maxCost}: ask for smaller pages (first/last) or fewer nested lists.`,
-              { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost } },
-            ),
-          ],
-        });
-      }
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    // A subscription's cost is that of one event.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refusal(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
     },
   };
 }

@@ -12,6 +12,9 @@ export type AccessClaims = {
   credentialsVersion: number;
 };
 
+/** What a verified access token says: its claims, and when it stops being accepted. */
+export type VerifiedAccess = AccessClaims & { expiresAt: Date };
+
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
@@ -56,9 +59,9 @@ export async function signAccessToken(claims: AccessClaims): Promise<{ token: st
 }
 
 /** Checks signature (HS256 only), issuer, audience, expiry and the claims this API needs. */
-export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+export async function verifyAccessToken(token: string): Promise<VerifiedAccess> {
   const known = verified.get(token);
-  if (known && known.exp > Date.now() / 1000) return known.claims;
+  if (known && known.exp > Date.now() / 1000) return { ...known.claims, expiresAt: new Date(known.exp * 1000) };
   const { key, issuer, audience } = auth();
   try {
     const { payload, protectedHeader } = await jwtVerify(token, await key, {
@@ -76,7 +79,7 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
     const claims = { userId: payload.sub!, sessionId: payload.sid, credentialsVersion: payload.ver };
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
     verified.set(token, { claims, exp: payload.exp! });
-    return claims;
+    return { ...claims, expiresAt: new Date(payload.exp! * 1000) };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     if (error instanceof errors.JWTExpired)

@@ -96,8 +96,9 @@ export function serializeError(error: unknown, depth = 0): LoggedError {
 /** A request's line, as a person reads it: method, path, status, time and operation on one line. */
 function readableRequest(entry: Record<string, unknown>): Record<string, unknown> {
   if (entry.msg !== undefined || entry.status === undefined) return entry;
-  const { method, path, status, durationMs, operationType, operation, errors, ...rest } = entry;
-  const parts = [method, path, status, `${String(durationMs)} ms`, operationType, operation];
+  const { method, path, status, durationMs, operationType, operation, trustedDocument, errors, ...rest } = entry;
+  const named = trustedDocument === true ? `${String(operation)} (trusted)` : operation;
+  const parts = [method, path, status, `${String(durationMs)} ms`, operationType, named];
   if (Array.isArray(errors)) parts.push(`errors: ${errors.map(String).join(', ')}`);
   const words = parts
     .filter((part) => part !== undefined)

@@ -1,15 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { Kind, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { pools } from '../db.js';
+import { liveEvents } from '../modules/live/live-events.js';
 
 /** What the request log hands over when a GraphQL request has been answered. */
 export type Observation = {
   operation: string | undefined;
+  /** Whether the operation ran a trusted document: only their names are labels. */
+  trusted: boolean;
   operationType: string | undefined;
   status: number;
   seconds: number;
@@ -29,23 +30,12 @@ const ANONYMOUS = '(anonymous)';
 // without end, so everything outside these known sets is counted under one value.
 const OTHER = '(other)';
 
-const operationsDir = new URL('../../operations/', import.meta.url);
-
-/** The named operations of the example client (operations/*.graphql), read once. */
-const KNOWN_OPERATIONS: ReadonlySet<string> = new Set(
-  readdirSync(operationsDir)
-    .filter((file) => file.endsWith('.graphql'))
-    .flatMap((file) => parse(readFileSync(new URL(file, operationsDir), 'utf8')).definitions)
-    .flatMap((definition) =>
-      definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
-    ),
-);
-
 const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   // OpsGraph's own (lib/errors.ts, lib/query-cost.ts, lib/load-guard.ts, ops/http-errors.ts)
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'CHANGE_NOT_READ_BACK',
+  'CHANGE_OUTCOME_UNKNOWN',
   'GOOGLE_SIGN_IN_NOT_CONFIGURED',
   'GOOGLE_KEYS_UNAVAILABLE',
   'DATABASE_UNAVAILABLE',
@@ -53,11 +43,16 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'QUERY_TOO_COSTLY',
   'RESPONSE_TOO_LARGE',
   'SERVER_BUSY',
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SUBSCRIBER_TOO_SLOW',
+  'LIVE_UPDATES_UNAVAILABLE',
   'PAYLOAD_TOO_LARGE',
   'BAD_REQUEST',
   'METHOD_NOT_ALLOWED',
   'NOT_ACCEPTABLE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'TRUSTED_DOCUMENT_REQUIRED',
+  'TRUSTED_DOCUMENT_NOT_FOUND',
   // Yoga's and graphql-js'
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -69,8 +64,9 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_ERROR',
 ]);
 
-const operationLabel = (name: string | undefined) =>
-  name === undefined ? ANONYMOUS : KNOWN_OPERATIONS.has(name) ? name : OTHER;
+// A trusted document's name is one of a fixed few; any other document's is the client's choice.
+const operationLabel = (name: string | undefined, trusted: boolean) =>
+  name === undefined ? ANONYMOUS : trusted ? name : OTHER;
 const codeLabel = (code: string) => (KNOWN_ERROR_CODES.has(code) ? code : OTHER);
 
 /** Outside production /metrics is open beside the API; in production only behind METRICS_TOKEN. */
@@ -123,6 +119,15 @@ export function createMetrics({ token }: { token?: string | undefined } = {}): M
       }
     },
   });
+  new Gauge({
+    name: 'opsgraph_graphql_subscriptions',
+    help: 'Open GraphQL subscriptions (over SSE and WebSocket) by kind of event.',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      for (const [event, count] of liveEvents.counts()) this.set({ event }, count);
+    },
+  });
   const answer = async (
     authorization: string | null | undefined,
   ): Promise<{ status: number; headers: Record<string, string>; body: string }> => {
@@ -136,8 +141,8 @@ export function createMetrics({ token }: { token?: string | undefined } = {}): M
     return { status: 200, headers: { 'content-type': registry.contentType }, body: await registry.metrics() };
   };
   return {
-    observe({ operation, operationType = '', status, seconds, errorCodes }) {
-      const label = operationLabel(operation);
+    observe({ operation, trusted, operationType = '', status, seconds, errorCodes }) {
+      const label = operationLabel(operation, trusted);
       requests.observe({ operation: label, operation_type: operationType, status: String(status) }, seconds);
       for (const code of errorCodes) errors.inc({ operation: label, code: codeLabel(code) });
     },

@@ -1,5 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
 import { primary } from '../db.js';
+import { sessionChecksEveryRequest } from '../modules/auth/session-cache.js';
 import { committedMigrations, pendingMigrations } from '../schema-engine/migrate.js';
 
 /** Whether the instance is shutting down: then it is no longer ready, so the balancer stops sending. */
@@ -26,7 +28,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 const answer = (status: number, body: object) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-async function readiness(lifecycle: Lifecycle): Promise<Response> {
+async function readiness(lifecycle: Lifecycle, config: Config): Promise<Response> {
   if (lifecycle.stopping) return answer(503, { status: 'stopping' });
   let pending: string[];
   try {
@@ -38,19 +40,26 @@ async function readiness(lifecycle: Lifecycle): Promise<Response> {
   if (pending.length > 0) {
     return answer(503, { status: 'unavailable', reason: 'migrations not applied', pendingMigrations: pending });
   }
-  return answer(200, { status: 'ready' });
+  const everyRequest = sessionChecksEveryRequest(config);
+  return answer(
+    200,
+    everyRequest
+      ? { status: 'ready', sessionChecks: 'every request', sessionChecksReason: everyRequest }
+      : { status: 'ready', sessionChecks: 'remembered, listening for changes' },
+  );
 }
 
 /**
  * GET /ready answers 200 when this instance should get traffic: the database answers and every
- * committed migration is applied. Otherwise 503, with the reason. (Yoga's useReadinessCheck
- * matches every request against a URLPattern; a path comparison is all this needs.)
+ * committed migration is applied; it says how sessions are checked. Otherwise 503, with the
+ * reason. (Yoga's useReadinessCheck matches every request against a URLPattern; a path
+ * comparison is all this needs.)
  */
-export function useReadiness(lifecycle: Lifecycle): Plugin {
+export function useReadiness(lifecycle: Lifecycle, config: Config): Plugin {
   return {
     // Not async: every other request passes straight through, without a promise of its own.
     onRequest({ url, endResponse }) {
-      if (url.pathname === '/ready') return readiness(lifecycle).then(endResponse);
+      if (url.pathname === '/ready') return readiness(lifecycle, config).then(endResponse);
     },
   };
 }

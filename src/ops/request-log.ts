@@ -4,6 +4,7 @@ import type { YogaLogger } from '@graphql-yoga/logger';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { badInput, retryableDatabaseError } from '../lib/errors.js';
+import type { TrustedDocuments } from '../lib/trusted-documents.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +18,8 @@ type Entry = {
   path: string;
   start: number;
   operation?: string;
+  /** Whether the operation ran a trusted document (its name is then the trusted one). */
+  trusted?: boolean;
   operationType?: string;
   viewerId?: string;
   organisationId?: string;
@@ -38,7 +41,11 @@ function errorCodes(result: unknown): string[] {
  * the metrics. Unexpected errors get a line of their own with the same request id. Tokens,
  * passwords and variables are never logged.
  */
-export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
+export function useRequestLog(
+  logger: Logger,
+  metrics: Metrics,
+  trustedDocuments: TrustedDocuments,
+): { plugin: Plugin<Context>; yogaLogger: YogaLogger } {
   const entries = new WeakMap<Request, Entry>();
   const logged = new WeakSet<object>();
 
@@ -48,6 +55,29 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
   const report = (fields: object, error: Error) => {
     if (retryableDatabaseError(error)) logger.warn({ ...fields, err: error }, 'database unavailable');
     else if (!badInput(error)) logger.error({ ...fields, err: error }, 'unexpected error');
+  };
+
+  const reportUnexpected = (requestId: string | undefined, result: ExecutionResult) => {
+    for (const error of result.errors ?? []) {
+      const original = error.originalError;
+      if (!original || original instanceof GraphQLError || logged.has(error)) continue;
+      logged.add(error);
+      report({ requestId, path: error.path?.join('.') }, original);
+    }
+  };
+
+  // The request's entry, told what the operation is and whose it is.
+  const describe = ({ contextValue, document, operationName }: ExecutionArgs & { contextValue: Context }) => {
+    const entry = entries.get((contextValue as Context & { request: Request }).request);
+    if (!entry) return undefined;
+    const operation = getOperationAST(document, operationName);
+    const trusted = trustedDocuments.nameOf(document);
+    entry.operation = trusted ?? operation?.name?.value.slice(0, NAME_LIMIT);
+    entry.trusted = trusted !== undefined;
+    entry.operationType = operation?.operation;
+    entry.viewerId = contextValue.viewer?.id;
+    entry.organisationId = contextValue.viewer?.organisationId;
+    return entry;
   };
 
   const plugin: Plugin<Context> = {
@@ -61,24 +91,14 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       });
     },
     onExecute({ args }) {
-      const entry = entries.get((args.contextValue as Context & { request: Request }).request);
+      const entry = describe(args);
       if (!entry) return;
-      const { document, operationName } = args as ExecutionArgs;
-      const operation = getOperationAST(document, operationName);
-      entry.operation = operation?.name?.value.slice(0, NAME_LIMIT);
-      entry.operationType = operation?.operation;
-      entry.viewerId = args.contextValue.viewer?.id;
-      entry.organisationId = args.contextValue.viewer?.organisationId;
-      return {
-        onExecuteDone({ result }) {
-          for (const error of (result as ExecutionResult).errors ?? []) {
-            const original = error.originalError;
-            if (!original || original instanceof GraphQLError || logged.has(error)) continue;
-            logged.add(error);
-            report({ requestId: entry.id, path: error.path?.join('.') }, original);
-          }
-        },
-      };
+      return { onExecuteDone: ({ result }) => reportUnexpected(entry.id, result as ExecutionResult) };
+    },
+    // Each event of a subscription (over WebSocket, without a request of its own) is reported too.
+    onSubscribe({ args }) {
+      const entry = describe(args);
+      return { onSubscribeResult: () => ({ onNext: ({ result }) => reportUnexpected(entry?.id, result) }) };
     },
     onResultProcess({ request, result }) {
       entries.get(request)?.errorCodes.push(...errorCodes(result));
@@ -92,6 +112,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
       if (!quiet) {
         metrics.observe({
           operation: entry.operation,
+          trusted: entry.trusted ?? false,
           operationType: entry.operationType,
           status: response.status,
           seconds: milliseconds / 1000,
@@ -105,6 +126,7 @@ export function useRequestLog(logger: Logger, metrics: Metrics): { plugin: Plugi
         status: response.status,
         durationMs: Math.round(milliseconds * 100) / 100,
         operation: entry.operation,
+        trustedDocument: entry.trusted,
         operationType: entry.operationType,
         viewerId: entry.viewerId,
         organisationId: entry.organisationId,

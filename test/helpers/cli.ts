@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import type * as Codegen from '@graphql-codegen/cli';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Codegen's generate() as `npm run codegen` runs it: its CommonJS build loads the client preset of
- * package.json, where its ECMAScript build would load the older one nested in @graphql-codegen/cli.
- */
-export const { generate } = createRequire(import.meta.url)('@graphql-codegen/cli') as typeof Codegen;
 
 export type Run = { code: number | null; stdout: string; stderr: string; output: string };
 

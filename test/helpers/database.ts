@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { connectDb, system, type Db, type QueryEvent } from '../../src/db.js';
+import { connectDb, pools, system, type Db, type QueryEvent } from '../../src/db.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded.js';
-import { watchSessionChanges } from '../../src/modules/auth/session-cache.js';
+import { hearEmbeddedNotifications, listenToDatabase, type Listener } from '../../src/database/notifications.js';
 import { withClient, withDatabase } from '../../src/schema-engine/pg-adapter.js';
 import { backend, serverUrl } from './backend.js';
 
@@ -23,7 +23,7 @@ async function adminQuery(statement: string): Promise<void> {
 
 /** A fresh, migrated database for this test file: a clone of the template, dropped afterwards. */
 export function useTestDatabase(): TestDatabase {
-  let state: { url: string; db: Db; app: Db; pool: pg.Pool; sessionChanges?: { close(): Promise<void> } } | undefined;
+  let state: { url: string; db: Db; app: Db; pool: pg.Pool; listener: Listener } | undefined;
   const statements: QueryEvent[] = [];
   let teardown: () => Promise<void> = async () => {};
   const ready = () => {
@@ -39,7 +39,18 @@ export function useTestDatabase(): TestDatabase {
       await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${inject('templateDatabase')}"`);
       url = withDatabase(serverUrl!, name);
       poolSize = 5;
-      teardown = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      teardown = async () => {
+        const open = await withClient(withDatabase(serverUrl!, 'postgres'), async (admin) => {
+          const { rows } = await admin.query(
+            `SELECT pid, application_name, state, backend_start, left(query, 200) AS query
+               FROM pg_stat_activity WHERE datname = $1`,
+            [name],
+          );
+          return rows;
+        });
+        if (open.length > 0) console.warn(`[${name}] connections still open at teardown:`, JSON.stringify(open));
+        await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      };
     } else {
       const dump = await readFile(inject('templateDump'));
       const embedded = await startEmbeddedPostgres({ loadDataDir: new Blob([new Uint8Array(dump)]) });
@@ -48,16 +59,18 @@ export function useTestDatabase(): TestDatabase {
       teardown = () => embedded.stop();
     }
     const app = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
-    // As the server does on an external database: session checks are remembered while it listens.
-    const sessionChanges = backend === 'postgres' ? watchSessionChanges(url, () => {}) : undefined;
-    await sessionChanges?.listening;
+    // As the server does: on PostgreSQL session checks are remembered while it listens; on both,
+    // live events are heard.
+    const listener =
+      backend === 'postgres' ? listenToDatabase(url, () => {}) : await hearEmbeddedNotifications(url, pools[0]!.pool);
+    await listener.listening;
     // Fixtures are written across organisations, as an operator would: with the unscoped client.
-    state = { url, db: system, app, pool: new pg.Pool({ connectionString: url, max: 1 }), sessionChanges };
+    state = { url, db: system, app, pool: new pg.Pool({ connectionString: url, max: 1 }), listener };
   });
 
   afterAll(async () => {
     if (state) {
-      await state.sessionChanges?.close();
+      await state.listener.close();
       await state.app.$disconnect();
       await state.pool.end();
     }

@@ -10,6 +10,11 @@ export type FaultProxy = {
    * its answer reaches the client, then every connection is cut and new ones refused.
    */
   cutAfterCommit(): void;
+  /**
+   * The next COMMIT reaches the database, but not its answer the client: the connection is reset
+   * instead, as when PgBouncer stops at that moment.
+   */
+  loseCommitAnswer(): void;
   /** The database comes back. */
   restore(): void;
   close(): Promise<void>;
@@ -24,6 +29,7 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
   const sockets = new Set<Socket>();
   let down = false;
   let commitArmed = false;
+  let commitAnswerArmed = false;
   let committing: Socket | undefined;
   const server = createServer((incoming) => {
     if (down) {
@@ -41,6 +47,18 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
     }
     incoming.pipe(outgoing).pipe(incoming);
     incoming.on('data', (chunk: Buffer) => {
+      if (commitAnswerArmed && chunk.includes('COMMIT')) {
+        // The pipe has sent the COMMIT on already; its answer goes nowhere.
+        commitAnswerArmed = false;
+        outgoing.unpipe(incoming);
+        outgoing
+          .once('data', () => {
+            incoming.resetAndDestroy();
+            outgoing.destroy();
+          })
+          .resume();
+        return;
+      }
       if (!commitArmed || !chunk.includes('COMMIT')) return;
       commitArmed = false;
       committing = incoming;
@@ -68,6 +86,9 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
     cut,
     cutAfterCommit: () => {
       commitArmed = true;
+    },
+    loseCommitAnswer: () => {
+      commitAnswerArmed = true;
     },
     restore: () => {
       down = false;

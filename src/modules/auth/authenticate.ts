@@ -8,12 +8,12 @@ import { InvalidTokenError, verifyAccessToken } from '../../lib/tokens.js';
 import { sessionCache } from './session-cache.js';
 
 /**
- * The viewer a bearer token speaks for, checked against the database: a revoked or expired
- * session, a deactivated user, or a role or password change since the token was issued end its
- * use on every instance, at once where the change was made and as soon as the others hear of it
- * (session-cache.ts).
+ * The viewer a bearer token speaks for, checked against the database, and when the token expires:
+ * a revoked or expired session, a deactivated user, or a role or password change since the token
+ * was issued end its use on every instance, at once where the change was made and as soon as the
+ * others hear of it (session-cache.ts). A subscription asks again when it hears of such a change.
  */
-async function viewerOf(token: string): Promise<Viewer> {
+export async function authenticate(token: string): Promise<{ viewer: Viewer; expiresAt: Date }> {
   let claims;
   try {
     claims = await verifyAccessToken(token);
@@ -46,11 +46,40 @@ async function viewerOf(token: string): Promise<Viewer> {
     throw unauthenticated('Your roles or password changed since this token was issued: refresh the session.');
   }
   return {
-    id: user.id,
-    organisationId: user.organisationId,
-    sessionId: claims.sessionId,
-    roles: user.roles.map(({ role }) => role.name),
+    viewer: {
+      id: user.id,
+      organisationId: user.organisationId,
+      sessionId: claims.sessionId,
+      roles: user.roles.map(({ role }) => role.name),
+    },
+    expiresAt: claims.expiresAt,
   };
+}
+
+type SignedIn = { viewer: Viewer; credential: NonNullable<Context['credential']> };
+const signedIn = new WeakMap<Request, Promise<SignedIn | null>>();
+
+/**
+ * Who a request's bearer token speaks for (null without Authorization), checked once per request:
+ * the trusted-documents check and the request's context share the answer.
+ */
+function requestSignedIn(request: Request): Promise<SignedIn | null> {
+  let known = signedIn.get(request);
+  if (!known) {
+    const authorization = request.headers.get('authorization');
+    const [scheme, token] = authorization?.split(' ') ?? [];
+    known = !authorization
+      ? Promise.resolve(null)
+      : scheme?.toLowerCase() !== 'bearer' || !token
+        ? Promise.reject(unauthenticated('Send the access token as "Authorization: Bearer <token>".'))
+        : authenticate(token).then(({ viewer, expiresAt }) => ({ viewer, credential: { token, expiresAt } }));
+    signedIn.set(request, known);
+  }
+  return known;
+}
+
+export async function requestViewer(request: Request): Promise<Viewer | null> {
+  return (await requestSignedIn(request))?.viewer ?? null;
 }
 
 /**
@@ -75,16 +104,12 @@ export async function createContext(
   { trustProxy }: { trustProxy: number },
   google: GoogleIdTokens | null,
 ): Promise<Context> {
-  const authorization = request.headers.get('authorization');
-  let viewer: Viewer | null = null;
-  if (authorization) {
-    const [scheme, token] = authorization.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token)
-      throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
-    viewer = await viewerOf(token);
-  }
+  const known = await requestSignedIn(request);
+  const viewer = known?.viewer ?? null;
+  const credential = known?.credential ?? null;
   return {
     viewer,
+    credential,
     tenant: viewer ? tenantOf(viewer) : null,
     client: { ip: clientAddress(request, req, trustProxy), userAgent: request.headers.get('user-agent') },
     google,

@@ -4,7 +4,8 @@ import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
 import { overdue } from './rules.js';
 import type { Context } from '../../context.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import { EquipmentCategory, EquipmentStatus } from '../../generated/prisma/enums.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
@@ -156,5 +157,17 @@ builder.queryField('equipment', (t) =>
         where: equipmentWhere(args.filter),
         orderBy: equipmentOrderBy(args.orderBy),
       }),
+  }),
+);
+
+builder.subscriptionField('equipmentChanged', (t) =>
+  t.prismaField({
+    type: 'Equipment',
+    nullable: true,
+    authScopes: { may: 'readEquipment' },
+    description:
+      'Equipment whose status or next maintenance changed (an edit, a maintenance record, a failed inspection), as it is now. Null if it can no longer be read.',
+    subscribe: (_root, _args, context) => liveEvents.subscribe(context, 'equipment'),
+    resolve: (query, delivery) => primary.equipment.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
   }),
 );

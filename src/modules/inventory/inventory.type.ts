@@ -1,7 +1,8 @@
 import { containing, searchText } from '../../lib/validation.js';
 import { builder } from '../../builder.js';
 import { lowStock } from './rules.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { StockMovementReason } from '../../generated/prisma/enums.js';
 
@@ -131,5 +132,17 @@ builder.queryField('inventoryItems', (t) =>
         where: inventoryWhere(args.filter),
         orderBy: inventoryOrders[args.orderBy ?? 'NAME_ASC'],
       }),
+  }),
+);
+
+builder.subscriptionField('stockLevelChanged', (t) =>
+  t.prismaField({
+    type: 'InventoryItem',
+    nullable: true,
+    authScopes: { may: 'readInventory' },
+    description:
+      'An inventory item whose quantity or minimum changed (a stock movement, a received purchase order, an edit), as it is now. Null if it can no longer be read.',
+    subscribe: (_root, _args, context) => liveEvents.subscribe(context, 'stock'),
+    resolve: (query, delivery) => primary.inventoryItem.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
   }),
 );

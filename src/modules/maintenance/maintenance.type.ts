@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js';
 import { saneDate } from '../../lib/validation.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
 export const MaintenanceRecord = builder.prismaNode('MaintenanceRecord', {
@@ -72,5 +73,17 @@ builder.queryField('maintenanceRecords', (t) =>
         where: maintenanceWhere(args.between),
         orderBy: newestFirst,
       }),
+  }),
+);
+
+builder.subscriptionField('maintenanceRecordAdded', (t) =>
+  t.prismaField({
+    type: 'MaintenanceRecord',
+    nullable: true,
+    authScopes: { may: 'readEquipment' },
+    description: 'A maintenance record added to any equipment. Null if it can no longer be read (removed since).',
+    subscribe: (_root, _args, context) => liveEvents.subscribe(context, 'maintenance_record'),
+    resolve: (query, delivery) =>
+      primary.maintenanceRecord.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
   }),
 );

@@ -1,9 +1,10 @@
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../../builder.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PurchaseOrderStatus } from '../../generated/prisma/enums.js';
 import { listSize } from '../../lib/query-cost.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import { DateRange } from '../maintenance/maintenance.type.js';
 
 builder.enumType(PurchaseOrderStatus, { name: 'PurchaseOrderStatus' });
@@ -243,5 +244,17 @@ builder.queryField('suppliers', (t) =>
         where: { deletedAt: null },
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
       }),
+  }),
+);
+
+builder.subscriptionField('purchaseOrderChanged', (t) =>
+  t.prismaField({
+    type: 'PurchaseOrder',
+    nullable: true,
+    authScopes: { may: 'readPurchasing' },
+    description:
+      'A purchase order created, or moved to another status, as it is now. Null if it can no longer be read.',
+    subscribe: (_root, _args, context) => liveEvents.subscribe(context, 'purchase_order'),
+    resolve: (query, delivery) => primary.purchaseOrder.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
   }),
 );

@@ -4,14 +4,16 @@ import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@poth
 import DataLoader from 'dataloader';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { InspectionResult } from '../../generated/prisma/enums.js';
 import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
+import { allows } from '../../lib/permissions.js';
 import { listSize } from '../../lib/query-cost.js';
 import { requireTenant, tenantSql } from '../../lib/tenancy.js';
 import { InputValidationError, UUID } from '../../lib/validation.js';
 import { Equipment } from '../equipment/equipment.type.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import { Organisation } from '../organisation/organisation.type.js';
 import { MAX_CHECKLIST_ITEMS } from './checklist.type.js';
 import { DUE_WITHIN_DAYS, inService, inspectionDue, InspectionState } from './rules.js';
@@ -327,5 +329,20 @@ builder.objectField(Organisation, 'inspectionCompliance', (t) =>
     authScopes: { may: 'readSafety' },
     description: 'Computed in the database, in one statement for any number of equipment.',
     resolve: (organisation, _args, context) => compliances(context).load(organisation.id),
+  }),
+);
+
+builder.subscriptionField('inspectionSubmitted', (t) =>
+  t.prismaField({
+    type: 'Inspection',
+    nullable: true,
+    authScopes: { may: 'readSafety' },
+    description:
+      "An inspection submitted, with its result: one's own for anyone, everyone's for managers. A failed one also changes its equipment (equipmentChanged).",
+    subscribe: (_root, _args, context) =>
+      liveEvents.subscribe(context, 'inspection', (event) =>
+        allows(context.viewer, ownOrRecords(event.userId ?? '', context)),
+      ),
+    resolve: (query, delivery) => primary.inspection.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
   }),
 );

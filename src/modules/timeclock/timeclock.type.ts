@@ -1,9 +1,11 @@
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { db } from '../../db.js';
+import { db, primary } from '../../db.js';
 import type { Prisma, TimeEntry as TimeEntryRow } from '../../generated/prisma/client.js';
 import { TimeEntrySource } from '../../generated/prisma/enums.js';
+import { allows } from '../../lib/permissions.js';
 import { listSize } from '../../lib/query-cost.js';
+import { eventOf, liveEvents } from '../live/live-events.js';
 import { DateRange } from '../maintenance/maintenance.type.js';
 import { User } from '../user/user.type.js';
 import { worked } from './rules.js';
@@ -177,3 +179,18 @@ builder.prismaObjectFields('User', (t) => ({
     resolve: (user) => (user as typeof user & { timeEntries: TimeEntryRow[] }).timeEntries[0] ?? null,
   }),
 }));
+
+builder.subscriptionField('timeEntryPunched', (t) =>
+  t.prismaField({
+    type: 'TimeEntry',
+    nullable: true,
+    authScopes: { signedIn: true },
+    description:
+      "A punch (clock-in, a break started or ended, clock-out, or a manager's correction), as its time entry is now: one's own for anyone, everyone's for managers.",
+    subscribe: (_root, _args, context) =>
+      liveEvents.subscribe(context, 'time_entry', (event) =>
+        allows(context.viewer, ownTimeOrManaged(event.userId ?? undefined, context)),
+      ),
+    resolve: (query, delivery) => primary.timeEntry.findUnique({ ...query, where: { id: eventOf(delivery).id } }),
+  }),
+);
