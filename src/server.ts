@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database/open.js';
-import { loadTrustedDocuments } from './lib/trusted-documents.js';
+import { loadTrustedDocuments, trustedDocumentRule } from './lib/trusted-documents.js';
 import { liveEvents } from './modules/live/live-events.js';
 import { serveWebSockets } from './modules/live/websocket.js';
 import { createLogger } from './ops/logger.js';
@@ -49,7 +49,13 @@ async function main() {
   );
   const app = createApp(config, { logger, lifecycle, metrics, trustedDocuments });
   const server = createServer((request, response) => void app(request, response));
-  const webSockets = serveWebSockets(server, app, config, logger);
+  const webSockets = serveWebSockets(
+    server,
+    app,
+    config,
+    logger,
+    trustedDocumentRule(config.trustedDocuments, trustedDocuments),
+  );
   const metricsServer = config.metrics.port === undefined ? undefined : createServer(metrics.listener);
   if (!metricsServer && !metricsBesideApi(config)) {
     logger.warn(

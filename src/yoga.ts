@@ -17,14 +17,14 @@ import { useBodySizeLimit, useQueryCostLimit } from './lib/query-cost.js';
 import { useTenantScope } from './lib/request-tenant.js';
 import { useSubscriptionEvents } from './lib/subscription-events.js';
 import { configureTokens } from './lib/tokens.js';
-import { may } from './lib/permissions.js';
 import {
   loadTrustedDocuments,
   TRUSTED_DOCUMENT_PARAMETER,
+  trustedDocumentRule,
   useTrustedDocuments,
   type TrustedDocuments,
 } from './lib/trusted-documents.js';
-import { createContext, requestViewer } from './modules/auth/authenticate.js';
+import { createContext } from './modules/auth/authenticate.js';
 import { googleIdTokens } from './modules/auth/google-id-token.js';
 import { configureLiveEvents } from './modules/live/live-events.js';
 import { configureTimeclock } from './modules/timeclock/rules.js';
@@ -162,9 +162,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       ...(metricsBesideApi(config) ? [metrics.plugin] : []),
       useReadiness(options.lifecycle ?? { stopping: false }, config),
       useTimesheetExport(config),
-      useTrustedDocuments(config.trustedDocuments, trustedDocuments, async (request) =>
-        may(await requestViewer(request), 'readWithAnyDocument'),
-      ),
+      useTrustedDocuments(trustedDocumentRule(config.trustedDocuments, trustedDocuments)),
       ...limits(config),
       useTenantScope(),
       useSubscriptionEvents(loadLimits(config)),

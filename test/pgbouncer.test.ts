@@ -66,7 +66,7 @@ describe('through PgBouncer in transaction mode', () => {
     first = await start({});
     expect(first.output()).toContain('DATABASE_URL is behind a transaction pooler');
     expect(first.output()).toContain(
-      'sessions are checked on every request: DATABASE_URL is behind a transaction pooler, which cannot carry a LISTEN, and DIRECT_DATABASE_URL is not set',
+      'sessions are checked on every request, and live updates are off: DATABASE_URL is behind a transaction pooler, which cannot carry a LISTEN, and DIRECT_DATABASE_URL is not set',
     );
     expect(await ready(first)).toEqual({
       status: 'ready',

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoleName } from '../src/generated/prisma/enums.js';
 import { may, type Permission } from '../src/lib/permissions.js';
 import { signAccessToken } from '../src/lib/tokens.js';
+import { loadTrustedDocuments, trustedDocumentRule } from '../src/lib/trusted-documents.js';
 import { liveEvents, type EventKind } from '../src/modules/live/live-events.js';
 import { serveWebSockets } from '../src/modules/live/websocket.js';
 import { createLogger } from '../src/ops/logger.js';
@@ -27,7 +28,13 @@ const config = testConfig();
 const LIMITS = { maxSubscriptionsPerConnection: 6, maxSubscriptionsPerUser: 8, maxQueuedEvents: 5 };
 const app = createApp({ ...config, limits: { ...config.limits, ...LIMITS } });
 const server = createServer((req, res) => void app(req, res));
-const webSockets = serveWebSockets(server, app, { limits: { ...config.limits, ...LIMITS } }, createLogger('silent'));
+const webSockets = serveWebSockets(
+  server,
+  app,
+  { limits: { ...config.limits, ...LIMITS } },
+  createLogger('silent'),
+  trustedDocumentRule(config.trustedDocuments, loadTrustedDocuments(config.trustedDocuments.manifest)),
+);
 let url: string;
 const transports: Transport[] = ['sse', 'ws'];
 const clients: LiveClient[] = [];

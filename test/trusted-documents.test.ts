@@ -1,10 +1,18 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { loadTrustedDocuments, trustedDocumentRule } from '../src/lib/trusted-documents.js';
+import { liveEvents } from '../src/modules/live/live-events.js';
+import { serveWebSockets } from '../src/modules/live/websocket.js';
+import { createLogger } from '../src/ops/logger.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, demo, type GraphQLResponse } from './helpers/graphql.js';
+import { bearer, data, demo, globalId, type GraphQLResponse } from './helpers/graphql.js';
 import { documentId, manifestOf } from './helpers/trusted-documents.js';
 
 // What production accepts: the clients' trusted documents, by id; any other text only where
@@ -136,5 +144,61 @@ describe('the manifest', () => {
     const list = await manifestOf([]);
     await writeFile(list, JSON.stringify([EQUIPMENT]));
     expect(start(list)).toThrow(/must map document ids to document texts/);
+  });
+});
+
+describe('over WebSocket', () => {
+  const STOCK = 'subscription Stock { stockLevelChanged { id qty } }';
+
+  it('subscribes by id alone, and refuses the text, as over HTTP', async () => {
+    const config = testConfig({ env: 'production', trustedDocuments: { mode: 'only', manifest } });
+    const rules = { ...config.trustedDocuments, manifest: await manifestOf([EQUIPMENT, STOCK]) };
+    const app = createApp({ ...config, trustedDocuments: rules });
+    const server = createServer((req, res) => void app(req, res));
+    const sockets = serveWebSockets(
+      server,
+      app,
+      config,
+      createLogger('silent'),
+      trustedDocumentRule(rules, loadTrustedDocuments(rules.manifest)),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = createClient({
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${await bearer(people.manager)}` },
+      retryAttempts: 0,
+    });
+    try {
+      const refused = client.iterate({ query: STOCK });
+      await expect(refused.next()).rejects.toEqual([
+        expect.objectContaining({ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }),
+      ]);
+      const events = client.iterate({
+        query: '',
+        extensions: { persistedQuery: { version: 1, sha256Hash: documentId(STOCK).slice(7) } },
+      });
+      const first = events.next();
+      const item = await database.db.inventoryItem.findFirstOrThrow({
+        where: { organisationId: people.organisationId },
+      });
+      // The subscription is held once the server counts it; then a change is announced to it.
+      while ((liveEvents.counts().get('stock') ?? 0) === 0) await new Promise((r) => setTimeout(r, 10));
+      const adjusted = await data(
+        'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename } }',
+        { input: { itemId: globalId('InventoryItem', item.id), delta: 1 } },
+        { as: people.manager },
+      );
+      expect(adjusted.adjustStock.__typename).toBe('AdjustStockSuccess');
+      expect((await first).value).toEqual({
+        data: { stockLevelChanged: { id: globalId('InventoryItem', item.id), qty: item.qty + 1 } },
+      });
+      await events.return?.();
+    } finally {
+      await client.dispose();
+      await sockets.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

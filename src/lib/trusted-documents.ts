@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { Kind, parse, print, type DefinitionNode, type DocumentNode } from 'graphql';
-import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { ConfigError, type TrustedDocumentsConfig } from '../config.js';
+import { requestViewer } from '../modules/auth/authenticate.js';
+import { may } from './permissions.js';
 
 /**
  * The documents the clients were built with (operations/, by codegen's persistedDocuments): a
@@ -82,44 +83,64 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
  * A trusted document's id as a request carries it: `documentId` in the body or the URL (GraphQL
  * over HTTP's persisted documents), or Apollo's `extensions.persistedQuery.sha256Hash`.
  */
-function documentId(params: GraphQLParams & { documentId?: unknown }, request: Request): string | null {
+function documentId(params: DocumentParams, request: Request): string | null {
   const given = params.documentId ?? new URL(request.url).searchParams.get('documentId');
   if (typeof given === 'string') return given;
-  const persisted = (params.extensions?.persistedQuery ?? null) as { version?: unknown; sha256Hash?: unknown } | null;
+  const persisted = params.extensions?.persistedQuery;
   if (persisted?.version === 1 && typeof persisted.sha256Hash === 'string') return `sha256:${persisted.sha256Hash}`;
   return null;
 }
 
-const requestError = (code: string, message: string) => () =>
+const requestError = (code: string, message: string) =>
   createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
 
+/** What a request names its document by, over HTTP (GraphQLParams) or WebSocket (graphql-ws' payload). */
+export type DocumentParams = {
+  query?: string | null;
+  extensions?: { persistedQuery?: { version?: unknown; sha256Hash?: unknown } | null } | null;
+  documentId?: unknown;
+};
+
 /**
- * Which documents a request may send: trusted ones by id always; any text when the mode is `any`,
- * or when it is `admins` and the request's bearer token is a signed-in admin's.
+ * What a request may run, over HTTP and WebSocket alike: a trusted document by its id, always; a
+ * text when the mode is `any`, or when it is `admins` and the request's bearer token is a
+ * signed-in admin's (`readWithAnyDocument`). Anything else is refused with a GraphQL error.
  */
-export function useTrustedDocuments(
-  { mode }: TrustedDocumentsConfig,
-  documents: TrustedDocuments,
-  mayUseAnyDocument: (request: Request) => Promise<boolean>,
-): Plugin {
+export function trustedDocumentRule({ mode }: TrustedDocumentsConfig, documents: TrustedDocuments) {
   const refusal =
     mode === 'admins'
       ? 'This API accepts only its trusted documents, by documentId, from anyone but a signed-in admin.'
       : 'This API accepts only its trusted documents: send the documentId your client was built with, not the text.';
-  return usePersistedOperations({
-    getPersistedOperation: (id) => documents.text(id) ?? null,
-    extractPersistedOperationId: documentId,
-    allowArbitraryOperations: mode === 'any' ? true : mode === 'only' ? false : mayUseAnyDocument,
-    customErrors: {
-      persistedQueryOnly: requestError('TRUSTED_DOCUMENT_REQUIRED', refusal),
-      notFound: requestError(
+  return async function documentFor(params: DocumentParams, request: Request): Promise<string> {
+    if (params.query) {
+      if (mode === 'any' || (mode === 'admins' && may(await requestViewer(request), 'readWithAnyDocument'))) {
+        return params.query;
+      }
+      throw requestError('TRUSTED_DOCUMENT_REQUIRED', refusal);
+    }
+    const id = documentId(params, request);
+    if (id === null) throw requestError('BAD_REQUEST', "Send a query, or a trusted document's id as documentId.");
+    const text = documents.text(id);
+    if (text === undefined) {
+      throw requestError(
         'TRUSTED_DOCUMENT_NOT_FOUND',
         'No trusted document has this documentId: the client was built with documents this server does not have.',
-      ),
-      keyNotFound: requestError('BAD_REQUEST', "Send a query, or a trusted document's id as documentId."),
-    },
-  });
+      );
+    }
+    return text;
+  };
 }
 
 /** The request parameter that names a trusted document, beside GraphQL over HTTP's own. */
 export const TRUSTED_DOCUMENT_PARAMETER = 'documentId';
+
+/** Applies the rule to every GraphQL request over HTTP, before Yoga checks and parses it. */
+export function useTrustedDocuments(documentFor: ReturnType<typeof trustedDocumentRule>): Plugin {
+  return {
+    onParams({ params, request, setParams }) {
+      return documentFor(params, request).then((query) => {
+        if (query !== params.query) setParams({ ...params, query });
+      });
+    },
+  };
+}

@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../config.js';
 import type { Context } from '../../context.js';
 import { retryableDatabaseError, tooManySubscriptions } from '../../lib/errors.js';
+import type { trustedDocumentRule } from '../../lib/trusted-documents.js';
 import type { Logger } from '../../ops/logger.js';
 
 type App = YogaServerInstance<{ req?: IncomingMessage }, Context>;
@@ -76,6 +77,7 @@ export function serveWebSockets(
   app: App,
   { limits }: Pick<Config, 'limits'>,
   logger: Logger,
+  documentFor: ReturnType<typeof trustedDocumentRule>,
 ): { close(): Promise<void>; terminate(): void } {
   // Upgrades are taken from the server here: attached with `server`, ws would also report the HTTP
   // server's own errors (a port in use) as its own.
@@ -112,7 +114,8 @@ export function serveWebSockets(
         const enveloped = app.getEnveloped({ request, req: context.extra.request, params }) as Envelope;
         try {
           const { schema } = enveloped;
-          const document = enveloped.parse(params.query);
+          // Over HTTP, useTrustedDocuments applies the rule before Yoga parses: here, before parsing too.
+          const document = enveloped.parse(await documentFor(params, request));
           const errors = enveloped.validate(schema, document);
           if (errors.length > 0) return errors;
           const operation = getOperationAST(document, params.operationName)?.operation;
