@@ -1,12 +1,11 @@
 import { Agent, request } from 'node:http';
-import { print, type FormattedExecutionResult } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { LISTENER_NAME } from '../src/database/notifications.js';
 import { graphql } from './generated/index.js';
-import { bearer, demo, execute, expectTypename, type TypedDocumentNode } from './helpers/graphql.js';
+import { bearer, demo, execute, expectTypename, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
 
 // Two server processes on one database, as behind a load balancer: what one learns, the other obeys.
 const database = useTestDatabase();
@@ -28,21 +27,6 @@ afterAll(async () => {
   expect(await second?.stop()).toBe(0);
 });
 
-/** Sends a typed document to a server process, as a client over the network does. */
-async function post<R, V>(
-  server: RunningServer,
-  document: TypedDocumentNode<R, V>,
-  variables: V,
-  token?: string,
-): Promise<FormattedExecutionResult<R>> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(document), variables }),
-  });
-  return (await response.json()) as FormattedExecutionResult<R>;
-}
-
 const loginMutation = graphql(/* GraphQL */ `
   mutation InstancesLogin($input: LoginInput!) {
     login(input: $input) {
@@ -63,6 +47,10 @@ const viewerEmail = graphql(/* GraphQL */ `
     }
   }
 `);
+
+/** Sends a typed document to one of the server processes. */
+const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
+  postTo(server.url, document, variables, token);
 
 const login = async (server: RunningServer, email: string, password: string) => {
   const { data, errors } = await post(server, loginMutation, { input: { email, password } });

@@ -252,6 +252,11 @@ type Documents = {
     "\n      query OutageList {\n        inventoryItems(first: 3) {\n          edges {\n            node {\n              sku\n              qty\n            }\n          }\n        }\n      }\n    ": typeof types.OutageListDocument,
     "\n          query OutageCount {\n            inventoryItems(first: 1) {\n              totalCount\n            }\n          }\n        ": typeof types.OutageCountDocument,
     "\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": typeof types.OutageKeyedAdjustDocument,
+    "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": typeof types.PgBouncerLoginDocument,
+    "\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.PgBouncerViewerDocument,
+    "\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n": typeof types.PgBouncerLogoutDocument,
+    "\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      ": typeof types.PgBouncerItemDocument,
+    "\n      mutation PgBouncerAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ... on AdjustStockSuccess {\n            inventoryItem {\n              qty\n            }\n          }\n        }\n      }\n    ": typeof types.PgBouncerAdjustDocument,
     "\n  query PurchasingSupplierAndItems {\n    suppliers(first: 1) {\n      edges {\n        node {\n          id\n        }\n      }\n    }\n    inventoryItems(first: 2, orderBy: SKU_ASC) {\n      edges {\n        node {\n          id\n          sku\n        }\n      }\n    }\n  }\n": typeof types.PurchasingSupplierAndItemsDocument,
     "\n  fragment PurchasingOrder on PurchaseOrder {\n    id\n    number\n    status\n    lines {\n      quantity\n      unitPrice\n      item {\n        sku\n      }\n    }\n    createdBatches(first: 10) {\n      totalCount\n      edges {\n        node {\n          code\n          quantity\n          item {\n            sku\n            qty\n          }\n          creationEvent {\n            sourcePurchaseOrder {\n              number\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.PurchasingOrderFragmentDoc,
     "\n  mutation PurchasingCreateOrder($input: CreatePurchaseOrderInput!) {\n    createPurchaseOrder(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreatePurchaseOrderSuccess {\n        purchaseOrder {\n          ...PurchasingOrder\n        }\n      }\n    }\n  }\n": typeof types.PurchasingCreateOrderDocument,
@@ -308,6 +313,33 @@ type Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": typeof types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": typeof types.SafetyWarmUpDocument,
+    "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": typeof types.LiveInstancesLoginDocument,
+    "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": typeof types.LiveInstancesAdjustDocument,
+    "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    ": typeof types.LiveInstancesLogoutDocument,
+    "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": typeof types.LiveMemoryLoginDocument,
+    "\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      ": typeof types.LiveMemoryItemDocument,
+    "\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": typeof types.LiveMemoryAdjustDocument,
+    "\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": typeof types.LiveClockInDocument,
+    "\n  mutation LiveClockOut($input: ClockOutInput!) {\n    result: clockOut(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": typeof types.LiveClockOutDocument,
+    "\n    subscription LiveStockNow {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n        isLowStock\n      }\n    }\n  ": typeof types.LiveStockNowDocument,
+    "\n    subscription LiveOrderStatus {\n      purchaseOrderChanged {\n        id\n        status\n        receivedAt\n      }\n    }\n  ": typeof types.LiveOrderStatusDocument,
+    "\n    subscription LiveStockQty {\n      stockLevelChanged {\n        id\n        qty\n      }\n    }\n  ": typeof types.LiveStockQtyDocument,
+    "\n    subscription LiveEquipmentDates {\n      equipmentChanged {\n        id\n        nextMaintenanceAt\n        maintenanceCount\n      }\n    }\n  ": typeof types.LiveEquipmentDatesDocument,
+    "\n    subscription LiveRecordAdded {\n      maintenanceRecordAdded {\n        id\n        notes\n        equipment {\n          id\n        }\n        performedBy {\n          email\n        }\n      }\n    }\n  ": typeof types.LiveRecordAddedDocument,
+    "\n    subscription LivePunches {\n      timeEntryPunched {\n        id\n        isOpen\n        user {\n          email\n        }\n      }\n    }\n  ": typeof types.LivePunchesDocument,
+    "\n    subscription LiveStockIds {\n      stockLevelChanged {\n        id\n      }\n    }\n  ": typeof types.LiveStockIdsDocument,
+    "\n    subscription LiveOrderIds {\n      purchaseOrderChanged {\n        id\n      }\n    }\n  ": typeof types.LiveOrderIdsDocument,
+    "\n    subscription LiveInspections {\n      inspectionSubmitted {\n        id\n        result\n        inspector {\n          email\n        }\n      }\n    }\n  ": typeof types.LiveInspectionsDocument,
+    "\n    subscription LiveEquipmentStatus {\n      equipmentChanged {\n        id\n        status\n      }\n    }\n  ": typeof types.LiveEquipmentStatusDocument,
+    "\n    subscription LiveStockLevels {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n      }\n    }\n  ": typeof types.LiveStockLevelsDocument,
+    "\n      mutation LiveAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": typeof types.LiveAdjustDocument,
+    "\n          mutation LiveApprove($id: ID!) {\n            approvePurchaseOrder(id: $id) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": typeof types.LiveApproveDocument,
+    "\n        mutation LiveReceive($id: ID!) {\n          receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.LiveReceiveDocument,
+    "\n        mutation LiveAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n            ... on AddMaintenanceRecordSuccess {\n              maintenanceRecord {\n                id\n              }\n            }\n          }\n        }\n      ": typeof types.LiveAddRecordDocument,
+    "\n        mutation LiveLogout {\n          logout {\n            __typename\n          }\n        }\n      ": typeof types.LiveLogoutDocument,
+    "\n        mutation LiveStartInspection($id: ID!) {\n          startInspection(equipmentId: $id) {\n            __typename\n            ...MutationError\n            ... on StartInspectionSuccess {\n              inspection {\n                id\n                version {\n                  items {\n                    id\n                    kind\n                    critical\n                    minValue\n                  }\n                }\n              }\n            }\n          }\n        }\n      ": typeof types.LiveStartInspectionDocument,
+    "\n        mutation LiveSubmitInspection($input: SubmitInspectionInput!) {\n          submitInspection(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.LiveSubmitInspectionDocument,
+    "\n          subscription LiveBulky {\n            stockLevelChanged {\n              id\n              minQty\n              movements(first: 100) {\n                edges {\n                  node {\n                    note\n                  }\n                }\n              }\n            }\n          }\n        ": typeof types.LiveBulkyDocument,
     "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.TenancyRenameEquipmentDocument,
     "\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    ": typeof types.TenancyAuditTrailDocument,
     "\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": typeof types.TenancyUpdateOrderDocument,
@@ -338,6 +370,7 @@ type Documents = {
     "\n      query TimeclockReview($userId: ID!) {\n        timesheet(userId: $userId, from: \"2026-09-01\", to: \"2026-09-30\") {\n          user {\n            name\n          }\n          workedSeconds\n          days {\n            date\n            workedSeconds\n            overtimeSeconds\n            approved\n          }\n          weeks {\n            startDate\n            workedSeconds\n            overtimeSeconds\n          }\n          entries(first: 100) {\n            totalCount\n            edges {\n              node {\n                clockIn\n                clockOut\n                workedSeconds\n                breaks {\n                  startedAt\n                  endedAt\n                }\n              }\n            }\n          }\n        }\n      }\n    ": typeof types.TimeclockReviewDocument,
     "\n      query TimeclockTotals($userId: ID!) {\n        timesheet(userId: $userId, from: \"2026-09-01\", to: \"2026-09-30\") {\n          days {\n            workedSeconds\n          }\n          weeks {\n            workedSeconds\n          }\n        }\n      }\n    ": typeof types.TimeclockTotalsDocument,
     "\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.TimeclockWarmUpDocument,
+    "\n          mutation TrustedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": typeof types.TrustedAdjustDocument,
     "\n  mutation UsersCreate($input: CreateUserInput!) {\n    createUser(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateUserSuccess {\n        user {\n          id\n          email\n          name\n          isActive\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.UsersCreateDocument,
     "\n  mutation UsersAssignRole($userId: ID!, $role: RoleName!) {\n    assignRole(userId: $userId, role: $role) {\n      __typename\n      ...MutationError\n      ... on AssignRoleSuccess {\n        user {\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.UsersAssignRoleDocument,
     "\n  mutation UsersRevokeRole($userId: ID!, $role: RoleName!) {\n    revokeRole(userId: $userId, role: $role) {\n      __typename\n      ...MutationError\n      ... on RevokeRoleSuccess {\n        user {\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.UsersRevokeRoleDocument,
@@ -584,6 +617,11 @@ const documents: Documents = {
     "\n      query OutageList {\n        inventoryItems(first: 3) {\n          edges {\n            node {\n              sku\n              qty\n            }\n          }\n        }\n      }\n    ": types.OutageListDocument,
     "\n          query OutageCount {\n            inventoryItems(first: 1) {\n              totalCount\n            }\n          }\n        ": types.OutageCountDocument,
     "\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": types.OutageKeyedAdjustDocument,
+    "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": types.PgBouncerLoginDocument,
+    "\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n": types.PgBouncerViewerDocument,
+    "\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n": types.PgBouncerLogoutDocument,
+    "\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      ": types.PgBouncerItemDocument,
+    "\n      mutation PgBouncerAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ... on AdjustStockSuccess {\n            inventoryItem {\n              qty\n            }\n          }\n        }\n      }\n    ": types.PgBouncerAdjustDocument,
     "\n  query PurchasingSupplierAndItems {\n    suppliers(first: 1) {\n      edges {\n        node {\n          id\n        }\n      }\n    }\n    inventoryItems(first: 2, orderBy: SKU_ASC) {\n      edges {\n        node {\n          id\n          sku\n        }\n      }\n    }\n  }\n": types.PurchasingSupplierAndItemsDocument,
     "\n  fragment PurchasingOrder on PurchaseOrder {\n    id\n    number\n    status\n    lines {\n      quantity\n      unitPrice\n      item {\n        sku\n      }\n    }\n    createdBatches(first: 10) {\n      totalCount\n      edges {\n        node {\n          code\n          quantity\n          item {\n            sku\n            qty\n          }\n          creationEvent {\n            sourcePurchaseOrder {\n              number\n            }\n          }\n        }\n      }\n    }\n  }\n": types.PurchasingOrderFragmentDoc,
     "\n  mutation PurchasingCreateOrder($input: CreatePurchaseOrderInput!) {\n    createPurchaseOrder(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreatePurchaseOrderSuccess {\n        purchaseOrder {\n          ...PurchasingOrder\n        }\n      }\n    }\n  }\n": types.PurchasingCreateOrderDocument,
@@ -640,6 +678,33 @@ const documents: Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": types.SafetyWarmUpDocument,
+    "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": types.LiveInstancesLoginDocument,
+    "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": types.LiveInstancesAdjustDocument,
+    "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    ": types.LiveInstancesLogoutDocument,
+    "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": types.LiveMemoryLoginDocument,
+    "\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      ": types.LiveMemoryItemDocument,
+    "\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": types.LiveMemoryAdjustDocument,
+    "\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": types.LiveClockInDocument,
+    "\n  mutation LiveClockOut($input: ClockOutInput!) {\n    result: clockOut(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": types.LiveClockOutDocument,
+    "\n    subscription LiveStockNow {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n        isLowStock\n      }\n    }\n  ": types.LiveStockNowDocument,
+    "\n    subscription LiveOrderStatus {\n      purchaseOrderChanged {\n        id\n        status\n        receivedAt\n      }\n    }\n  ": types.LiveOrderStatusDocument,
+    "\n    subscription LiveStockQty {\n      stockLevelChanged {\n        id\n        qty\n      }\n    }\n  ": types.LiveStockQtyDocument,
+    "\n    subscription LiveEquipmentDates {\n      equipmentChanged {\n        id\n        nextMaintenanceAt\n        maintenanceCount\n      }\n    }\n  ": types.LiveEquipmentDatesDocument,
+    "\n    subscription LiveRecordAdded {\n      maintenanceRecordAdded {\n        id\n        notes\n        equipment {\n          id\n        }\n        performedBy {\n          email\n        }\n      }\n    }\n  ": types.LiveRecordAddedDocument,
+    "\n    subscription LivePunches {\n      timeEntryPunched {\n        id\n        isOpen\n        user {\n          email\n        }\n      }\n    }\n  ": types.LivePunchesDocument,
+    "\n    subscription LiveStockIds {\n      stockLevelChanged {\n        id\n      }\n    }\n  ": types.LiveStockIdsDocument,
+    "\n    subscription LiveOrderIds {\n      purchaseOrderChanged {\n        id\n      }\n    }\n  ": types.LiveOrderIdsDocument,
+    "\n    subscription LiveInspections {\n      inspectionSubmitted {\n        id\n        result\n        inspector {\n          email\n        }\n      }\n    }\n  ": types.LiveInspectionsDocument,
+    "\n    subscription LiveEquipmentStatus {\n      equipmentChanged {\n        id\n        status\n      }\n    }\n  ": types.LiveEquipmentStatusDocument,
+    "\n    subscription LiveStockLevels {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n      }\n    }\n  ": types.LiveStockLevelsDocument,
+    "\n      mutation LiveAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": types.LiveAdjustDocument,
+    "\n          mutation LiveApprove($id: ID!) {\n            approvePurchaseOrder(id: $id) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": types.LiveApproveDocument,
+    "\n        mutation LiveReceive($id: ID!) {\n          receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.LiveReceiveDocument,
+    "\n        mutation LiveAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n            ... on AddMaintenanceRecordSuccess {\n              maintenanceRecord {\n                id\n              }\n            }\n          }\n        }\n      ": types.LiveAddRecordDocument,
+    "\n        mutation LiveLogout {\n          logout {\n            __typename\n          }\n        }\n      ": types.LiveLogoutDocument,
+    "\n        mutation LiveStartInspection($id: ID!) {\n          startInspection(equipmentId: $id) {\n            __typename\n            ...MutationError\n            ... on StartInspectionSuccess {\n              inspection {\n                id\n                version {\n                  items {\n                    id\n                    kind\n                    critical\n                    minValue\n                  }\n                }\n              }\n            }\n          }\n        }\n      ": types.LiveStartInspectionDocument,
+    "\n        mutation LiveSubmitInspection($input: SubmitInspectionInput!) {\n          submitInspection(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.LiveSubmitInspectionDocument,
+    "\n          subscription LiveBulky {\n            stockLevelChanged {\n              id\n              minQty\n              movements(first: 100) {\n                edges {\n                  node {\n                    note\n                  }\n                }\n              }\n            }\n          }\n        ": types.LiveBulkyDocument,
     "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.TenancyRenameEquipmentDocument,
     "\n      query TenancyAuditTrail {\n        auditEvents(first: 100) {\n          edges {\n            node {\n              entityId\n            }\n          }\n        }\n      }\n    ": types.TenancyAuditTrailDocument,
     "\n          mutation TenancyUpdateOrder($input: UpdatePurchaseOrderInput!) {\n            updatePurchaseOrder(input: $input) {\n              __typename\n              ...MutationError\n            }\n          }\n        ": types.TenancyUpdateOrderDocument,
@@ -670,6 +735,7 @@ const documents: Documents = {
     "\n      query TimeclockReview($userId: ID!) {\n        timesheet(userId: $userId, from: \"2026-09-01\", to: \"2026-09-30\") {\n          user {\n            name\n          }\n          workedSeconds\n          days {\n            date\n            workedSeconds\n            overtimeSeconds\n            approved\n          }\n          weeks {\n            startDate\n            workedSeconds\n            overtimeSeconds\n          }\n          entries(first: 100) {\n            totalCount\n            edges {\n              node {\n                clockIn\n                clockOut\n                workedSeconds\n                breaks {\n                  startedAt\n                  endedAt\n                }\n              }\n            }\n          }\n        }\n      }\n    ": types.TimeclockReviewDocument,
     "\n      query TimeclockTotals($userId: ID!) {\n        timesheet(userId: $userId, from: \"2026-09-01\", to: \"2026-09-30\") {\n          days {\n            workedSeconds\n          }\n          weeks {\n            workedSeconds\n          }\n        }\n      }\n    ": types.TimeclockTotalsDocument,
     "\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    ": types.TimeclockWarmUpDocument,
+    "\n          mutation TrustedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": types.TrustedAdjustDocument,
     "\n  mutation UsersCreate($input: CreateUserInput!) {\n    createUser(input: $input) {\n      __typename\n      ...MutationError\n      ... on CreateUserSuccess {\n        user {\n          id\n          email\n          name\n          isActive\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.UsersCreateDocument,
     "\n  mutation UsersAssignRole($userId: ID!, $role: RoleName!) {\n    assignRole(userId: $userId, role: $role) {\n      __typename\n      ...MutationError\n      ... on AssignRoleSuccess {\n        user {\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.UsersAssignRoleDocument,
     "\n  mutation UsersRevokeRole($userId: ID!, $role: RoleName!) {\n    revokeRole(userId: $userId, role: $role) {\n      __typename\n      ...MutationError\n      ... on RevokeRoleSuccess {\n        user {\n          roles {\n            name\n          }\n        }\n      }\n    }\n  }\n": types.UsersRevokeRoleDocument,
@@ -1647,6 +1713,26 @@ export function graphql(source: "\n          mutation OutageKeyedAdjust($input: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n"): (typeof documents)["\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation PgBouncerAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ... on AdjustStockSuccess {\n            inventoryItem {\n              qty\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      mutation PgBouncerAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ... on AdjustStockSuccess {\n            inventoryItem {\n              qty\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query PurchasingSupplierAndItems {\n    suppliers(first: 1) {\n      edges {\n        node {\n          id\n        }\n      }\n    }\n    inventoryItems(first: 2, orderBy: SKU_ASC) {\n      edges {\n        node {\n          id\n          sku\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PurchasingSupplierAndItems {\n    suppliers(first: 1) {\n      edges {\n        node {\n          id\n        }\n      }\n    }\n    inventoryItems(first: 2, orderBy: SKU_ASC) {\n      edges {\n        node {\n          id\n          sku\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -1871,6 +1957,114 @@ export function graphql(source: "\n        query SafetyWarmUp {\n          viewe
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        "): (typeof documents)["\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n"): (typeof documents)["\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LiveClockOut($input: ClockOutInput!) {\n    result: clockOut(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n"): (typeof documents)["\n  mutation LiveClockOut($input: ClockOutInput!) {\n    result: clockOut(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveStockNow {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n        isLowStock\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveStockNow {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n        isLowStock\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveOrderStatus {\n      purchaseOrderChanged {\n        id\n        status\n        receivedAt\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveOrderStatus {\n      purchaseOrderChanged {\n        id\n        status\n        receivedAt\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveStockQty {\n      stockLevelChanged {\n        id\n        qty\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveStockQty {\n      stockLevelChanged {\n        id\n        qty\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveEquipmentDates {\n      equipmentChanged {\n        id\n        nextMaintenanceAt\n        maintenanceCount\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveEquipmentDates {\n      equipmentChanged {\n        id\n        nextMaintenanceAt\n        maintenanceCount\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveRecordAdded {\n      maintenanceRecordAdded {\n        id\n        notes\n        equipment {\n          id\n        }\n        performedBy {\n          email\n        }\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveRecordAdded {\n      maintenanceRecordAdded {\n        id\n        notes\n        equipment {\n          id\n        }\n        performedBy {\n          email\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LivePunches {\n      timeEntryPunched {\n        id\n        isOpen\n        user {\n          email\n        }\n      }\n    }\n  "): (typeof documents)["\n    subscription LivePunches {\n      timeEntryPunched {\n        id\n        isOpen\n        user {\n          email\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveStockIds {\n      stockLevelChanged {\n        id\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveStockIds {\n      stockLevelChanged {\n        id\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveOrderIds {\n      purchaseOrderChanged {\n        id\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveOrderIds {\n      purchaseOrderChanged {\n        id\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveInspections {\n      inspectionSubmitted {\n        id\n        result\n        inspector {\n          email\n        }\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveInspections {\n      inspectionSubmitted {\n        id\n        result\n        inspector {\n          email\n        }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveEquipmentStatus {\n      equipmentChanged {\n        id\n        status\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveEquipmentStatus {\n      equipmentChanged {\n        id\n        status\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription LiveStockLevels {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n      }\n    }\n  "): (typeof documents)["\n    subscription LiveStockLevels {\n      stockLevelChanged {\n        id\n        qty\n        minQty\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation LiveAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "): (typeof documents)["\n      mutation LiveAdjust($input: AdjustStockInput!) {\n        adjustStock(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation LiveApprove($id: ID!) {\n            approvePurchaseOrder(id: $id) {\n              __typename\n              ...MutationError\n            }\n          }\n        "): (typeof documents)["\n          mutation LiveApprove($id: ID!) {\n            approvePurchaseOrder(id: $id) {\n              __typename\n              ...MutationError\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveReceive($id: ID!) {\n          receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveReceive($id: ID!) {\n          receivePurchaseOrder(id: $id) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n            ... on AddMaintenanceRecordSuccess {\n              maintenanceRecord {\n                id\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n            ... on AddMaintenanceRecordSuccess {\n              maintenanceRecord {\n                id\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveLogout {\n          logout {\n            __typename\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveLogout {\n          logout {\n            __typename\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveStartInspection($id: ID!) {\n          startInspection(equipmentId: $id) {\n            __typename\n            ...MutationError\n            ... on StartInspectionSuccess {\n              inspection {\n                id\n                version {\n                  items {\n                    id\n                    kind\n                    critical\n                    minValue\n                  }\n                }\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveStartInspection($id: ID!) {\n          startInspection(equipmentId: $id) {\n            __typename\n            ...MutationError\n            ... on StartInspectionSuccess {\n              inspection {\n                id\n                version {\n                  items {\n                    id\n                    kind\n                    critical\n                    minValue\n                  }\n                }\n              }\n            }\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n        mutation LiveSubmitInspection($input: SubmitInspectionInput!) {\n          submitInspection(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveSubmitInspection($input: SubmitInspectionInput!) {\n          submitInspection(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          subscription LiveBulky {\n            stockLevelChanged {\n              id\n              minQty\n              movements(first: 100) {\n                edges {\n                  node {\n                    note\n                  }\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          subscription LiveBulky {\n            stockLevelChanged {\n              id\n              minQty\n              movements(first: 100) {\n                edges {\n                  node {\n                    note\n                  }\n                }\n              }\n            }\n          }\n        "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "): (typeof documents)["\n        mutation TenancyRenameEquipment($input: UpdateEquipmentInput!) {\n          updateEquipment(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -1988,6 +2182,10 @@ export function graphql(source: "\n      query TimeclockTotals($userId: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    "): (typeof documents)["\n      query TimeclockWarmUp {\n        viewer {\n          id\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n          mutation TrustedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        "): (typeof documents)["\n          mutation TrustedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -63,15 +63,6 @@ export const mutationError = typed(/* GraphQL */ `
   }
 `);
 
-/** The selection of mutationError, for documents written as strings. */
-export const mutationErrors = `
-  __typename
-  ... on Error { message }
-  ... on InputValidationError { issues { path message } }
-  ... on ConflictError { field }
-  ... on NotFoundError { entity }
-`;
-
 /**
  * Who sends a request: a user (by id), a token, or nobody; and through which app (the default one of
  * testConfig() unless given), with which extra headers.
@@ -131,6 +122,21 @@ export async function respond<R, V>(
     headers: response.headers,
     result: (await response.json()) as FormattedExecutionResult<R>,
   };
+}
+
+/** Sends a typed document to a server process at `url`, as a client over the network does. */
+export async function post<R, V>(
+  url: string,
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  token?: string,
+): Promise<FormattedExecutionResult<R>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: source(document), variables }),
+  });
+  return (await response.json()) as FormattedExecutionResult<R>;
 }
 
 /**
