@@ -5,9 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { app, bearer, demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { app, bearer, demo, execute, globalId, graphql as sendString, otherOrganisation } from './helpers/graphql.js';
 
-// What a hostile client might send, and the clear error each limit answers with.
+// What a hostile client might send, and the clear error each limit answers with. The documents built
+// to break a limit, or not to validate, stay strings; the requests of a client are typed documents.
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 let token: string;
@@ -18,7 +20,7 @@ beforeAll(async () => {
 });
 
 const firstError = async (query: string, variables: Record<string, unknown> = {}) => {
-  const result = await graphql(query, variables, { token });
+  const result = await sendString(query, variables, { token });
   expect(result.data ?? null).toBeNull();
   return result.errors?.[0]?.message ?? '';
 };
@@ -90,10 +92,11 @@ describe('query limits', () => {
     try {
       const small = await send(10_000);
       expect(small.status).toBe(200);
-      expect(JSON.parse(small.body).data.viewer.email).toBe('ada@harbourworks.example');
+      const answer = JSON.parse(small.body) as { data: { viewer: { email: string } } };
+      expect(answer.data.viewer.email).toBe('ada@harbourworks.example');
       const large = await send(200_000);
       expect(large.status).toBe(413);
-      expect(JSON.parse(large.body).errors[0].message).toBe(
+      expect((JSON.parse(large.body) as { errors: { message: string }[] }).errors[0]?.message).toBe(
         'The request body is over 100000 bytes; the limit is 100000.',
       );
     } finally {
@@ -125,26 +128,34 @@ describe('production hardening', () => {
   const production = createApp(
     testConfig({ env: 'production', limits: { ...testConfig().limits, introspection: false } }),
   );
-  const send = async (target: ReturnType<typeof createApp>, query: string) => {
-    const response = await target.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query }),
-    });
-    return (await response.json()) as { data?: unknown; errors?: { message: string }[] };
-  };
-
   it('turns introspection off by configuration', async () => {
-    expect((await send(production, '{ __schema { types { name } } }')).errors?.[0]?.message).toMatch(/introspection/i);
-    expect((await send(app, '{ __schema { queryType { name } } }')).data).toEqual({
-      __schema: { queryType: { name: 'Query' } },
-    });
+    const types = graphql(/* GraphQL */ `
+      query AdversarialSchemaTypes {
+        __schema {
+          types {
+            name
+          }
+        }
+      }
+    `);
+    expect((await execute(types, {}, { app: production, token })).errors?.[0]?.message).toMatch(/introspection/i);
+    const queryType = graphql(/* GraphQL */ `
+      query AdversarialQueryType {
+        __schema {
+          queryType {
+            name
+          }
+        }
+      }
+    `);
+    expect((await execute(queryType, {}, { token })).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
   });
 
   it('suggests no field names in production', async () => {
-    const development = (await send(app, '{ viewr { id } }')).errors?.[0]?.message;
+    const misspelt = '{ viewr { id } }';
+    const development = (await sendString(misspelt, {}, { token })).errors?.[0]?.message;
     expect(development).toContain('Did you mean "viewer"?');
-    const hardened = (await send(production, '{ viewr { id } }')).errors?.[0]?.message;
+    const hardened = (await sendString(misspelt, {}, { app: production, token })).errors?.[0]?.message;
     expect(hardened).toContain('Cannot query field "viewr"');
     expect(hardened).not.toContain('viewer');
   });
@@ -152,7 +163,17 @@ describe('production hardening', () => {
   it('masks internal errors', async () => {
     await database.sql(`ALTER TABLE auth.organisations RENAME COLUMN name TO name_gone`);
     try {
-      const result = await send(production, '{ organisation { name } }');
+      const result = await execute(
+        graphql(/* GraphQL */ `
+          query AdversarialOrganisationName {
+            organisation {
+              name
+            }
+          }
+        `),
+        {},
+        { app: production, token },
+      );
       expect(result.errors?.[0]?.message).toBe('Unexpected error.');
       expect(JSON.stringify(result)).not.toMatch(/name_gone|prisma|does not exist/i);
     } finally {
@@ -176,9 +197,9 @@ describe("another organisation's ids smuggled in", () => {
       data: { organisationId: rival.organisationId, name: 'Rival Supplies' },
     });
     const cursor = Buffer.from(`GPC:S:${theirs.id}`).toString('base64');
-    const paged = await graphql(
-      `
-        query ($after: String) {
+    const paged = await execute(
+      graphql(/* GraphQL */ `
+        query AdversarialForeignCursor($after: String) {
           equipment(first: 50, after: $after) {
             edges {
               node {
@@ -187,29 +208,29 @@ describe("another organisation's ids smuggled in", () => {
             }
           }
         }
-      `,
+      `),
       { after: cursor },
       { token },
     );
     expect(JSON.stringify(paged)).not.toContain('Rival');
 
-    const filtered = await graphql(
-      `
-        query ($supplier: ID!) {
+    const filtered = await execute(
+      graphql(/* GraphQL */ `
+        query AdversarialForeignSupplier($supplier: ID!) {
           purchaseOrders(first: 10, filter: { supplierId: $supplier }) {
             totalCount
           }
         }
-      `,
+      `),
       { supplier: globalId('Supplier', supplier.id) },
       { token },
     );
     expect(filtered.data).toEqual({ purchaseOrders: { totalCount: 0 } });
 
     const item = await database.db.inventoryItem.findFirstOrThrow({ where: { organisationId: people.organisationId } });
-    const order = await graphql(
-      `
-        mutation ($supplier: ID!, $item: ID!) {
+    const order = await execute(
+      graphql(/* GraphQL */ `
+        mutation AdversarialForeignOrder($supplier: ID!, $item: ID!) {
           createPurchaseOrder(
             input: { number: "PO-X", supplierId: $supplier, lines: [{ itemId: $item, quantity: 1, unitPrice: "1" }] }
           ) {
@@ -219,15 +240,15 @@ describe("another organisation's ids smuggled in", () => {
             }
           }
         }
-      `,
+      `),
       { supplier: globalId('Supplier', supplier.id), item: globalId('InventoryItem', item.id) },
       { token },
     );
     expect(order.data).toEqual({ createPurchaseOrder: { __typename: 'NotFoundError', entity: 'Supplier' } });
 
-    const maintenance = await graphql(
-      `
-        mutation ($equipment: ID!, $user: ID!) {
+    const maintenance = await execute(
+      graphql(/* GraphQL */ `
+        mutation AdversarialForeignPerformer($equipment: ID!, $user: ID!) {
           addMaintenanceRecord(
             input: { equipmentId: $equipment, maintenanceDate: "2026-01-01T00:00:00Z", performedById: $user }
           ) {
@@ -237,7 +258,7 @@ describe("another organisation's ids smuggled in", () => {
             }
           }
         }
-      `,
+      `),
       {
         equipment: globalId(
           'Equipment',

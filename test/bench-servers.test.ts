@@ -63,22 +63,26 @@ afterAll(async () => {
   await postgraphile.close();
 });
 
-async function askPostGraphile(query: string, variables: Record<string, unknown>) {
+async function askPostGraphile<T = unknown>(query: string, variables: Record<string, unknown>) {
   const response = await fetch(postgraphileUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
-  return body.data;
+  return body.data!;
 }
 
 describe('PostGraphile', () => {
   it.each(Object.keys(operations) as OperationName[])('answers %s exactly as OpsGraph does', async (name) => {
     const ours = await graphql(operations[name].document, variables[name], { token });
     expect(ours.errors).toBeUndefined();
-    const cursors = await askPostGraphile(postgraphileCursorQuery, { organisation: organisationId, count: 31 });
+    type Cursors = { allAssetsEquipments: { pageInfo: { endCursor: string } } };
+    const cursors = await askPostGraphile<Cursors>(postgraphileCursorQuery, {
+      organisation: organisationId,
+      count: 31,
+    });
     const theirs = await askPostGraphile(postgraphileOperations[name].document, {
       organisation: organisationId,
       after: cursors.allAssetsEquipments.pageInfo.endCursor,

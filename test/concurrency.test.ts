@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, data, demo, graphql, mutationErrors, type GraphQLResponse } from './helpers/graphql.js';
+import type { FormattedExecutionResult } from 'graphql';
+import { graphql } from './generated/index.js';
+import type { AdjustStockInput } from './generated/graphql.js';
+import { bearer, data, demo, execute, expectTypename } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -12,23 +15,52 @@ beforeAll(async () => {
   token = await bearer(people.manager);
 });
 
-const createItem = async (sku: string, initialQty: number): Promise<string> =>
-  (
-    await data(
-      `mutation($input: CreateInventoryItemInput!) { createInventoryItem(input: $input) { ${mutationErrors} ... on CreateInventoryItemSuccess { inventoryItem { id } } } }`,
-      { input: { sku, name: sku, location: 'Stores Z', initialQty } },
-      { token },
-    )
-  ).createInventoryItem.inventoryItem.id;
+const createItem = async (sku: string, initialQty: number): Promise<string> => {
+  const { createInventoryItem } = await data(
+    graphql(/* GraphQL */ `
+      mutation ConcurrencyCreateItem($input: CreateInventoryItemInput!) {
+        createInventoryItem(input: $input) {
+          __typename
+          ...MutationError
+          ... on CreateInventoryItemSuccess {
+            inventoryItem {
+              id
+            }
+          }
+        }
+      }
+    `),
+    { input: { sku, name: sku, location: 'Stores Z', initialQty } },
+    { token },
+  );
+  return expectTypename(createInventoryItem, 'CreateInventoryItemSuccess').inventoryItem.id;
+};
 
-const ADJUST = `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} ... on AdjustStockSuccess { inventoryItem { id qty } } } }`;
+const adjustStock = graphql(/* GraphQL */ `
+  mutation ConcurrencyAdjust($input: AdjustStockInput!) {
+    adjustStock(input: $input) {
+      __typename
+      ...MutationError
+      ... on AdjustStockSuccess {
+        inventoryItem {
+          id
+          qty
+        }
+      }
+    }
+  }
+`);
 
-const adjust = (input: Record<string, unknown>) => graphql(ADJUST, { input }, { token });
+const adjust = (input: AdjustStockInput) => execute(adjustStock, { input }, { token });
+
+/** The quantity after an adjustment that must succeed. */
+const qtyAfter = async (input: AdjustStockInput) =>
+  expectTypename((await adjust(input)).data?.adjustStock, 'AdjustStockSuccess').inventoryItem.qty;
 
 /** As a client does: sends the request, and sends it again with the same key while the answer is retryable. */
-async function withRetries(
-  send: () => Promise<GraphQLResponse>,
-): Promise<{ result: GraphQLResponse; retries: number }> {
+async function withRetries<R>(
+  send: () => Promise<FormattedExecutionResult<R>>,
+): Promise<{ result: FormattedExecutionResult<R>; retries: number }> {
   for (let retries = 0; ; retries += 1) {
     const result = await send();
     if (result.errors?.[0]?.extensions?.retryable !== true) return { result, retries };
@@ -79,7 +111,7 @@ describe('idempotency keys', () => {
     expect(await ledger(item)).toEqual({ qty: 15, sum: 15, movements: 2, audits: 1 });
     // A retry later still changes nothing; it answers with the item as it is now.
     await adjust({ itemId: item, delta: -2, idempotencyKey: randomUUID() });
-    expect((await adjust({ itemId: item, delta: 5, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(13);
+    expect(await qtyAfter({ itemId: item, delta: 5, idempotencyKey })).toBe(13);
     expect(await ledger(item)).toEqual({ qty: 13, sum: 13, movements: 3, audits: 2 });
   });
 
@@ -111,7 +143,7 @@ describe('idempotency keys', () => {
       'InsufficientStockError',
     );
     await adjust({ itemId: item, delta: 5, idempotencyKey: randomUUID() });
-    expect((await adjust({ itemId: item, delta: -3, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(3);
+    expect(await qtyAfter({ itemId: item, delta: -3, idempotencyKey })).toBe(3);
   });
 
   it('a key expires after 24 hours: then it is a new request, and expired keys are cleared away', async () => {
@@ -127,7 +159,7 @@ describe('idempotency keys', () => {
     await database.sql(`UPDATE audit.idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [
       idempotencyKey,
     ]);
-    expect((await adjust({ itemId: item, delta: 1, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(2);
+    expect(await qtyAfter({ itemId: item, delta: 1, idempotencyKey })).toBe(2);
     const left = await database.sql('SELECT key FROM audit.idempotency_keys WHERE key = ANY($1)', [stale]);
     expect(left).toEqual([]);
   });
@@ -140,42 +172,106 @@ describe('idempotency keys', () => {
        SELECT o.id, $1, 'adjustStock', 'elsewhere', gen_random_uuid() FROM auth.organisations o WHERE o.id <> $2 LIMIT 1`,
       [idempotencyKey, people.organisationId],
     );
-    expect((await adjust({ itemId: item, delta: 4, idempotencyKey })).data?.adjustStock.inventoryItem.qty).toBe(4);
+    expect(await qtyAfter({ itemId: item, delta: 4, idempotencyKey })).toBe(4);
   });
 
   it('receivePurchaseOrder sent ten times at once with one key receives once and answers each with the order', async () => {
     const listed = await data(
-      `{ suppliers(first: 1) { edges { node { id } } } inventoryItems(first: 1, orderBy: SKU_ASC) { edges { node { id } } } }`,
+      graphql(/* GraphQL */ `
+        query ConcurrencySupplierAndItem {
+          suppliers(first: 1) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+          inventoryItems(first: 1, orderBy: SKU_ASC) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `),
       {},
       { token },
     );
     const created = await data(
-      `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${mutationErrors} ... on CreatePurchaseOrderSuccess { purchaseOrder { id } } } }`,
+      graphql(/* GraphQL */ `
+        mutation ConcurrencyCreateOrder($input: CreatePurchaseOrderInput!) {
+          createPurchaseOrder(input: $input) {
+            __typename
+            ...MutationError
+            ... on CreatePurchaseOrderSuccess {
+              purchaseOrder {
+                id
+              }
+            }
+          }
+        }
+      `),
       {
         input: {
           number: 'PO-ONCE',
-          supplierId: listed.suppliers.edges[0].node.id,
-          lines: [{ itemId: listed.inventoryItems.edges[0].node.id, quantity: 7, unitPrice: '2' }],
+          supplierId: listed.suppliers.edges[0]!.node.id,
+          lines: [{ itemId: listed.inventoryItems.edges[0]!.node.id, quantity: 7, unitPrice: '2' }],
         },
       },
       { token },
     );
-    const id = created.createPurchaseOrder.purchaseOrder.id;
-    const move = (field: string, extra = '') =>
-      graphql(
-        `mutation($id: ID!${extra ? ', $key: String' : ''}) { ${field}(id: $id${extra}) { ${mutationErrors} ... on InvalidStateError { currentState } ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { purchaseOrder { status createdBatches(first: 5) { totalCount } } } } }`,
-        { id, key: extra ? idempotencyKey : undefined },
-        { token },
-      ).then((result) => {
-        expect(result.errors).toBeUndefined();
-        return result.data![field];
-      });
-    const idempotencyKey = randomUUID();
-    await move('submitPurchaseOrder');
-    await move('approvePurchaseOrder');
-    const results = await Promise.all(
-      Array.from({ length: 10 }, () => move('receivePurchaseOrder', ', idempotencyKey: $key')),
+    const { id } = expectTypename(created.createPurchaseOrder, 'CreatePurchaseOrderSuccess').purchaseOrder;
+    await data(
+      graphql(/* GraphQL */ `
+        mutation ConcurrencySubmitOrder($id: ID!) {
+          submitPurchaseOrder(id: $id) {
+            __typename
+          }
+        }
+      `),
+      { id },
+      { token },
     );
+    await data(
+      graphql(/* GraphQL */ `
+        mutation ConcurrencyApproveOrder($id: ID!) {
+          approvePurchaseOrder(id: $id) {
+            __typename
+          }
+        }
+      `),
+      { id },
+      { token },
+    );
+    const receive = async (key?: string) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation ConcurrencyReceiveOrder($id: ID!, $key: String) {
+              receivePurchaseOrder(id: $id, idempotencyKey: $key) {
+                __typename
+                ...MutationError
+                ... on InvalidStateError {
+                  currentState
+                }
+                ... on ReceivePurchaseOrderSuccess {
+                  purchaseOrder {
+                    status
+                    createdBatches(first: 5) {
+                      totalCount
+                    }
+                  }
+                }
+              }
+            }
+          `),
+          { id, key },
+          { token },
+        )
+      ).receivePurchaseOrder;
+    const idempotencyKey = randomUUID();
+    const results = await Promise.all(Array.from({ length: 10 }, () => receive(idempotencyKey)));
     expect(results).toEqual(
       Array(10).fill({
         __typename: 'ReceivePurchaseOrderSuccess',
@@ -189,7 +285,7 @@ describe('idempotency keys', () => {
     );
     expect(counts).toEqual({ batches: 1, receipts: 1 });
     // Without the key, receiving again is the error it always was.
-    expect(await move('receivePurchaseOrder')).toMatchObject({
+    expect(await receive()).toMatchObject({
       __typename: 'InvalidStateError',
       currentState: 'RECEIVED',
     });

@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { print, type FormattedExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, run, startServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { graphql } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import type { CreateAdminLoginMutation } from './generated/graphql.js';
+import { data } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 
@@ -19,8 +22,8 @@ const createAdmin = (args: string[], env: Record<string, string | undefined> = {
     input,
   );
 
-const LOGIN = /* GraphQL */ `
-  mutation ($input: LoginInput!) {
+const LOGIN = graphql(/* GraphQL */ `
+  mutation CreateAdminLogin($input: LoginInput!) {
     login(input: $input) {
       __typename
       ... on LoginSuccess {
@@ -30,10 +33,10 @@ const LOGIN = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-const VIEWER = /* GraphQL */ `
-  {
+const VIEWER = graphql(/* GraphQL */ `
+  query CreateAdminViewer {
     viewer {
       email
       roles {
@@ -44,12 +47,12 @@ const VIEWER = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 async function signIn(email: string, password: string) {
-  const { data } = await graphql(LOGIN, { input: { email, password } });
-  if (data?.login.__typename !== 'LoginSuccess') return null;
-  return (await graphql(VIEWER, {}, { token: data.login.tokens.accessToken })).data?.viewer;
+  const { login } = await data(LOGIN, { input: { email, password } });
+  if (login.__typename !== 'LoginSuccess') return null;
+  return (await data(VIEWER, {}, { token: login.tokens.accessToken })).viewer;
 }
 
 const counts = async () => ({
@@ -224,9 +227,10 @@ describe('npm run create-admin on the embedded database', () => {
           const response = await fetch(server.url, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: LOGIN, variables: { input: { email, password } } }),
+            body: JSON.stringify({ query: print(LOGIN), variables: { input: { email, password } } }),
           });
-          return ((await response.json()) as { data: { login: { __typename: string } } }).data.login.__typename;
+          const result = (await response.json()) as FormattedExecutionResult<CreateAdminLoginMutation>;
+          return result.data?.login.__typename;
         };
         expect(await login('admin@embedded.example', PASSWORD)).toBe('LoginSuccess');
         expect(await login('ada@harbourworks.example', 'opsgraph-demo')).toBe('AuthenticationError');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../src/database/open.js';
 import { DEMO_ADMIN_EMAIL } from '../src/database/seed.js';
-import { bearer, graphql } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { bearer, execute } from './helpers/graphql.js';
 import { testConfig } from './helpers/config.js';
 
 // The embedded database has one connection. A transaction holding it makes every other request
@@ -27,26 +28,26 @@ afterAll(async () => {
 });
 
 const viewer = () =>
-  graphql(
-    `
-      {
+  execute(
+    graphql(/* GraphQL */ `
+      query BusyViewer {
         viewer {
           email
         }
       }
-    `,
+    `),
     {},
     { token },
   );
 const createEquipment = (serialNumber: string) =>
-  graphql(
-    `
-      mutation ($input: CreateEquipmentInput!) {
+  execute(
+    graphql(/* GraphQL */ `
+      mutation BusyCreateEquipment($input: CreateEquipmentInput!) {
         createEquipment(input: $input) {
           __typename
         }
       }
-    `,
+    `),
     { input: { name: 'Pump', serialNumber, category: 'MACHINERY' } },
     { token },
   );

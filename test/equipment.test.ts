@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type { AddMaintenanceRecordInput, CreateEquipmentInput, UpdateEquipmentInput } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, globalId, mutationErrors, otherOrganisation } from './helpers/graphql.js';
+import { data, demo, execute, expectTypename, globalId, otherOrganisation } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -11,12 +13,135 @@ beforeAll(async () => {
   rival = await otherOrganisation(database);
 });
 
-const create = (input: Record<string, unknown>, as = people.admin) =>
-  data(
-    `mutation($input: CreateEquipmentInput!) { createEquipment(input: $input) { ${mutationErrors} ... on CreateEquipmentSuccess { equipment { id name serialNumber status category nextMaintenanceAt createdBy { name } } } } }`,
-    { input },
-    { as },
-  ).then((result) => result.createEquipment);
+const createEquipment = graphql(/* GraphQL */ `
+  mutation EquipmentCreate($input: CreateEquipmentInput!) {
+    createEquipment(input: $input) {
+      __typename
+      ...MutationError
+      ... on CreateEquipmentSuccess {
+        equipment {
+          id
+          name
+          serialNumber
+          status
+          category
+          nextMaintenanceAt
+          createdBy {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const create = async (input: CreateEquipmentInput, as = people.admin) =>
+  (await data(createEquipment, { input }, { as })).createEquipment;
+
+const updateEquipment = graphql(/* GraphQL */ `
+  mutation EquipmentUpdate($input: UpdateEquipmentInput!) {
+    updateEquipment(input: $input) {
+      __typename
+      ...MutationError
+      ... on UpdateEquipmentSuccess {
+        equipment {
+          name
+          status
+          serialNumber
+          nextMaintenanceAt
+        }
+      }
+    }
+  }
+`);
+
+const deleteEquipment = graphql(/* GraphQL */ `
+  mutation EquipmentDelete($id: ID!) {
+    deleteEquipment(id: $id) {
+      __typename
+      ...MutationError
+      ... on DeleteEquipmentSuccess {
+        equipment {
+          deletedAt
+        }
+      }
+    }
+  }
+`);
+
+const restoreEquipment = graphql(/* GraphQL */ `
+  mutation EquipmentRestore($id: ID!) {
+    restoreEquipment(id: $id) {
+      __typename
+      ...MutationError
+      ... on RestoreEquipmentSuccess {
+        equipment {
+          deletedAt
+        }
+      }
+    }
+  }
+`);
+
+const equipmentCount = graphql(/* GraphQL */ `
+  query EquipmentCount($filter: EquipmentFilter) {
+    equipment(first: 5, filter: $filter) {
+      totalCount
+    }
+  }
+`);
+
+const firstEquipment = graphql(/* GraphQL */ `
+  query EquipmentFirst($first: Int!) {
+    equipment(first: $first) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+const bulkUpdateNextMaintenance = graphql(/* GraphQL */ `
+  mutation EquipmentBulkUpdateNextMaintenance($ids: [ID!]!, $at: DateTime!) {
+    bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) {
+      __typename
+      ...MutationError
+      ... on BulkUpdateNextMaintenanceSuccess {
+        equipment {
+          name
+          nextMaintenanceAt
+        }
+      }
+    }
+  }
+`);
+
+const addMaintenanceRecord = graphql(/* GraphQL */ `
+  mutation EquipmentAddMaintenanceRecord($input: AddMaintenanceRecordInput!) {
+    addMaintenanceRecord(input: $input) {
+      __typename
+      ...MutationError
+      ... on AddMaintenanceRecordSuccess {
+        maintenanceRecord {
+          maintenanceDate
+          nextMaintenance
+          notes
+          performedBy {
+            name
+          }
+          equipment {
+            nextMaintenanceAt
+            maintenanceCount
+            lastMaintenanceAt
+          }
+        }
+      }
+    }
+  }
+`);
 
 async function auditTrail(entityId: string) {
   return database.db.auditEvent.findMany({ where: { entityId }, orderBy: { createdAt: 'asc' } });
@@ -40,7 +165,9 @@ describe('equipment mutations', () => {
         createdBy: { name: 'Ada Lindqvist' },
       },
     });
-    const id = Buffer.from(result.equipment.id, 'base64').toString().split(':')[1]!;
+    const id = Buffer.from(expectTypename(result, 'CreateEquipmentSuccess').equipment.id, 'base64')
+      .toString()
+      .split(':')[1]!;
     const [event] = await auditTrail(id);
     expect(event).toMatchObject({
       action: 'create',
@@ -54,8 +181,7 @@ describe('equipment mutations', () => {
   it('rejects invalid input field by field, writing nothing', async () => {
     const before = await database.db.equipment.count();
     const result = await create({ name: '  ', serialNumber: '', category: 'VEHICLE' });
-    expect(result.__typename).toBe('InputValidationError');
-    expect(result.issues).toEqual(
+    expect(expectTypename(result, 'InputValidationError').issues).toEqual(
       expect.arrayContaining([
         { path: ['input', 'name'], message: 'Name is required.' },
         { path: ['input', 'serialNumber'], message: 'Serial number is required.' },
@@ -80,12 +206,9 @@ describe('equipment mutations', () => {
       category: 'MACHINERY',
       nextMaintenanceAt: '2027-03-01T00:00:00Z',
     });
-    const update = (input: Record<string, unknown>) =>
-      data(
-        `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors} ... on UpdateEquipmentSuccess { equipment { name status serialNumber nextMaintenanceAt } } } }`,
-        { input: { id: created.equipment.id, ...input } },
-        { as: people.manager },
-      ).then((result) => result.updateEquipment);
+    const { id } = expectTypename(created, 'CreateEquipmentSuccess').equipment;
+    const update = async (input: Omit<UpdateEquipmentInput, 'id'>) =>
+      (await data(updateEquipment, { input: { id, ...input } }, { as: people.manager })).updateEquipment;
     expect(await update({ status: 'IN_MAINTENANCE' })).toMatchObject({
       equipment: {
         name: 'Pump P-1',
@@ -103,24 +226,20 @@ describe('equipment mutations', () => {
 
   it('soft-deletes and restores, hiding deleted equipment from lists but keeping it findable', async () => {
     const created = await create({ name: 'Old Drill', serialNumber: 'OD-1', category: 'POWER_TOOL' });
-    const id = created.equipment.id;
-    const run = (mutation: string) =>
-      data(
-        `mutation($id: ID!) { ${mutation}(id: $id) { ${mutationErrors} ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { equipment { deletedAt } } } }`,
-        { id },
-        { as: people.admin },
-      ).then((result) => result[mutation]);
-    const listed = async (filter = '{ search: "Old Drill" }') =>
-      (await data(`{ equipment(first: 5, filter: ${filter}) { totalCount } }`, {}, { as: people.admin })).equipment
+    const { id } = expectTypename(created, 'CreateEquipmentSuccess').equipment;
+    const remove = async () => (await data(deleteEquipment, { id }, { as: people.admin })).deleteEquipment;
+    const restore = async () => (await data(restoreEquipment, { id }, { as: people.admin })).restoreEquipment;
+    const listed = async (deleted?: boolean) =>
+      (await data(equipmentCount, { filter: { search: 'Old Drill', deleted } }, { as: people.admin })).equipment
         .totalCount;
 
-    expect((await run('deleteEquipment')).equipment.deletedAt).not.toBeNull();
+    expect(expectTypename(await remove(), 'DeleteEquipmentSuccess').equipment.deletedAt).not.toBeNull();
     expect(await listed()).toBe(0);
-    expect(await listed('{ search: "Old Drill", deleted: true }')).toBe(1);
-    expect(await run('deleteEquipment')).toMatchObject({ __typename: 'NotFoundError', entity: 'Equipment' });
-    expect(await run('restoreEquipment')).toMatchObject({ equipment: { deletedAt: null } });
+    expect(await listed(true)).toBe(1);
+    expect(await remove()).toMatchObject({ __typename: 'NotFoundError', entity: 'Equipment' });
+    expect(await restore()).toMatchObject({ equipment: { deletedAt: null } });
     expect(await listed()).toBe(1);
-    expect(await run('restoreEquipment')).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await restore()).toMatchObject({ __typename: 'NotFoundError' });
   });
 
   it("cannot touch another organisation's equipment", async () => {
@@ -128,7 +247,7 @@ describe('equipment mutations', () => {
       data: { organisationId: rival.organisationId, name: 'Rival Saw', category: 'POWER_TOOL', serialNumber: 'RS-1' },
     });
     const result = await data(
-      `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors} } }`,
+      updateEquipment,
       { input: { id: globalId('Equipment', foreign.id), name: 'Mine now' } },
       { as: people.admin },
     );
@@ -137,14 +256,11 @@ describe('equipment mutations', () => {
   });
 
   it('bulk-updates next maintenance all or nothing, returning the updated rows', async () => {
-    const listed = await data(`{ equipment(first: 3) { edges { node { id name } } } }`, {}, { as: people.admin });
-    const ids = listed.equipment.edges.map((edge: any) => edge.node.id);
-    const bulk = (idList: string[]) =>
-      data(
-        `mutation($ids: [ID!]!, $at: DateTime!) { bulkUpdateNextMaintenance(ids: $ids, nextMaintenanceAt: $at) { ${mutationErrors} ... on BulkUpdateNextMaintenanceSuccess { equipment { name nextMaintenanceAt } } } }`,
-        { ids: idList, at: '2027-06-01T09:00:00Z' },
-        { as: people.manager },
-      ).then((result) => result.bulkUpdateNextMaintenance);
+    const listed = await data(firstEquipment, { first: 3 }, { as: people.admin });
+    const ids = listed.equipment.edges.map((edge) => edge.node.id);
+    const bulk = async (idList: string[]) =>
+      (await data(bulkUpdateNextMaintenance, { ids: idList, at: '2027-06-01T09:00:00Z' }, { as: people.manager }))
+        .bulkUpdateNextMaintenance;
 
     const missing = globalId('Equipment', '00000000-0000-4000-8000-000000000000');
     expect(await bulk([...ids, missing])).toMatchObject({ __typename: 'NotFoundError' });
@@ -153,9 +269,9 @@ describe('equipment mutations', () => {
     });
     expect(unchanged).toBe(0);
 
-    const result = await bulk(ids);
-    expect(result.equipment).toHaveLength(3);
-    expect(result.equipment.every((row: any) => row.nextMaintenanceAt === '2027-06-01T09:00:00.000Z')).toBe(true);
+    const { equipment } = expectTypename(await bulk(ids), 'BulkUpdateNextMaintenanceSuccess');
+    expect(equipment).toHaveLength(3);
+    expect(equipment.every((row) => row.nextMaintenanceAt === '2027-06-01T09:00:00.000Z')).toBe(true);
     expect(await bulk([])).toMatchObject({
       __typename: 'InputValidationError',
       issues: [{ message: 'List at least one equipment.' }],
@@ -164,22 +280,20 @@ describe('equipment mutations', () => {
 });
 
 describe('addMaintenanceRecord', () => {
-  const add = (input: Record<string, unknown>) =>
-    data(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors} ... on AddMaintenanceRecordSuccess { maintenanceRecord { maintenanceDate nextMaintenance notes performedBy { name } equipment { nextMaintenanceAt maintenanceCount lastMaintenanceAt } } } } }`,
-      { input },
-      { as: people.worker },
-    ).then((result) => result.addMaintenanceRecord);
+  const add = async (input: AddMaintenanceRecordInput) =>
+    (await data(addMaintenanceRecord, { input }, { as: people.worker })).addMaintenanceRecord;
+  const newUnit = async (name: string, serialNumber: string) =>
+    expectTypename(await create({ name, serialNumber, category: 'MACHINERY' }), 'CreateEquipmentSuccess').equipment;
 
   it('records maintenance by the viewer and moves the equipment’s next date', async () => {
-    const unit = await create({ name: 'Generator G-2', serialNumber: 'G2-1', category: 'MACHINERY' });
+    const unit = await newUnit('Generator G-2', 'G2-1');
     const result = await add({
-      equipmentId: unit.equipment.id,
+      equipmentId: unit.id,
       maintenanceDate: '2026-11-20T10:00:00Z',
       nextMaintenance: '2027-05-20T10:00:00Z',
       notes: 'Oil and filters changed.',
     });
-    expect(result.maintenanceRecord).toEqual({
+    expect(expectTypename(result, 'AddMaintenanceRecordSuccess').maintenanceRecord).toEqual({
       maintenanceDate: '2026-11-20T10:00:00.000Z',
       nextMaintenance: '2027-05-20T10:00:00.000Z',
       notes: 'Oil and filters changed.',
@@ -193,9 +307,9 @@ describe('addMaintenanceRecord', () => {
   });
 
   it('rejects a next maintenance that is not after the maintenance date, on that field', async () => {
-    const unit = await create({ name: 'Generator G-3', serialNumber: 'G3-1', category: 'MACHINERY' });
+    const unit = await newUnit('Generator G-3', 'G3-1');
     const result = await add({
-      equipmentId: unit.equipment.id,
+      equipmentId: unit.id,
       maintenanceDate: '2026-11-20T10:00:00Z',
       nextMaintenance: '2026-11-20T10:00:00Z',
     });
@@ -208,13 +322,11 @@ describe('addMaintenanceRecord', () => {
   });
 
   it('rejects a malformed date with a clear error', async () => {
-    const unit = await create({ name: 'Generator G-4', serialNumber: 'G4-1', category: 'MACHINERY' });
+    const unit = await newUnit('Generator G-4', 'G4-1');
     const raw = await database.db.equipment.count();
-    const response = await (
-      await import('./helpers/graphql.js')
-    ).graphql(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { __typename } }`,
-      { input: { equipmentId: unit.equipment.id, maintenanceDate: 'last tuesday' } },
+    const response = await execute(
+      addMaintenanceRecord,
+      { input: { equipmentId: unit.id, maintenanceDate: 'last tuesday' } },
       { as: people.worker },
     );
     expect(response.errors?.[0]?.message).toContain('DateTime must be an ISO 8601 string');

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
+import config from '../codegen.js';
 import { renderSection, section } from '../scripts/readme.js';
 import { printedSchema, schemaFile } from '../scripts/print-schema.js';
 import { repoRoot } from './helpers/cli.js';
@@ -7,6 +10,21 @@ import { repoRoot } from './helpers/cli.js';
 describe('committed generated files', () => {
   it('schema.graphql is the schema the builder prints (npm run print-schema)', async () => {
     expect(await readFile(schemaFile, 'utf8')).toBe(printedSchema());
+  });
+
+  it('test/generated/ types every test document, as codegen.ts generates it (npm run codegen)', async () => {
+    const target = 'test/generated/';
+    const outputs: { filename: string; content: string }[] = await generate(
+      { ...config, cwd: repoRoot, generates: { [target]: config.generates[target]! } },
+      false,
+    );
+    for (const { filename, content } of outputs) {
+      const committed = await readFile(join(repoRoot, filename), 'utf8');
+      expect(committed === content, `${filename} is not current: npm run codegen`).toBe(true);
+    }
+    const files = outputs.map(({ filename }) => filename.slice(target.length));
+    expect((await readdir(join(repoRoot, target))).sort()).toEqual(files.sort());
+    expect(files).toContain('gql.ts');
   });
 
   it("the README's entity relationship diagram matches schema.prisma (npm run readme)", async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportSPKI, SignJWT } from 'jose';
+import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/yoga.js';
 import { repoRoot } from './helpers/cli.js';
@@ -14,7 +15,18 @@ import {
   startGoogle,
   type Google,
 } from './helpers/google.js';
-import { app as unconfigured, demo, globalId, graphql, mutationErrors, otherOrganisation } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import type { LoginWithGoogleMutation } from './generated/graphql.js';
+import {
+  app as unconfigured,
+  data,
+  demo,
+  execute,
+  expectTypename,
+  globalId,
+  otherOrganisation,
+  respond,
+} from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -22,13 +34,23 @@ let google: Google;
 let app: ReturnType<typeof createApp>;
 
 const REFUSED = 'The email or password is incorrect.';
-const loginWithGoogle = `mutation($idToken: String!) {
-  loginWithGoogle(idToken: $idToken) {
-    ${mutationErrors}
-    ... on TooManyAttemptsError { retryAfterSeconds }
-    ... on LoginWithGoogleSuccess { tokens { accessToken refreshToken } }
+const loginWithGoogle = graphql(/* GraphQL */ `
+  mutation GoogleSignIn($idToken: String!) {
+    loginWithGoogle(idToken: $idToken) {
+      __typename
+      ...MutationError
+      ... on TooManyAttemptsError {
+        retryAfterSeconds
+      }
+      ... on LoginWithGoogleSuccess {
+        tokens {
+          accessToken
+          refreshToken
+        }
+      }
+    }
   }
-}`;
+`);
 
 beforeAll(async () => {
   people = await demo(database);
@@ -44,43 +66,33 @@ afterAll(async () => {
 let addresses = 0;
 const newAddress = () => `198.51.100.${++addresses}`;
 
-type Answer = { status: number; headers: Headers; body: any };
-
-async function send(
-  through: ReturnType<typeof createApp>,
-  query: string,
-  variables: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const response = await through.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, headers: response.headers, body: await response.json() };
-}
-
 /** loginWithGoogle's answer (its result union), from the given client address. */
 async function signIn(idToken: string, address = newAddress(), through = app) {
-  const { body } = await send(through, loginWithGoogle, { idToken }, { 'x-forwarded-for': address });
-  expect(body.errors).toBeUndefined();
-  return body.data.loginWithGoogle as {
-    __typename: string;
-    message?: string;
-    retryAfterSeconds?: number;
-    tokens?: { accessToken: string; refreshToken: string };
-  };
+  const options = { app: through, headers: { 'x-forwarded-for': address } };
+  return (await data(loginWithGoogle, { idToken }, options)).loginWithGoogle;
 }
 
-async function viewer(accessToken: string) {
-  const { body } = await send(
-    app,
-    `{ viewer { id email googleLinked } }`,
+/** The tokens of a Google sign-in that must succeed. */
+async function signedIn(idToken: string) {
+  return expectTypename(await signIn(idToken), 'LoginWithGoogleSuccess').tokens;
+}
+
+async function viewer(token: string) {
+  const { viewer } = await data(
+    graphql(/* GraphQL */ `
+      query GoogleViewer {
+        viewer {
+          id
+          email
+          googleLinked
+        }
+      }
+    `),
     {},
-    { authorization: `Bearer ${accessToken}` },
+    { app, token },
   );
-  expect(body.errors).toBeUndefined();
-  return body.data.viewer as { id: string; email: string; googleLinked: boolean };
+  expect(viewer).not.toBeNull();
+  return viewer!;
 }
 
 let created = 0;
@@ -106,19 +118,24 @@ const sessionsOf = (userId: string) => database.db.session.count({ where: { user
 describe('loginWithGoogle', () => {
   it('signs in with a good token, and the session it starts answers queries as that user', async () => {
     const user = await person();
-    const result = await signIn(await google.sign(googleAccount(user.email)));
-    expect(result.__typename).toBe('LoginWithGoogleSuccess');
-    expect(await viewer(result.tokens!.accessToken)).toEqual({
+    const tokens = await signedIn(await google.sign(googleAccount(user.email)));
+    expect(await viewer(tokens.accessToken)).toEqual({
       id: globalId('User', user.id),
       email: user.email,
       googleLinked: true,
     });
-    const refreshed = await send(
-      app,
-      `mutation($token: String!) { refreshSession(refreshToken: $token) { __typename } }`,
-      { token: result.tokens!.refreshToken },
+    const refreshed = await data(
+      graphql(/* GraphQL */ `
+        mutation GoogleRefresh($token: String!) {
+          refreshSession(refreshToken: $token) {
+            __typename
+          }
+        }
+      `),
+      { token: tokens.refreshToken },
+      { app },
     );
-    expect(refreshed.body.data.refreshSession.__typename).toBe('RefreshSessionSuccess');
+    expect(refreshed.refreshSession.__typename).toBe('RefreshSessionSuccess');
   });
 
   it('links the Google account to the user with its email the first time (audited), then signs in by the Google account', async () => {
@@ -141,9 +158,8 @@ describe('loginWithGoogle', () => {
     expect(logins.map((event) => event.after)).toEqual([expect.objectContaining({ method: 'google' })]);
 
     // The Google account's email changed since: it is the Google account that signs in.
-    const second = await signIn(await google.sign({ ...account, email: 'renamed@gmail.example' }));
-    expect(second.__typename).toBe('LoginWithGoogleSuccess');
-    expect((await viewer(second.tokens!.accessToken)).id).toBe(globalId('User', user.id));
+    const second = await signedIn(await google.sign({ ...account, email: 'renamed@gmail.example' }));
+    expect((await viewer(second.accessToken)).id).toBe(globalId('User', user.id));
     expect(await database.db.auditEvent.count({ where: { entityId: user.id, action: 'linkGoogle' } })).toBe(1);
     expect(await sessionsOf(user.id)).toBe(2);
   });
@@ -233,13 +249,20 @@ describe('loginWithGoogle', () => {
   });
 
   it('refuses a Google account no user has with the message of a wrong password, and creates nothing', async () => {
-    const wrongPassword = await send(
-      app,
-      `mutation { login(input: { email: "ada@harbourworks.example", password: "not the password" }) { ... on Error { message } } }`,
+    const wrongPassword = await data(
+      graphql(/* GraphQL */ `
+        mutation GoogleWrongPassword {
+          login(input: { email: "ada@harbourworks.example", password: "not the password" }) {
+            ... on Error {
+              message
+            }
+          }
+        }
+      `),
       {},
-      { 'x-forwarded-for': newAddress() },
+      { app, headers: { 'x-forwarded-for': newAddress() } },
     );
-    expect(wrongPassword.body.data.login.message).toBe(REFUSED);
+    expect(wrongPassword.login).toEqual({ message: REFUSED });
     const [users, sessions, events] = await Promise.all([
       database.db.user.count(),
       database.db.session.count(),
@@ -303,8 +326,9 @@ describe('loginWithGoogle', () => {
       ...Array(5).fill('AuthenticationError'),
       'TooManyAttemptsError',
     ]);
-    expect(results[5]!.message).toMatch(/^Too many failed Google sign-in attempts: try again in 15 minutes\.$/);
-    expect(results[5]!.retryAfterSeconds).toBeGreaterThan(800);
+    const throttled = expectTypename(results[5], 'TooManyAttemptsError');
+    expect(throttled.message).toMatch(/^Too many failed Google sign-in attempts: try again in 15 minutes\.$/);
+    expect(throttled.retryAfterSeconds).toBeGreaterThan(800);
 
     const address = newAddress();
     const invalid = [];
@@ -328,17 +352,14 @@ describe('loginWithGoogle', () => {
     expect((await signIn(await down.sign(account), newAddress(), through)).__typename).toBe('LoginWithGoogleSuccess');
     const { next } = await down.rotate();
     const address = newAddress();
-    const answer = await send(
-      through,
+    const answer = await respond(
       loginWithGoogle,
       { idToken: await down.sign(account, { key: next }) },
-      {
-        'x-forwarded-for': address,
-      },
+      { app: through, headers: { 'x-forwarded-for': address } },
     );
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('5');
-    expect(answer.body.errors).toEqual([
+    expect(answer.result.errors).toEqual([
       expect.objectContaining({
         message: "Google's signing keys cannot be fetched right now; nothing was changed. Retry in a moment.",
         extensions: { code: 'GOOGLE_KEYS_UNAVAILABLE', retryable: true },
@@ -348,15 +369,17 @@ describe('loginWithGoogle', () => {
 
     // An instance started while the keys cannot be fetched has none to fall back on.
     const started = createApp(testConfig({ google: down.config() }));
-    const first = await send(started, loginWithGoogle, { idToken: await down.sign(account) });
-    expect(first.body.errors[0].extensions.code).toBe('GOOGLE_KEYS_UNAVAILABLE');
+    const first = await execute(loginWithGoogle, { idToken: await down.sign(account) }, { app: started });
+    expect(first.errors?.[0]?.extensions?.code).toBe('GOOGLE_KEYS_UNAVAILABLE');
   });
 
   it('answers GOOGLE_SIGN_IN_NOT_CONFIGURED where no Google client id is configured', async () => {
-    const answer = await send(unconfigured, loginWithGoogle, {
-      idToken: await google.sign(googleAccount('x@gmail.example')),
-    });
-    expect(answer.body.errors).toEqual([
+    const answer = await execute(
+      loginWithGoogle,
+      { idToken: await google.sign(googleAccount('x@gmail.example')) },
+      { app: unconfigured },
+    );
+    expect(answer.errors).toEqual([
       expect.objectContaining({
         message: 'Sign in with Google is not configured on this server: sign in with email and password.',
         extensions: { code: 'GOOGLE_SIGN_IN_NOT_CONFIGURED' },
@@ -376,38 +399,49 @@ describe('loginWithGoogle', () => {
         variables: { idToken: await google.sign(googleAccount(user.email)) },
       }),
     });
-    const { data } = await response.json();
-    expect(data.loginWithGoogle.__typename).toBe('LoginWithGoogleSuccess');
-    expect(data.loginWithGoogle.tokens.accessToken).toMatch(/^ey/);
+    const answer = (await response.json()) as FormattedExecutionResult<LoginWithGoogleMutation>;
+    const { tokens } = expectTypename(answer.data?.loginWithGoogle, 'LoginWithGoogleSuccess');
+    expect(tokens.accessToken).toMatch(/^ey/);
   });
 });
 
 describe("a user's Google link", () => {
-  const unlink = `mutation($id: ID!) { unlinkGoogle(userId: $id) { ${mutationErrors} ... on UnlinkGoogleSuccess { user { googleLinked } } } }`;
+  const unlink = graphql(/* GraphQL */ `
+    mutation GoogleUnlink($id: ID!) {
+      unlinkGoogle(userId: $id) {
+        __typename
+        ...MutationError
+        ... on UnlinkGoogleSuccess {
+          user {
+            googleLinked
+          }
+        }
+      }
+    }
+  `);
 
   it('is unlinked by an admin (audited, sessions kept); the next Google sign-in by email links again', async () => {
     const user = await person();
     const first = googleAccount(user.email);
-    const signedIn = await signIn(await google.sign(first));
-    expect(signedIn.__typename).toBe('LoginWithGoogleSuccess');
+    const tokens = await signedIn(await google.sign(first));
 
-    const unlinked = await graphql(unlink, { id: globalId('User', user.id) }, { as: people.admin });
-    expect(unlinked.data!.unlinkGoogle).toEqual({ __typename: 'UnlinkGoogleSuccess', user: { googleLinked: false } });
+    const unlinked = await data(unlink, { id: globalId('User', user.id) }, { as: people.admin });
+    expect(unlinked.unlinkGoogle).toEqual({ __typename: 'UnlinkGoogleSuccess', user: { googleLinked: false } });
     expect(await googleIdOf(user.id)).toBeNull();
     const events = await database.db.auditEvent.findMany({ where: { entityId: user.id, action: 'unlinkGoogle' } });
     expect(events).toEqual([
       expect.objectContaining({ actorId: people.admin, before: { googleId: first.sub }, after: { changed: true } }),
     ]);
     // Unlinking revokes nothing: the session Google started goes on.
-    expect((await viewer(signedIn.tokens!.accessToken)).googleLinked).toBe(false);
+    expect((await viewer(tokens.accessToken)).googleLinked).toBe(false);
     // The old Google account is no longer the user's; a new one with the user's email links.
     const second = googleAccount(user.email);
     expect((await signIn(await google.sign(second))).__typename).toBe('LoginWithGoogleSuccess');
     expect(await googleIdOf(user.id)).toBe(second.sub);
     // Unlinking a user with no link changes nothing.
-    await graphql(unlink, { id: globalId('User', user.id) }, { as: people.admin });
-    const again = await graphql(unlink, { id: globalId('User', user.id) }, { as: people.admin });
-    expect(again.data!.unlinkGoogle.user).toEqual({ googleLinked: false });
+    await data(unlink, { id: globalId('User', user.id) }, { as: people.admin });
+    const again = await data(unlink, { id: globalId('User', user.id) }, { as: people.admin });
+    expect(again.unlinkGoogle).toEqual({ __typename: 'UnlinkGoogleSuccess', user: { googleLinked: false } });
     expect(
       (await database.db.auditEvent.findMany({ where: { entityId: user.id, action: 'unlinkGoogle' } })).map(
         (event) => event.after,
@@ -419,15 +453,24 @@ describe("a user's Google link", () => {
     const rival = await otherOrganisation(database);
     const account = googleAccount('linked-colleague@gmail.example');
     const user = await person({ googleId: account.sub });
-    const result = await graphql(unlink, { id: globalId('User', user.id) }, { as: rival.admin });
-    expect(result.data!.unlinkGoogle).toMatchObject({ __typename: 'NotFoundError' });
+    const result = await data(unlink, { id: globalId('User', user.id) }, { as: rival.admin });
+    expect(result.unlinkGoogle).toMatchObject({ __typename: 'NotFoundError' });
     expect(await googleIdOf(user.id)).toBe(account.sub);
 
-    const read = `query($id: ID!) { node(id: $id) { ... on User { email googleLinked } } }`;
-    const byManager = await graphql(read, { id: globalId('User', user.id) }, { as: people.manager });
-    expect(byManager.data!.node).toEqual({ email: user.email, googleLinked: null });
-    expect(byManager.errors!.map((error) => error.extensions!.code)).toEqual(['FORBIDDEN']);
-    const byAdmin = await graphql(read, { id: globalId('User', user.id) }, { as: people.admin });
-    expect(byAdmin.data!.node).toEqual({ email: user.email, googleLinked: true });
+    const read = graphql(/* GraphQL */ `
+      query GoogleLinked($id: ID!) {
+        node(id: $id) {
+          ... on User {
+            email
+            googleLinked
+          }
+        }
+      }
+    `);
+    const byManager = await execute(read, { id: globalId('User', user.id) }, { as: people.manager });
+    expect(byManager.data?.node).toEqual({ email: user.email, googleLinked: null });
+    expect(byManager.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    const byAdmin = await data(read, { id: globalId('User', user.id) }, { as: people.admin });
+    expect(byAdmin.node).toEqual({ email: user.email, googleLinked: true });
   });
 });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type { EquipmentFilter, EquipmentOrder } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, globalId, graphql, otherOrganisation } from './helpers/graphql.js';
+import { data, demo, execute, globalId, otherOrganisation } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -22,8 +24,8 @@ beforeAll(async () => {
 describe('the organisation and its relations', () => {
   it('walks from the organisation down to roles and back up', async () => {
     const result = await data(
-      /* GraphQL */ `
-        {
+      graphql(/* GraphQL */ `
+        query GraphOrganisationWalk {
           organisation {
             name
             summary {
@@ -78,7 +80,7 @@ describe('the organisation and its relations', () => {
             }
           }
         }
-      `,
+      `),
       {},
       { as: people.admin },
     );
@@ -93,14 +95,14 @@ describe('the organisation and its relations', () => {
       openPurchaseOrderCount: 4,
     });
     expect(organisation.equipment.totalCount).toBe(2);
-    const forklift = organisation.equipment.edges[0].node;
+    const forklift = organisation.equipment.edges[0]!.node;
     expect(forklift).toMatchObject({
       name: 'Forklift FL-20',
       createdBy: { name: 'Marek Nowak' },
       organisation: { name: 'Harbour Works Ltd' },
     });
     expect(forklift.maintenanceRecords.totalCount).toBe(4);
-    expect(forklift.maintenanceRecords.edges[0].node).toMatchObject({
+    expect(forklift.maintenanceRecords.edges[0]?.node).toMatchObject({
       performedBy: { name: 'Nina Petrova', roles: [{ name: 'WORKER' }] },
       equipment: { name: 'Forklift FL-20' },
     });
@@ -112,8 +114,8 @@ describe('the organisation and its relations', () => {
 
   it('follows purchasing provenance in both directions', async () => {
     const result = await data(
-      /* GraphQL */ `
-        {
+      graphql(/* GraphQL */ `
+        query GraphProvenance {
           purchaseOrders(first: 10, filter: { status: [RECEIVED] }) {
             edges {
               node {
@@ -173,18 +175,18 @@ describe('the organisation and its relations', () => {
             }
           }
         }
-      `,
+      `),
       {},
       { as: people.manager },
     );
-    const received = result.purchaseOrders.edges.map((edge: any) => edge.node);
-    expect(received.map((order: any) => order.number)).toEqual(['PO-2026-0004', 'PO-2026-0003']);
-    const [latest] = received;
+    const received = result.purchaseOrders.edges.map((edge) => edge.node);
+    expect(received.map((order) => order.number)).toEqual(['PO-2026-0004', 'PO-2026-0003']);
+    const latest = received[0]!;
     expect(latest.lines).toEqual([
       { quantity: 4, unitPrice: '42', item: { sku: 'AED-PAD-ADL' }, batch: { code: 'PO-2026-0004-1' } },
       { quantity: 30, unitPrice: '3.1', item: { sku: 'PPE-GLV-M' }, batch: { code: 'PO-2026-0004-2' } },
     ]);
-    expect(latest.createdBatches.edges.map((edge: any) => edge.node)).toEqual([
+    expect(latest.createdBatches.edges.map((edge) => edge.node)).toEqual([
       {
         code: 'PO-2026-0004-1',
         item: { sku: 'AED-PAD-ADL' },
@@ -196,7 +198,7 @@ describe('the organisation and its relations', () => {
         creationEvent: { sourcePurchaseOrder: { number: 'PO-2026-0004' }, purchaseOrderLine: { quantity: 30 } },
       },
     ]);
-    expect(result.draft.edges[0].node).toEqual({
+    expect(result.draft.edges[0]?.node).toEqual({
       number: 'PO-2026-0008',
       allocatedBatch: { code: 'PO-2026-0003-1', allocatedTo: { edges: [{ node: { number: 'PO-2026-0008' } }] } },
     });
@@ -204,8 +206,8 @@ describe('the organisation and its relations', () => {
 
   it('shows inventory with its ledger, batches and responsible user', async () => {
     const result = await data(
-      /* GraphQL */ `
-        {
+      graphql(/* GraphQL */ `
+        query GraphInventory {
           inventoryItems(first: 10, filter: { lowStock: true }) {
             totalCount
             edges {
@@ -252,22 +254,22 @@ describe('the organisation and its relations', () => {
             }
           }
         }
-      `,
+      `),
       {},
       { as: people.worker },
     );
     expect(result.inventoryItems.totalCount).toBe(2);
-    const items = result.inventoryItems.edges.map((edge: any) => edge.node);
-    expect(items.map((item: any) => [item.sku, item.qty, item.minQty, item.isLowStock])).toEqual([
+    const items = result.inventoryItems.edges.map((edge) => edge.node);
+    expect(items.map((item) => [item.sku, item.qty, item.minQty, item.isLowStock])).toEqual([
       ['OIL-HYD-20L', 2, 2, true],
       ['DRL-BIT-SET', 5, 6, true],
     ]);
     for (const item of items) {
-      const ledger = item.movements.edges.reduce((sum: number, edge: any) => sum + edge.node.delta, 0);
+      const ledger = item.movements.edges.reduce((sum, edge) => sum + edge.node.delta, 0);
       expect(ledger).toBe(item.qty);
     }
-    expect(items[0].responsibleUser).toEqual({ name: 'Esi Mensah', responsibleItems: { totalCount: 6 } });
-    expect(result.byLocation.edges[0].node).toEqual({
+    expect(items[0]?.responsibleUser).toEqual({ name: 'Esi Mensah', responsibleItems: { totalCount: 6 } });
+    expect(result.byLocation.edges[0]?.node).toEqual({
       sku: 'FLT-AIR-500',
       batches: { totalCount: 1, edges: [{ node: { code: 'PO-2026-0003-1', quantity: 8 } }] },
     });
@@ -275,43 +277,74 @@ describe('the organisation and its relations', () => {
 });
 
 describe('filters, ordering and derived fields', () => {
-  const equipmentNames = async (args: string) => {
+  const equipmentNames = async (filter?: EquipmentFilter, orderBy?: EquipmentOrder) => {
     const result = await data(
-      `{ equipment(first: 50${args}) { totalCount edges { node { name } } } }`,
-      {},
+      graphql(/* GraphQL */ `
+        query GraphEquipmentNames($filter: EquipmentFilter, $orderBy: EquipmentOrder) {
+          equipment(first: 50, filter: $filter, orderBy: $orderBy) {
+            totalCount
+            edges {
+              node {
+                name
+              }
+            }
+          }
+        }
+      `),
+      { filter, orderBy },
       { as: people.admin },
     );
-    return result.equipment.edges.map((edge: any) => edge.node.name);
+    return result.equipment.edges.map((edge) => edge.node.name);
   };
 
   it('filters equipment by status, category, name and overdue maintenance', async () => {
-    expect(await equipmentNames(', filter: { status: [RETIRED] }')).toEqual(['Pallet Jack PJ-2']);
-    expect(await equipmentNames(', filter: { category: [VEHICLE, MEDICAL] }')).toEqual([
+    expect(await equipmentNames({ status: ['RETIRED'] })).toEqual(['Pallet Jack PJ-2']);
+    expect(await equipmentNames({ category: ['VEHICLE', 'MEDICAL'] })).toEqual([
       'Defibrillator AED Plus',
       'Forklift FL-20',
       'Forklift FL-25',
     ]);
-    expect(await equipmentNames(', filter: { search: "AC-5" }')).toEqual(['Air Compressor AC-500']);
-    expect(await equipmentNames(', filter: { overdue: true }')).toEqual([
+    expect(await equipmentNames({ search: 'AC-5' })).toEqual(['Air Compressor AC-500']);
+    expect(await equipmentNames({ overdue: true })).toEqual([
       'Air Compressor AC-500',
       'Forklift FL-25',
       'Torque Wrench TW-300',
     ]);
-    expect(await equipmentNames(', filter: { overdue: false }')).toHaveLength(7);
-    expect((await equipmentNames(', orderBy: NAME_DESC'))[0]).toBe('Torque Wrench TW-300');
-    expect((await equipmentNames(', orderBy: NEXT_MAINTENANCE_ASC'))[0]).toBe('Torque Wrench TW-300');
+    expect(await equipmentNames({ overdue: false })).toHaveLength(7);
+    expect((await equipmentNames(undefined, 'NAME_DESC'))[0]).toBe('Torque Wrench TW-300');
+    expect((await equipmentNames(undefined, 'NEXT_MAINTENANCE_ASC'))[0]).toBe('Torque Wrench TW-300');
   });
 
   it('computes maintenance count, last maintenance and overdue per equipment', async () => {
     const result = await data(
-      `{ equipment(first: 50) { edges { node { name maintenanceCount lastMaintenanceAt isOverdue maintenanceRecords(first: 1) { edges { node { maintenanceDate } } } } } } }`,
+      graphql(/* GraphQL */ `
+        query GraphDerivedFields {
+          equipment(first: 50) {
+            edges {
+              node {
+                name
+                maintenanceCount
+                lastMaintenanceAt
+                isOverdue
+                maintenanceRecords(first: 1) {
+                  edges {
+                    node {
+                      maintenanceDate
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.admin },
     );
-    const byName = Object.fromEntries(result.equipment.edges.map((edge: any) => [edge.node.name, edge.node]));
+    const byName = Object.fromEntries(result.equipment.edges.map((edge) => [edge.node.name, edge.node]));
     expect(byName['Air Compressor AC-500']).toMatchObject({ maintenanceCount: 5, isOverdue: true });
-    expect(byName['Air Compressor AC-500'].lastMaintenanceAt).toBe(
-      byName['Air Compressor AC-500'].maintenanceRecords.edges[0].node.maintenanceDate,
+    expect(byName['Air Compressor AC-500']?.lastMaintenanceAt).toBe(
+      byName['Air Compressor AC-500']?.maintenanceRecords.edges[0]?.node.maintenanceDate,
     );
     expect(byName['Diagnostics Laptop']).toMatchObject({
       maintenanceCount: 0,
@@ -323,49 +356,101 @@ describe('filters, ordering and derived fields', () => {
 
   it('filters purchase orders by status and date, and maintenance by date range', async () => {
     const orders = await data(
-      `query($from: DateTime!) { purchaseOrders(first: 10, filter: { status: [DRAFT, SUBMITTED], ordered: { from: $from } }) { edges { node { number status } } } }`,
+      graphql(/* GraphQL */ `
+        query GraphRecentOrders($from: DateTime!) {
+          purchaseOrders(first: 10, filter: { status: [DRAFT, SUBMITTED], ordered: { from: $from } }) {
+            edges {
+              node {
+                number
+                status
+              }
+            }
+          }
+        }
+      `),
       { from: new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString() },
       { as: people.admin },
     );
-    expect(orders.purchaseOrders.edges.map((edge: any) => edge.node)).toEqual([
+    expect(orders.purchaseOrders.edges.map((edge) => edge.node)).toEqual([
       { number: 'PO-2026-0008', status: 'DRAFT' },
       { number: 'PO-2026-0007', status: 'DRAFT' },
     ]);
-    const all = await data(`{ maintenanceRecords(first: 1) { totalCount } }`, {}, { as: people.admin });
+    const all = await data(
+      graphql(/* GraphQL */ `
+        query GraphRecordCount {
+          maintenanceRecords(first: 1) {
+            totalCount
+          }
+        }
+      `),
+      {},
+      { as: people.admin },
+    );
     const recent = await data(
-      `query($from: DateTime!) { maintenanceRecords(first: 100, between: { from: $from }) { totalCount edges { node { maintenanceDate } } } }`,
+      graphql(/* GraphQL */ `
+        query GraphRecentRecords($from: DateTime!) {
+          maintenanceRecords(first: 100, between: { from: $from }) {
+            totalCount
+            edges {
+              node {
+                maintenanceDate
+              }
+            }
+          }
+        }
+      `),
       { from: new Date(Date.now() - 100 * 24 * 3600 * 1000).toISOString() },
       { as: people.admin },
     );
     expect(recent.maintenanceRecords.totalCount).toBeGreaterThan(0);
     expect(recent.maintenanceRecords.totalCount).toBeLessThan(all.maintenanceRecords.totalCount);
-    const dates = recent.maintenanceRecords.edges.map((edge: any) => edge.node.maintenanceDate);
+    const dates = recent.maintenanceRecords.edges.map((edge) => edge.node.maintenanceDate);
     expect([...dates].sort().reverse()).toEqual(dates);
   });
 });
 
 describe('pagination', () => {
   it('pages forwards and backwards with cursors, in a stable order', async () => {
-    const page = (args: string) =>
-      data(
-        `{ equipment(${args}) { edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
-        {},
-        { as: people.admin },
-      );
-    const all = (await page('first: 10')).equipment.edges.map((edge: any) => edge.node.name);
-    const first = await page('first: 4');
-    expect(first.equipment.edges.map((edge: any) => edge.node.name)).toEqual(all.slice(0, 4));
-    expect(first.equipment.pageInfo.hasNextPage).toBe(true);
-    const second = await page(`first: 4, after: "${first.equipment.pageInfo.endCursor}"`);
-    expect(second.equipment.edges.map((edge: any) => edge.node.name)).toEqual(all.slice(4, 8));
-    const back = await page(`last: 2, before: "${second.equipment.pageInfo.startCursor}"`);
-    expect(back.equipment.edges.map((edge: any) => edge.node.name)).toEqual(all.slice(2, 4));
+    const page = async (args: { first?: number; after?: string | null; last?: number; before?: string | null }) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            query GraphEquipmentPage($first: Int, $after: String, $last: Int, $before: String) {
+              equipment(first: $first, after: $after, last: $last, before: $before) {
+                edges {
+                  cursor
+                  node {
+                    name
+                  }
+                }
+                pageInfo {
+                  hasNextPage
+                  hasPreviousPage
+                  startCursor
+                  endCursor
+                }
+              }
+            }
+          `),
+          args,
+          { as: people.admin },
+        )
+      ).equipment;
+    const names = (connection: Awaited<ReturnType<typeof page>>) => connection.edges.map((edge) => edge.node.name);
+    const all = names(await page({ first: 10 }));
+    const first = await page({ first: 4 });
+    expect(names(first)).toEqual(all.slice(0, 4));
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = await page({ first: 4, after: first.pageInfo.endCursor });
+    expect(names(second)).toEqual(all.slice(4, 8));
+    const back = await page({ last: 2, before: second.pageInfo.startCursor });
+    expect(names(back)).toEqual(all.slice(2, 4));
   });
 
   it('refuses a page larger than the maximum with a clear error', async () => {
-    const result = await graphql(
-      `
-        {
+    const result = await execute(
+      graphql(/* GraphQL */ `
+        query GraphPageTooLarge {
           equipment(first: 101) {
             edges {
               node {
@@ -374,15 +459,15 @@ describe('pagination', () => {
             }
           }
         }
-      `,
+      `),
       {},
       { as: people.admin },
     );
     expect(result.data).toBeNull();
     expect(result.errors?.[0]?.message).toContain('first can be at most 100');
-    const nested = await graphql(
-      `
-        {
+    const nested = await execute(
+      graphql(/* GraphQL */ `
+        query GraphNestedPageTooLarge {
           organisation {
             equipment(last: 500) {
               edges {
@@ -393,7 +478,7 @@ describe('pagination', () => {
             }
           }
         }
-      `,
+      `),
       {},
       { as: people.admin },
     );
@@ -402,41 +487,98 @@ describe('pagination', () => {
 
   it('answers a page asked only for its totalCount', async () => {
     const result = await data(
-      `{
-        roles { name users(first: 5) { totalCount } }
-        purchaseOrders(first: 5) { edges { node { createdBatches(first: 5) { totalCount } } } }
-      }`,
+      graphql(/* GraphQL */ `
+        query GraphTotalsOnly {
+          roles {
+            name
+            users(first: 5) {
+              totalCount
+            }
+          }
+          purchaseOrders(first: 5) {
+            edges {
+              node {
+                createdBatches(first: 5) {
+                  totalCount
+                }
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.admin },
     );
     expect(result.roles).toContainEqual({ name: 'ADMIN', users: { totalCount: 1 } });
-    expect(result.purchaseOrders.edges.map((edge: any) => edge.node.createdBatches.totalCount)).toContain(2);
+    expect(result.purchaseOrders.edges.map((edge) => edge.node.createdBatches.totalCount)).toContain(2);
   });
 });
 
 describe('nodes and tenancy', () => {
   it('refetches any node by its global id', async () => {
     const listed = await data(
-      `{ equipment(first: 1) { edges { node { id name } } } viewer { id } }`,
+      graphql(/* GraphQL */ `
+        query GraphFirstEquipmentAndViewer {
+          equipment(first: 1) {
+            edges {
+              node {
+                id
+                name
+              }
+            }
+          }
+          viewer {
+            id
+          }
+        }
+      `),
       {},
       { as: people.admin },
     );
-    const equipment = listed.equipment.edges[0].node;
+    const equipment = listed.equipment.edges[0]!.node;
+    const viewer = listed.viewer!;
     const fetched = await data(
-      `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Equipment { name } ... on User { email } } }`,
-      { ids: [equipment.id, listed.viewer.id] },
+      graphql(/* GraphQL */ `
+        query GraphNodes($ids: [ID!]!) {
+          nodes(ids: $ids) {
+            id
+            ... on Equipment {
+              name
+            }
+            ... on User {
+              email
+            }
+          }
+        }
+      `),
+      { ids: [equipment.id, viewer.id] },
       { as: people.admin },
     );
     expect(fetched.nodes).toEqual([
       { id: equipment.id, name: equipment.name },
-      { id: listed.viewer.id, email: 'ada@harbourworks.example' },
+      { id: viewer.id, email: 'ada@harbourworks.example' },
     ]);
   });
 
   it("treats another organisation's rows as missing: node is null, lists never include them", async () => {
     const foreign = await database.db.equipment.findFirstOrThrow({ where: { organisationId: rival.organisationId } });
     const result = await data(
-      `query($id: ID!, $org: ID!, $user: ID!) { node(id: $id) { id } org: node(id: $org) { id } user: node(id: $user) { id } equipment(first: 50, filter: { search: "Rival" }) { totalCount } }`,
+      graphql(/* GraphQL */ `
+        query GraphForeignNodes($id: ID!, $org: ID!, $user: ID!) {
+          node(id: $id) {
+            id
+          }
+          org: node(id: $org) {
+            id
+          }
+          user: node(id: $user) {
+            id
+          }
+          equipment(first: 50, filter: { search: "Rival" }) {
+            totalCount
+          }
+        }
+      `),
       {
         id: globalId('Equipment', foreign.id),
         org: globalId('Organisation', rival.organisationId),
@@ -446,7 +588,19 @@ describe('nodes and tenancy', () => {
     );
     expect(result).toEqual({ node: null, org: null, user: null, equipment: { totalCount: 0 } });
     const theirs = await data(
-      `{ equipment(first: 5) { totalCount edges { node { name serialNumber } } } }`,
+      graphql(/* GraphQL */ `
+        query GraphTheirEquipment {
+          equipment(first: 5) {
+            totalCount
+            edges {
+              node {
+                name
+                serialNumber
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: rival.admin },
     );
@@ -457,14 +611,23 @@ describe('nodes and tenancy', () => {
   });
 
   it('answers viewer-bound queries only for a signed-in viewer', async () => {
-    expect(await data(`{ viewer { id } }`)).toEqual({ viewer: null });
-    const anonymous = await graphql(`
-      {
-        organisation {
-          name
+    const viewer = graphql(/* GraphQL */ `
+      query GraphAnonymousViewer {
+        viewer {
+          id
         }
       }
     `);
+    expect(await data(viewer)).toEqual({ viewer: null });
+    const anonymous = await execute(
+      graphql(/* GraphQL */ `
+        query GraphAnonymousOrganisation {
+          organisation {
+            name
+          }
+        }
+      `),
+    );
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

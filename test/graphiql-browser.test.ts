@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kind, parse } from 'graphql';
+import { Kind, parse, type FormattedExecutionResult } from 'graphql';
 import { TargetType, type HTTPRequest, type Page, type Target } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORGANISATION_NAME, seedDemo } from '../src/database/seed.js';
@@ -9,6 +9,7 @@ import { backend } from './helpers/backend.js';
 import { launchChromium, type Chromium } from './helpers/browser.js';
 import { repoRoot, startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
+import type { DashboardQuery, SignInMutation } from './generated/graphql.js';
 
 // The README's first steps in a real browser: GraphiQL as `npm start` serves it, SignIn run, its
 // access token put into the Headers tab, Dashboard run; and not one request off this machine.
@@ -119,25 +120,29 @@ async function eventually<T>(read: () => Promise<T>, expected: (value: T) => boo
   }
 }
 
-const parsed = (text: string): any => {
+/** JSON text as the value it holds, or undefined while it is not whole JSON yet. */
+const parsed = <T>(text: string): T | undefined => {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as T;
   } catch {
     return undefined;
   }
 };
 
-/** The answer the result pane shows, once it is a whole JSON document with `field` in its data, or errors. */
-async function resultWith(field: string): Promise<any> {
+/**
+ * The answer the result pane shows, once it is a whole JSON document with `field` in its data, or
+ * errors: the answer to an example operation of operations/, typed by the tests' codegen.
+ */
+async function resultWith<R extends Record<string, unknown>>(field: keyof R & string) {
   const shown = await eventually(
     () => editorText('.graphiql-response'),
     (text) => {
-      const result = parsed(text);
+      const result = parsed<FormattedExecutionResult<R>>(text);
       return result?.errors !== undefined || result?.data?.[field] !== undefined;
     },
     `the result pane did not show data.${field}`,
   );
-  return JSON.parse(shown);
+  return JSON.parse(shown) as FormattedExecutionResult<R>;
 }
 
 /** Presses the run button and picks the operation from its menu, as one does with several in the editor. */
@@ -173,9 +178,10 @@ describe('GraphiQL in Chromium', () => {
     );
     const menu = await run('SignIn');
     expect(menu).toEqual(await operationNames('auth.graphql', 'dashboard.graphql'));
-    const signIn = await resultWith('login');
-    expect(signIn.data.login.__typename).toBe('LoginSuccess');
-    const token: string = signIn.data.login.tokens.accessToken;
+    const signIn = await resultWith<SignInMutation>('login');
+    const login = signIn.data?.login;
+    expect(login?.__typename).toBe('LoginSuccess');
+    const token = login?.__typename === 'LoginSuccess' ? login.tokens.accessToken : '';
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
     await page.click('.graphiql-editor-tools button[data-name="headers"]');
@@ -186,12 +192,13 @@ describe('GraphiQL in Chromium', () => {
     expect(await editorText('.monaco-editor[data-uri$="-request-headers.json"]')).toBe(headers);
 
     await run('Dashboard');
-    const dashboard = await resultWith('viewer');
+    const dashboard = await resultWith<DashboardQuery>('viewer');
     expect(dashboard.errors).toBeUndefined();
-    expect(dashboard.data.viewer.roles).toMatchObject([{ name: 'ADMIN' }]);
-    expect(dashboard.data.organisation.name).toBe(DEMO_ORGANISATION_NAME);
-    expect(dashboard.data.organisation.summary.equipmentCount).toBeGreaterThan(0);
-    expect(dashboard.data.overdue.totalCount).toBe(dashboard.data.organisation.summary.overdueEquipmentCount);
+    const shown = dashboard.data!;
+    expect(shown.viewer?.roles).toMatchObject([{ name: 'ADMIN' }]);
+    expect(shown.organisation.name).toBe(DEMO_ORGANISATION_NAME);
+    expect(shown.organisation.summary.equipmentCount).toBeGreaterThan(0);
+    expect(shown.overdue.totalCount).toBe(shown.organisation.summary.overdueEquipmentCount);
 
     // What the page showed is what the API answers any client sending that token.
     const direct = await fetch(server!.url, {
@@ -208,7 +215,7 @@ describe('GraphiQL in Chromium', () => {
     const sent = seen
       .filter((request) => request.via === 'page' && request.method === 'POST')
       .map(({ body, headers }) => ({
-        operation: parsed(body ?? '')?.operationName,
+        operation: parsed<{ operationName?: string }>(body ?? '')?.operationName,
         authorization: headers?.authorization,
       }))
       .filter(({ operation }) => operation !== 'IntrospectionQuery');

@@ -1,18 +1,22 @@
+import { Kind, type FormattedExecutionResult } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type { CreateEquipmentInput, MutationErrorFragment } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
 import {
   data,
   demo,
+  execute,
+  expectTypename,
   globalId,
-  graphql,
-  mutationErrors,
   otherOrganisation,
-  type GraphQLResponse,
+  type TypedDocumentNode,
 } from './helpers/graphql.js';
 import * as fixtures from './helpers/fixtures.js';
 
 // Input an attacker (or a careless client) sends that the database cannot store or must not see:
-// each is refused as input, with its field, and nothing already stored changes.
+// each is refused as input, with its field, and nothing already stored changes. The documents are
+// a client's; what is hostile is in their variables.
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 let rival: Awaited<ReturnType<typeof otherOrganisation>>;
@@ -24,26 +28,29 @@ beforeAll(async () => {
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
-const createEquipment = (input: Record<string, unknown>, as = people.manager) =>
-  graphql(
-    `mutation($input: CreateEquipmentInput!) { createEquipment(input: $input) { ${mutationErrors} } }`,
+const createEquipment = (input: Partial<CreateEquipmentInput>, as = people.manager) =>
+  execute(
+    graphql(/* GraphQL */ `
+      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {
+        result: createEquipment(input: $input) {
+          __typename
+          ...MutationError
+        }
+      }
+    `),
     { input: { name: 'Pump', serialNumber: `SN-${Math.random()}`, category: 'MACHINERY', ...input } },
     { as },
   );
 
-const issues = (result: GraphQLResponse, field: string) => {
-  const answer = result.data?.[field];
-  expect(answer?.__typename, JSON.stringify(result)).toBe('InputValidationError');
-  return (answer.issues as { path: string[] }[]).map((issue) => issue.path.join('.'));
-};
+/** The paths of the issues of a mutation's result (answered as `result`), which must be an InputValidationError. */
+const issues = (answer: FormattedExecutionResult<{ result: MutationErrorFragment | { __typename: string } }>) =>
+  expectTypename(answer.data?.result, 'InputValidationError').issues.map((issue) => issue.path.join('.'));
 
 describe('dates', () => {
   it.each(['+010000-01-01T00:00:00Z', '-010000-01-01T00:00:00Z', '1066-10-14T09:00:00Z', '2200-01-01T00:00:00Z'])(
     'refuses %s in a mutation as an InputValidationError at its field',
     async (date) => {
-      expect(issues(await createEquipment({ nextMaintenanceAt: date }), 'createEquipment')).toEqual([
-        'input.nextMaintenanceAt',
-      ]);
+      expect(issues(await createEquipment({ nextMaintenanceAt: date }))).toEqual(['input.nextMaintenanceAt']);
       const equipment = await database.db.equipment.findMany({
         where: { nextMaintenanceAt: { gte: new Date('2200-01-01') } },
       });
@@ -78,12 +85,18 @@ describe('dates', () => {
 
   it('accepts a leap day and an offset', async () => {
     const result = await createEquipment({ nextMaintenanceAt: '2028-02-29T23:30:00+01:00' });
-    expect(result.data?.createEquipment.__typename).toBe('CreateEquipmentSuccess');
+    expect(result.data?.result.__typename).toBe('CreateEquipmentSuccess');
   });
 
   it('refuses an absurd date in a query filter with a clear error, not an internal one', async () => {
-    const result = await graphql(
-      '{ maintenanceRecords(first: 1, between: { from: "-010000-01-01T00:00:00Z" }) { totalCount } }',
+    const result = await execute(
+      graphql(/* GraphQL */ `
+        query HostileAncientFilter {
+          maintenanceRecords(first: 1, between: { from: "-010000-01-01T00:00:00Z" }) {
+            totalCount
+          }
+        }
+      `),
       {},
       { as: people.worker },
     );
@@ -93,18 +106,33 @@ describe('dates', () => {
 
   it('keeps maintenance readable: a worker cannot store a date that breaks the list', async () => {
     const equipment = await fixtures.equipment(database, people.organisationId, null);
-    const result = await graphql(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors} } }`,
+    const result = await execute(
+      graphql(/* GraphQL */ `
+        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {
+          addMaintenanceRecord(input: $input) {
+            __typename
+            ...MutationError
+          }
+        }
+      `),
       { input: { equipmentId: globalId('Equipment', equipment), maintenanceDate: '+010000-01-01T00:00:00Z' } },
       { as: people.worker },
     );
     expect(result.data?.addMaintenanceRecord.__typename).toBe('InputValidationError');
-    const list = await graphql(
-      '{ maintenanceRecords(first: 100) { edges { node { maintenanceDate } } } }',
+    const list = await execute(
+      graphql(/* GraphQL */ `
+        query HostileRecordDates {
+          maintenanceRecords(first: 100) {
+            edges {
+              node {
+                maintenanceDate
+              }
+            }
+          }
+        }
+      `),
       {},
-      {
-        as: people.worker,
-      },
+      { as: people.worker },
     );
     expect(list.errors).toBeUndefined();
     expect(list.data?.maintenanceRecords.edges.length).toBeGreaterThan(0);
@@ -116,7 +144,7 @@ describe('text', () => {
     ['a NUL byte', 'Pump\u0000'],
     ['another control character', 'Pump\u001b[31m'],
   ])('refuses %s in a name as an InputValidationError', async (_what, name) => {
-    expect(issues(await createEquipment({ name }), 'createEquipment')).toContain('input.name');
+    expect(issues(await createEquipment({ name }))).toContain('input.name');
   });
 
   it.each([
@@ -125,36 +153,29 @@ describe('text', () => {
     ['spaces of every width', '\u00a0\u2003\u3000'],
   ])('refuses a name made only of %s', async (_what, name) => {
     const result = await createEquipment({ name });
-    expect(result.data?.createEquipment).toMatchObject({
+    expect(result.data?.result).toMatchObject({
       __typename: 'InputValidationError',
       issues: [{ path: ['input', 'name'], message: 'Name is required.' }],
     });
   });
 
+  const search = graphql(/* GraphQL */ `
+    query HostileSearch($s: String) {
+      equipment(first: 5, filter: { search: $s }) {
+        totalCount
+      }
+    }
+  `);
+
   it('refuses a NUL byte in a search as bad input, not an internal error', async () => {
-    const result = await graphql(
-      'query($s: String) { equipment(first: 5, filter: { search: $s }) { totalCount } }',
-      {
-        s: 'a\u0000',
-      },
-      { as: people.worker },
-    );
+    const result = await execute(search, { s: 'a\u0000' }, { as: people.worker });
     expect(result.errors?.[0]?.message).toMatch(/control characters/);
   });
 
   it('matches % and _ in a search literally', async () => {
     const id = await fixtures.equipment(database, people.organisationId, null);
     await database.sql(`UPDATE assets.equipment SET name = 'Valve 50%_off' WHERE id = $1`, [id]);
-    const count = async (search: string) =>
-      (
-        await data(
-          'query($s: String) { equipment(first: 5, filter: { search: $s }) { totalCount } }',
-          { s: search },
-          {
-            as: people.worker,
-          },
-        )
-      ).equipment.totalCount;
+    const count = async (s: string) => (await data(search, { s }, { as: people.worker })).equipment.totalCount;
     expect(await count('%')).toBe(1);
     expect(await count('_')).toBe(1);
     expect(await count('50%_')).toBe(1);
@@ -167,14 +188,21 @@ describe('numbers', () => {
   it('refuses a stock change past what the column holds as an InputValidationError, not an overflow', async () => {
     const item = await fixtures.inventoryItem(database, people.organisationId);
     const adjust = (delta: number) =>
-      graphql(
-        `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} } }`,
+      execute(
+        graphql(/* GraphQL */ `
+          mutation HostileAdjust($input: AdjustStockInput!) {
+            result: adjustStock(input: $input) {
+              __typename
+              ...MutationError
+            }
+          }
+        `),
         { input: { itemId: globalId('InventoryItem', item), delta } },
         { as: people.employee },
       );
-    expect((await adjust(2_000_000_000)).data?.adjustStock.__typename).toBe('InputValidationError');
-    expect((await adjust(1_000_000_000)).data?.adjustStock.__typename).toBe('AdjustStockSuccess');
-    expect(issues(await adjust(1), 'adjustStock')).toEqual(['input.delta']);
+    expect((await adjust(2_000_000_000)).data?.result.__typename).toBe('InputValidationError');
+    expect((await adjust(1_000_000_000)).data?.result.__typename).toBe('AdjustStockSuccess');
+    expect(issues(await adjust(1))).toEqual(['input.delta']);
     const [row] = await database.sql<{ qty: number }>('SELECT qty FROM inventory.inventory_items WHERE id = $1', [
       item,
     ]);
@@ -183,25 +211,44 @@ describe('numbers', () => {
 });
 
 describe('ids and cursors', () => {
+  const deleteEquipment = graphql(/* GraphQL */ `
+    mutation HostileDeleteEquipment($id: ID!) {
+      deleteEquipment(id: $id) {
+        __typename
+        ...MutationError
+      }
+    }
+  `);
+  const nodeId = graphql(/* GraphQL */ `
+    query HostileNode($id: ID!) {
+      node(id: $id) {
+        id
+      }
+    }
+  `);
+
   it.each([
     ['a malformed UUID', base64('Equipment:not-a-uuid')],
     ['a UUID with a tail', base64("Equipment:00000000-0000-0000-0000-000000000000' OR 1=1")],
   ])(
     'refuses %s inside a global id: an InputValidationError in a mutation, bad input in a query',
     async (_what, id) => {
-      const mutation = await graphql(
-        `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors} } }`,
+      const mutation = await execute(
+        graphql(/* GraphQL */ `
+          mutation HostileUpdateEquipment($input: UpdateEquipmentInput!) {
+            result: updateEquipment(input: $input) {
+              __typename
+              ...MutationError
+            }
+          }
+        `),
         { input: { id, name: 'x' } },
         { as: people.manager },
       );
-      expect(issues(mutation, 'updateEquipment')).toEqual(['input.id']);
-      const deletion = await graphql(
-        `mutation($id: ID!) { deleteEquipment(id: $id) { ${mutationErrors} } }`,
-        { id },
-        { as: people.manager },
-      );
+      expect(issues(mutation)).toEqual(['input.id']);
+      const deletion = await execute(deleteEquipment, { id }, { as: people.manager });
       expect(deletion.data?.deleteEquipment.__typename, JSON.stringify(deletion)).toBe('InputValidationError');
-      const query = await graphql('query($id: ID!) { node(id: $id) { id } }', { id }, { as: people.manager });
+      const query = await execute(nodeId, { id }, { as: people.manager });
       expect(query.errors?.[0]?.extensions?.code, JSON.stringify(query)).toBe('BAD_USER_INPUT');
     },
   );
@@ -210,11 +257,9 @@ describe('ids and cursors', () => {
     ['a missing type', base64(':00000000-0000-0000-0000-000000000000')],
     ['not base64 at all', '***'],
   ])('refuses %s as a global id with a clear error, before any resolver runs', async (_what, id) => {
-    for (const [document, variables] of [
-      [`mutation($id: ID!) { deleteEquipment(id: $id) { __typename } }`, { id }],
-      ['query($id: ID!) { node(id: $id) { id } }', { id }],
-    ] as const) {
-      const result = await graphql(document, variables, { as: people.manager });
+    const documents: TypedDocumentNode<unknown, { id: string }>[] = [deleteEquipment, nodeId];
+    for (const document of documents) {
+      const result = await execute(document, { id }, { as: people.manager });
       expect(result.errors?.[0]?.extensions?.code, JSON.stringify(result)).toBe('BAD_USER_INPUT');
       expect(result.errors?.[0]?.message).toMatch(/Not an id this API issued/);
     }
@@ -224,42 +269,96 @@ describe('ids and cursors', () => {
     const equipment = await fixtures.equipment(database, rival.organisationId, rival.admin);
     const item = await fixtures.inventoryItem(database, rival.organisationId);
     const cursor = (id: string) => base64(`GPC:S:${id}`);
-    const attempts = [
-      ['{ equipment(first: 3, after: $c) { edges { node { id } } } }', cursor(equipment)],
-      ['{ equipment(last: 3, before: $c, orderBy: NAME_DESC) { edges { node { id } } } }', cursor(equipment)],
-      ['{ inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) { edges { node { id } } } }', cursor(item)],
-      ['{ organisation { equipment(first: 3, after: $c) { edges { node { id } } } } }', cursor(equipment)],
+    const attempts: [TypedDocumentNode<unknown, { c: string }>, string][] = [
+      [
+        graphql(/* GraphQL */ `
+          query HostileEquipmentAfter($c: String) {
+            equipment(first: 3, after: $c) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `),
+        cursor(equipment),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query HostileEquipmentBefore($c: String) {
+            equipment(last: 3, before: $c, orderBy: NAME_DESC) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `),
+        cursor(equipment),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query HostileItemsAfter($c: String) {
+            inventoryItems(first: 3, after: $c, orderBy: QTY_ASC) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `),
+        cursor(item),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query HostileNestedAfter($c: String) {
+            organisation {
+              equipment(first: 3, after: $c) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `),
+        cursor(equipment),
+      ],
     ];
-    for (const [selection, value] of attempts) {
-      const result = await graphql(`query($c: String) ${selection}`, { c: value }, { as: people.admin });
-      expect(result.data ?? null, selection).toBeNull();
-      expect(result.errors?.[0]?.extensions?.code, selection).toBe('BAD_USER_INPUT');
+    for (const [document, c] of attempts) {
+      const result = await execute(document, { c }, { as: people.admin });
+      const name =
+        document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
+      expect(result.data ?? null, name).toBeNull();
+      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
     }
   });
 
   it('refuses a cursor that is not one, and still pages with its own', async () => {
-    const bad = await graphql(
-      '{ equipment(first: 2, after: "R1BDOlM6bm90LWEtdXVpZA==") { totalCount } }',
-      {},
-      {
-        as: people.admin,
-      },
-    );
+    const page = graphql(/* GraphQL */ `
+      query HostilePage($c: String) {
+        equipment(first: 2, after: $c) {
+          pageInfo {
+            endCursor
+          }
+          edges {
+            node {
+              id
+            }
+          }
+        }
+      }
+    `);
+    const bad = await execute(page, { c: 'R1BDOlM6bm90LWEtdXVpZA==' }, { as: people.admin });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const first = await data(
-      '{ equipment(first: 2) { pageInfo { endCursor } edges { node { id } } } }',
-      {},
-      {
-        as: people.admin,
-      },
-    );
-    const next = await data(
-      'query($c: String) { equipment(first: 2, after: $c) { edges { node { id } } } }',
-      { c: first.equipment.pageInfo.endCursor },
-      { as: people.admin },
-    );
+    const first = await data(page, {}, { as: people.admin });
+    const next = await data(page, { c: first.equipment.pageInfo.endCursor }, { as: people.admin });
     expect(next.equipment.edges.length).toBe(2);
-    expect(next.equipment.edges[0].node.id).not.toBe(first.equipment.edges[0].node.id);
+    expect(next.equipment.edges[0]?.node.id).not.toBe(first.equipment.edges[0]?.node.id);
   });
 });
 
@@ -268,32 +367,53 @@ describe('people', () => {
     const details = `UPDATE auth.users SET phone = $2, notes = $3 WHERE id = $1`;
     await database.sql(details, [people.manager, '+44 1', 'HR: on notice']);
     await database.sql(details, [people.worker, '+44 2', 'Forklift licence']);
-    const mine = await data('{ viewer { phone notes } }', {}, { as: people.worker });
-    expect(mine.viewer).toEqual({ phone: '+44 2', notes: 'Forklift licence' });
-    const colleague = await graphql(
-      '{ equipment(first: 1) { edges { node { createdBy { name phone notes } } } } }',
+    const mine = await data(
+      graphql(/* GraphQL */ `
+        query HostileOwnDetails {
+          viewer {
+            phone
+            notes
+          }
+        }
+      `),
       {},
-      {
-        as: people.worker,
-      },
+      { as: people.worker },
     );
+    expect(mine.viewer).toEqual({ phone: '+44 2', notes: 'Forklift licence' });
+    const creator = graphql(/* GraphQL */ `
+      query HostileCreatorDetails {
+        equipment(first: 1) {
+          edges {
+            node {
+              createdBy {
+                name
+                phone
+                notes
+              }
+            }
+          }
+        }
+      }
+    `);
+    const colleague = await execute(creator, {}, { as: people.worker });
     expect(JSON.stringify(colleague.data)).not.toContain('on notice');
     expect(colleague.errors?.map((error) => error.extensions?.code)).toContain('FORBIDDEN');
-    const manager = await data(
-      '{ equipment(first: 1) { edges { node { createdBy { notes } } } } }',
-      {},
-      {
-        as: people.admin,
-      },
-    );
-    expect(manager.equipment.edges[0].node.createdBy.notes).toBe('HR: on notice');
+    const manager = await data(creator, {}, { as: people.admin });
+    expect(manager.equipment.edges[0]?.node.createdBy?.notes).toBe('HR: on notice');
   });
 
   it('answers an email taken in another organisation exactly as one taken in its own', async () => {
     const create = async (email: string) =>
       (
-        await graphql(
-          `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} } }`,
+        await execute(
+          graphql(/* GraphQL */ `
+            mutation HostileCreateUser($input: CreateUserInput!) {
+              createUser(input: $input) {
+                __typename
+                ...MutationError
+              }
+            }
+          `),
           { input: { email, name: 'New Hire', password: 'correct horse battery' } },
           { as: people.admin },
         )

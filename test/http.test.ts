@@ -5,7 +5,8 @@ import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../src/database/seed.
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { bearer, data, expectTypename, respond } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 
@@ -15,8 +16,8 @@ async function adminToken() {
   return bearer(admin.id);
 }
 
-const dashboard = /* GraphQL */ `
-  {
+const dashboard = graphql(/* GraphQL */ `
+  query HttpDashboard {
     viewer {
       email
       organisation {
@@ -32,14 +33,9 @@ const dashboard = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-const post = (app: ReturnType<typeof createApp>, token: string, query = dashboard) =>
-  app.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
-  });
+const post = (app: ReturnType<typeof createApp>, token: string) => respond(dashboard, {}, { app, token });
 
 describe('the HTTP surface', () => {
   it('serves GraphiQL from the package itself, opening on the dashboard query', async () => {
@@ -89,15 +85,11 @@ describe('the HTTP surface', () => {
   it('answers the dashboard for a signed-in viewer', async () => {
     const response = await post(createApp(testConfig({ env: 'development' })), await adminToken());
     expect(response.status).toBe(200);
-    const { data } = (await response.json()) as {
-      data: {
-        viewer: { email: string; organisation: { name: string; equipment: { totalCount: number; edges: unknown[] } } };
-      };
-    };
-    expect(data.viewer.email).toBe(DEMO_ADMIN_EMAIL);
-    expect(data.viewer.organisation.name).toBe('Harbour Works Ltd');
-    expect(data.viewer.organisation.equipment.totalCount).toBe(10);
-    expect(data.viewer.organisation.equipment.edges).toHaveLength(3);
+    const viewer = response.result.data?.viewer;
+    expect(viewer?.email).toBe(DEMO_ADMIN_EMAIL);
+    expect(viewer?.organisation.name).toBe('Harbour Works Ltd');
+    expect(viewer?.organisation.equipment.totalCount).toBe(10);
+    expect(viewer?.organisation.equipment.edges).toHaveLength(3);
   });
 
   it('in production serves no GraphiQL', async () => {
@@ -154,6 +146,7 @@ describe('CORS', () => {
   });
 });
 
+// Documents and variables that do not validate, on purpose: strings.
 describe('error messages in production', () => {
   let token: string;
   const send = async (app: ReturnType<typeof createApp>, query: string, variables: Record<string, unknown>) => {
@@ -191,45 +184,55 @@ describe('error messages in production', () => {
 
 describe('the client address behind proxies (TRUST_PROXY)', () => {
   const login = async (config: Partial<Config>, forwardedFor: string, email: string, password: string) => {
-    const response = await createApp(testConfig(config)).fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
-      body: JSON.stringify({
-        query: /* GraphQL */ `
-          mutation ($input: LoginInput!) {
-            login(input: $input) {
-              __typename
-              ... on LoginSuccess {
-                tokens {
-                  accessToken
+    const options = { app: createApp(testConfig(config)), headers: { 'x-forwarded-for': forwardedFor } };
+    const result = await data(
+      graphql(/* GraphQL */ `
+        mutation HttpLogin($input: LoginInput!) {
+          login(input: $input) {
+            __typename
+            ... on LoginSuccess {
+              tokens {
+                accessToken
+              }
+            }
+          }
+        }
+      `),
+      { input: { email, password } },
+      options,
+    );
+    return result.login;
+  };
+  const sessionAddress = async (signedIn: Awaited<ReturnType<typeof login>>) => {
+    const { viewer } = await data(
+      graphql(/* GraphQL */ `
+        query HttpSessionAddress {
+          viewer {
+            sessions(first: 1) {
+              edges {
+                node {
+                  ipAddress
                 }
               }
             }
           }
-        `,
-        variables: { input: { email, password } },
-      }),
-    });
-    return (await response.json()).data.login;
-  };
-  const sessionAddress = async (accessToken: string) => {
-    const response = await post(
-      createApp(testConfig()),
-      accessToken,
-      '{ viewer { sessions(first: 1) { edges { node { ipAddress } } } } }',
+        }
+      `),
+      {},
+      { app: createApp(testConfig()), token: expectTypename(signedIn, 'LoginSuccess').tokens.accessToken },
     );
-    return (await response.json()).data.viewer.sessions.edges[0].node.ipAddress;
+    return viewer?.sessions.edges[0]?.node.ipAddress;
   };
 
   it('is the address the outermost trusted proxy saw, not what the client wrote to its left', async () => {
     await adminToken();
     const header = '198.51.100.66, 203.0.113.7, 10.0.0.2';
     const viaTwo = await login({ trustProxy: 2 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-    expect(await sessionAddress(viaTwo.tokens.accessToken)).toBe('203.0.113.7');
+    expect(await sessionAddress(viaTwo)).toBe('203.0.113.7');
     const viaOne = await login({ trustProxy: 1 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-    expect(await sessionAddress(viaOne.tokens.accessToken)).toBe('10.0.0.2');
+    expect(await sessionAddress(viaOne)).toBe('10.0.0.2');
     const ignored = await login({ trustProxy: 0 }, header, DEMO_ADMIN_EMAIL, DEMO_PASSWORD);
-    expect(await sessionAddress(ignored.tokens.accessToken)).toBe('unknown');
+    expect(await sessionAddress(ignored)).toBe('unknown');
   });
 
   it('throttles an address whatever the client forges in X-Forwarded-For', async () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { LISTENER_NAME } from '../src/database/notifications.js';
-import { bearer, demo, graphql } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { bearer, demo, execute, expectTypename, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
 
 // Two server processes on one database, as behind a load balancer: what one learns, the other obeys.
 const database = useTestDatabase();
@@ -26,33 +27,61 @@ afterAll(async () => {
   expect(await second?.stop()).toBe(0);
 });
 
-async function post(server: RunningServer, query: string, variables = {}, token?: string) {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-}
+const loginMutation = graphql(/* GraphQL */ `
+  mutation InstancesLogin($input: LoginInput!) {
+    login(input: $input) {
+      __typename
+      ... on LoginSuccess {
+        tokens {
+          accessToken
+        }
+      }
+    }
+  }
+`);
 
-const login = (server: RunningServer, email: string, password: string) =>
-  post(
-    server,
-    `mutation($input: LoginInput!) { login(input: $input) { __typename ... on LoginSuccess { tokens { accessToken } } } }`,
-    { input: { email, password } },
-  );
-const viewer = (server: RunningServer, token: string) => post(server, '{ viewer { email } }', {}, token);
+const viewerEmail = graphql(/* GraphQL */ `
+  query InstancesViewer {
+    viewer {
+      email
+    }
+  }
+`);
+
+/** Sends a typed document to one of the server processes. */
+const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
+  postTo(server.url, document, variables, token);
+
+const login = async (server: RunningServer, email: string, password: string) => {
+  const { data, errors } = await post(server, loginMutation, { input: { email, password } });
+  expect(errors).toBeUndefined();
+  return data!.login;
+};
+/** The access token of a sign-in that must succeed. */
+const accessToken = async (server: RunningServer, email: string) =>
+  expectTypename(await login(server, email, 'opsgraph-demo'), 'LoginSuccess').tokens.accessToken;
+const viewer = (server: RunningServer, token: string) => post(server, viewerEmail, {}, token);
 
 describe('two instances on one database', () => {
   it('a session ended through one instance is refused by the other, which had it checked already', async () => {
-    const signedIn = await login(first, 'esi@harbourworks.example', 'opsgraph-demo');
-    const token = signedIn.data!.login.tokens.accessToken as string;
+    const token = await accessToken(first, 'esi@harbourworks.example');
     // Asked twice, so the second instance has checked the session and may remember it.
     for (let i = 0; i < 2; i++) {
       expect((await viewer(second, token)).data).toEqual({ viewer: { email: 'esi@harbourworks.example' } });
     }
 
-    const loggedOut = await post(first, 'mutation { logout { __typename } }', {}, token);
+    const loggedOut = await post(
+      first,
+      graphql(/* GraphQL */ `
+        mutation InstancesLogout {
+          logout {
+            __typename
+          }
+        }
+      `),
+      {},
+      token,
+    );
     expect(loggedOut.data).toEqual({ logout: { __typename: 'LogoutSuccess' } });
     const revokedAt = Date.now();
     let answer = await viewer(second, token);
@@ -65,15 +94,37 @@ describe('two instances on one database', () => {
   });
 
   it('a role change through one instance voids tokens on the other', async () => {
-    const admin = (await login(first, 'ada@harbourworks.example', 'opsgraph-demo')).data!.login.tokens.accessToken;
-    const worker = (await login(second, 'wes@harbourworks.example', 'opsgraph-demo')).data!.login.tokens.accessToken;
+    const admin = await accessToken(first, 'ada@harbourworks.example');
+    const worker = await accessToken(second, 'wes@harbourworks.example');
     expect((await viewer(second, worker)).data?.viewer).toBeTruthy();
-    const users = await post(first, '{ users(first: 50) { edges { node { id email } } } }', {}, admin);
-    const wes = users.data!.users.edges.find((edge: any) => edge.node.email === 'wes@harbourworks.example').node.id;
+    const users = await post(
+      first,
+      graphql(/* GraphQL */ `
+        query InstancesUsers {
+          users(first: 50) {
+            edges {
+              node {
+                id
+                email
+              }
+            }
+          }
+        }
+      `),
+      {},
+      admin,
+    );
+    const wes = users.data?.users.edges.find((edge) => edge.node.email === 'wes@harbourworks.example')?.node.id;
     const assigned = await post(
       first,
-      'mutation($id: ID!) { assignRole(userId: $id, role: EMPLOYEE) { __typename } }',
-      { id: wes },
+      graphql(/* GraphQL */ `
+        mutation InstancesAssignRole($id: ID!) {
+          assignRole(userId: $id, role: EMPLOYEE) {
+            __typename
+          }
+        }
+      `),
+      { id: wes! },
       admin,
     );
     expect(assigned.data).toEqual({ assignRole: { __typename: 'AssignRoleSuccess' } });
@@ -86,11 +137,11 @@ describe('two instances on one database', () => {
   it('counts failed sign-ins across instances: five through one throttle the account on the other', async () => {
     for (let i = 0; i < 5; i++) {
       const server = i % 2 === 0 ? first : second;
-      expect((await login(server, 'marek@harbourworks.example', 'wrong password')).data!.login.__typename).toBe(
+      expect((await login(server, 'marek@harbourworks.example', 'wrong password')).__typename).toBe(
         'AuthenticationError',
       );
     }
-    expect((await login(second, 'marek@harbourworks.example', 'opsgraph-demo')).data!.login.__typename).toBe(
+    expect((await login(second, 'marek@harbourworks.example', 'opsgraph-demo')).__typename).toBe(
       'TooManyAttemptsError',
     );
   });
@@ -107,7 +158,7 @@ describe('two instances on one database', () => {
     const before = await listeners();
     expect(before).toHaveLength(3);
     const token = await bearer(people.manager);
-    const asks = [() => graphql('{ viewer { email } }', {}, { token }), () => viewer(first, token)];
+    const asks = [() => execute(viewerEmail, {}, { token }), () => viewer(first, token)];
     // Checked twice here and on the first server, so the check is remembered.
     for (const ask of [...asks, ...asks]) expect((await ask()).data?.viewer).toBeTruthy();
 
@@ -167,7 +218,18 @@ describe('two instances on one database', () => {
     await blocker.query('SELECT id FROM inventory.inventory_items WHERE id = $1 FOR UPDATE', [item!.id]);
     const inFlight = post(
       third,
-      `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename ... on AdjustStockSuccess { inventoryItem { qty } } } }`,
+      graphql(/* GraphQL */ `
+        mutation InstancesAdjust($input: AdjustStockInput!) {
+          adjustStock(input: $input) {
+            __typename
+            ... on AdjustStockSuccess {
+              inventoryItem {
+                qty
+              }
+            }
+          }
+        }
+      `),
       { input: { itemId: Buffer.from(`InventoryItem:${item!.id}`).toString('base64'), delta: 2 } },
       token,
     );

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type { AdjustStockInput, CreateInventoryItemInput, UpdateInventoryItemInput } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, mutationErrors } from './helpers/graphql.js';
+import { data, demo, expectTypename } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -9,19 +11,93 @@ beforeAll(async () => {
   people = await demo(database);
 });
 
-const createItem = (input: Record<string, unknown>) =>
-  data(
-    `mutation($input: CreateInventoryItemInput!) { createInventoryItem(input: $input) { ${mutationErrors} ... on CreateInventoryItemSuccess { inventoryItem { id sku qty minQty isLowStock responsibleUser { name } movements(first: 5) { edges { node { delta reason performedBy { name } } } } } } } }`,
-    { input },
-    { as: people.manager },
-  ).then((result) => result.createInventoryItem);
+const createInventoryItem = graphql(/* GraphQL */ `
+  mutation InventoryCreateItem($input: CreateInventoryItemInput!) {
+    createInventoryItem(input: $input) {
+      __typename
+      ...MutationError
+      ... on CreateInventoryItemSuccess {
+        inventoryItem {
+          id
+          sku
+          qty
+          minQty
+          isLowStock
+          responsibleUser {
+            name
+          }
+          movements(first: 5) {
+            edges {
+              node {
+                delta
+                reason
+                performedBy {
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
 
-const adjust = (input: Record<string, unknown>, as = people.employee) =>
-  data(
-    `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} ... on InsufficientStockError { available requested } ... on AdjustStockSuccess { inventoryItem { qty isLowStock } } } }`,
-    { input },
-    { as },
-  ).then((result) => result.adjustStock);
+const adjustStock = graphql(/* GraphQL */ `
+  mutation InventoryAdjustStock($input: AdjustStockInput!) {
+    adjustStock(input: $input) {
+      __typename
+      ...MutationError
+      ... on InsufficientStockError {
+        available
+        requested
+      }
+      ... on AdjustStockSuccess {
+        inventoryItem {
+          qty
+          isLowStock
+        }
+      }
+    }
+  }
+`);
+
+const updateInventoryItem = graphql(/* GraphQL */ `
+  mutation InventoryUpdateItem($input: UpdateInventoryItemInput!) {
+    updateInventoryItem(input: $input) {
+      __typename
+      ...MutationError
+      ... on UpdateInventoryItemSuccess {
+        inventoryItem {
+          name
+          location
+          minQty
+          qty
+          responsibleUser {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const viewerId = graphql(/* GraphQL */ `
+  query InventoryViewerId {
+    viewer {
+      id
+    }
+  }
+`);
+
+const createItem = async (input: CreateInventoryItemInput) =>
+  (await data(createInventoryItem, { input }, { as: people.manager })).createInventoryItem;
+
+const newItem = async (input: CreateInventoryItemInput) =>
+  expectTypename(await createItem(input), 'CreateInventoryItemSuccess').inventoryItem;
+
+const adjust = async (input: AdjustStockInput, as = people.employee) =>
+  (await data(adjustStock, { input }, { as })).adjustStock;
 
 async function ledger(sku: string) {
   const item = await database.db.inventoryItem.findFirstOrThrow({
@@ -44,7 +120,7 @@ describe('inventory', () => {
       minQty: 3,
       initialQty: 12,
     });
-    expect(result.inventoryItem).toMatchObject({
+    expect(expectTypename(result, 'CreateInventoryItemSuccess').inventoryItem).toMatchObject({
       sku: 'CBL-10M',
       qty: 12,
       minQty: 3,
@@ -57,8 +133,8 @@ describe('inventory', () => {
 
   it('reports every invalid field at once and a duplicate SKU as a conflict', async () => {
     const invalid = await createItem({ sku: '', name: ' ', location: 'Stores', minQty: -1, initialQty: -5 });
-    expect(invalid.__typename).toBe('InputValidationError');
-    expect(invalid.issues.map((issue: any) => issue.path.join('.')).sort()).toEqual([
+    const { issues } = expectTypename(invalid, 'InputValidationError');
+    expect(issues.map((issue) => issue.path.join('.')).sort()).toEqual([
       'input.initialQty',
       'input.minQty',
       'input.name',
@@ -69,9 +145,7 @@ describe('inventory', () => {
   });
 
   it('adjusts stock through the ledger, and refuses to go below zero', async () => {
-    const item = (
-      await createItem({ sku: 'TAPE-50', name: 'Duct tape', location: 'Stores B2', minQty: 5, initialQty: 6 })
-    ).inventoryItem;
+    const item = await newItem({ sku: 'TAPE-50', name: 'Duct tape', location: 'Stores B2', minQty: 5, initialQty: 6 });
     expect(await adjust({ itemId: item.id, delta: -2, reason: 'ISSUE', note: 'Workshop' })).toMatchObject({
       inventoryItem: { qty: 4, isLowStock: true },
     });
@@ -103,8 +177,7 @@ describe('inventory', () => {
   });
 
   it('never loses an update or goes below zero under concurrent adjustments', async () => {
-    const item = (await createItem({ sku: 'BOLT-M8', name: 'M8 bolts', location: 'Stores C1', initialQty: 20 }))
-      .inventoryItem;
+    const item = await newItem({ sku: 'BOLT-M8', name: 'M8 bolts', location: 'Stores C1', initialQty: 20 });
     const results = await Promise.all(Array.from({ length: 30 }, () => adjust({ itemId: item.id, delta: -1 })));
     const succeeded = results.filter((result) => result.__typename === 'AdjustStockSuccess').length;
     const refused = results.filter((result) => result.__typename === 'InsufficientStockError').length;
@@ -113,15 +186,12 @@ describe('inventory', () => {
   });
 
   it('updates an item but never its quantity', async () => {
-    const item = (await createItem({ sku: 'GLUE', name: 'Glue', location: 'Stores D', initialQty: 2 })).inventoryItem;
-    const update = (input: Record<string, unknown>) =>
-      data(
-        `mutation($input: UpdateInventoryItemInput!) { updateInventoryItem(input: $input) { ${mutationErrors} ... on UpdateInventoryItemSuccess { inventoryItem { name location minQty qty responsibleUser { name } } } } }`,
-        { input: { id: item.id, ...input } },
-        { as: people.manager },
-      ).then((result) => result.updateInventoryItem);
-    const { viewer } = await data(`{ viewer { id } }`, {}, { as: people.worker });
-    expect(await update({ name: 'Wood glue', minQty: 4, responsibleUserId: viewer.id })).toMatchObject({
+    const item = await newItem({ sku: 'GLUE', name: 'Glue', location: 'Stores D', initialQty: 2 });
+    const update = async (input: Omit<UpdateInventoryItemInput, 'id'>) =>
+      (await data(updateInventoryItem, { input: { id: item.id, ...input } }, { as: people.manager }))
+        .updateInventoryItem;
+    const { viewer } = await data(viewerId, {}, { as: people.worker });
+    expect(await update({ name: 'Wood glue', minQty: 4, responsibleUserId: viewer!.id })).toMatchObject({
       inventoryItem: {
         name: 'Wood glue',
         location: 'Stores D',

@@ -1,7 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/database/seed.js';
+import { graphql } from './generated/index.js';
+import type {
+  CorrectMaintenanceRecordInput,
+  CreateOrganisationInput,
+  UpdateOrganisationInput,
+} from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, globalId, graphql, mutationErrors } from './helpers/graphql.js';
+import { data, demo, execute, expectTypename, globalId, type TypedDocumentNode } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -16,11 +22,28 @@ const events = (entityId: string) =>
 describe('organisations', () => {
   it('are started by a superadmin, audited under the new organisation', async () => {
     const { createOrganisation } = await data(
-      `mutation { createOrganisation(input: { name: " Beacon Ltd ", workspaceFolderId: "folder-1" }) { ${mutationErrors} ... on CreateOrganisationSuccess { organisation { id name workspaceFolderId } } } }`,
+      graphql(/* GraphQL */ `
+        mutation LifecycleCreateBeacon {
+          createOrganisation(input: { name: " Beacon Ltd ", workspaceFolderId: "folder-1" }) {
+            __typename
+            ...MutationError
+            ... on CreateOrganisationSuccess {
+              organisation {
+                id
+                name
+                workspaceFolderId
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.superadmin },
     );
-    expect(createOrganisation.organisation).toMatchObject({ name: 'Beacon Ltd', workspaceFolderId: 'folder-1' });
+    expect(expectTypename(createOrganisation, 'CreateOrganisationSuccess').organisation).toMatchObject({
+      name: 'Beacon Ltd',
+      workspaceFolderId: 'folder-1',
+    });
     const stored = await database.db.organisation.findFirstOrThrow({ where: { name: 'Beacon Ltd' } });
     expect(await events(stored.id)).toMatchObject([
       { organisationId: stored.id, actorId: people.superadmin, action: 'create', entityType: 'Organisation' },
@@ -28,18 +51,36 @@ describe('organisations', () => {
   });
 
   it('are started with a first admin who signs in, and refuse a taken email', async () => {
-    const start = (input: Record<string, unknown>) =>
-      data(
-        `mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { ${mutationErrors} ... on CreateOrganisationSuccess { organisation { name } } } }`,
-        { input },
-        { as: people.superadmin },
-      ).then((result) => result.createOrganisation);
+    const start = async (input: CreateOrganisationInput) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation LifecycleStartOrganisation($input: CreateOrganisationInput!) {
+              createOrganisation(input: $input) {
+                __typename
+                ...MutationError
+                ... on CreateOrganisationSuccess {
+                  organisation {
+                    name
+                  }
+                }
+              }
+            }
+          `),
+          { input },
+          { as: people.superadmin },
+        )
+      ).createOrganisation;
     const admin = { email: 'first@compass.example', name: 'Cora Compass', password: 'compass-rose-bearing' };
-    expect((await start({ name: 'Compass Ltd', admin })).organisation).toEqual({ name: 'Compass Ltd' });
-    const login = await graphql(
-      `
-        mutation ($input: LoginInput!) {
+    expect(await start({ name: 'Compass Ltd', admin })).toEqual({
+      __typename: 'CreateOrganisationSuccess',
+      organisation: { name: 'Compass Ltd' },
+    });
+    const { login } = await data(
+      graphql(/* GraphQL */ `
+        mutation LifecycleLogin($input: LoginInput!) {
           login(input: $input) {
+            __typename
             ... on LoginSuccess {
               tokens {
                 accessToken
@@ -47,12 +88,12 @@ describe('organisations', () => {
             }
           }
         }
-      `,
+      `),
       { input: { email: admin.email, password: admin.password } },
     );
-    const viewer = await graphql(
-      `
-        {
+    const { viewer } = await data(
+      graphql(/* GraphQL */ `
+        query LifecycleViewer {
           viewer {
             roles {
               name
@@ -62,11 +103,11 @@ describe('organisations', () => {
             }
           }
         }
-      `,
+      `),
       {},
-      { token: login.data!.login.tokens.accessToken },
+      { token: expectTypename(login, 'LoginSuccess').tokens.accessToken },
     );
-    expect(viewer.data!.viewer).toEqual({ roles: [{ name: 'ADMIN' }], organisation: { name: 'Compass Ltd' } });
+    expect(viewer).toEqual({ roles: [{ name: 'ADMIN' }], organisation: { name: 'Compass Ltd' } });
 
     const before = await database.db.organisation.count();
     expect(await start({ name: 'Copycat Ltd', admin: { ...admin, email: 'ADA@harbourworks.example' } })).toMatchObject({
@@ -83,20 +124,35 @@ describe('organisations', () => {
   });
 
   it('are renamed and given a workspace folder by their admins, who reach no other', async () => {
-    const update = (input: Record<string, unknown>, as = people.admin) =>
-      data(
-        `mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { ${mutationErrors} ... on UpdateOrganisationSuccess { organisation { name workspaceFolderId } } } }`,
-        { input },
-        { as },
-      ).then((result) => result.updateOrganisation);
+    const update = async (input: UpdateOrganisationInput, as = people.admin) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation LifecycleUpdateOrganisation($input: UpdateOrganisationInput!) {
+              updateOrganisation(input: $input) {
+                __typename
+                ...MutationError
+                ... on UpdateOrganisationSuccess {
+                  organisation {
+                    name
+                    workspaceFolderId
+                  }
+                }
+              }
+            }
+          `),
+          { input },
+          { as },
+        )
+      ).updateOrganisation;
     const id = globalId('Organisation', people.organisationId);
-    expect((await update({ id, name: 'Harbour Works Group', workspaceFolderId: 'drive-42' })).organisation).toEqual({
-      name: 'Harbour Works Group',
-      workspaceFolderId: 'drive-42',
+    expect(await update({ id, name: 'Harbour Works Group', workspaceFolderId: 'drive-42' })).toEqual({
+      __typename: 'UpdateOrganisationSuccess',
+      organisation: { name: 'Harbour Works Group', workspaceFolderId: 'drive-42' },
     });
-    expect((await update({ id, workspaceFolderId: null })).organisation).toEqual({
-      name: 'Harbour Works Group',
-      workspaceFolderId: null,
+    expect(await update({ id, workspaceFolderId: null })).toEqual({
+      __typename: 'UpdateOrganisationSuccess',
+      organisation: { name: 'Harbour Works Group', workspaceFolderId: null },
     });
     expect(await update({ id, name: '  ' })).toMatchObject({
       __typename: 'InputValidationError',
@@ -116,19 +172,51 @@ describe('organisations', () => {
   });
 
   it('keep a time zone and a currency, checked, the currency fixed once orders are priced in it', async () => {
-    const settings = (input: Record<string, unknown>, as = people.superadmin) =>
-      graphql(
-        `mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { ${mutationErrors} ... on InvalidStateError { currentState } ... on UpdateOrganisationSuccess { organisation { timeZone currency } } } }`,
-        { input },
-        { as },
-      ).then((result) => result.data!.updateOrganisation);
+    const settings = async (input: UpdateOrganisationInput, as = people.superadmin) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation LifecycleSettings($input: UpdateOrganisationInput!) {
+              updateOrganisation(input: $input) {
+                __typename
+                ...MutationError
+                ... on InvalidStateError {
+                  currentState
+                }
+                ... on UpdateOrganisationSuccess {
+                  organisation {
+                    timeZone
+                    currency
+                  }
+                }
+              }
+            }
+          `),
+          { input },
+          { as },
+        )
+      ).updateOrganisation;
     const { createOrganisation } = await data(
-      `mutation { createOrganisation(input: { name: "Tidewater Ltd", timeZone: "america/new_york", currency: "usd" }) { ... on CreateOrganisationSuccess { organisation { id timeZone currency } } } }`,
+      graphql(/* GraphQL */ `
+        mutation LifecycleCreateTidewater {
+          createOrganisation(input: { name: "Tidewater Ltd", timeZone: "america/new_york", currency: "usd" }) {
+            __typename
+            ... on CreateOrganisationSuccess {
+              organisation {
+                id
+                timeZone
+                currency
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.superadmin },
     );
-    const { id } = createOrganisation.organisation;
-    expect(createOrganisation.organisation).toMatchObject({ timeZone: 'America/New_York', currency: 'USD' });
+    const { organisation } = expectTypename(createOrganisation, 'CreateOrganisationSuccess');
+    const { id } = organisation;
+    expect(organisation).toMatchObject({ timeZone: 'America/New_York', currency: 'USD' });
 
     for (const timeZone of ['EST', '+01:00', 'Mars/Olympus_Mons', 'Europe/London; drop table x', '']) {
       expect(await settings({ id, timeZone }), timeZone).toMatchObject({
@@ -161,32 +249,49 @@ describe('organisations', () => {
 });
 
 describe('reactivateUser', () => {
+  const reactivate = graphql(/* GraphQL */ `
+    mutation LifecycleReactivate($id: ID!) {
+      reactivateUser(id: $id) {
+        __typename
+        ...MutationError
+        ... on ReactivateUserSuccess {
+          user {
+            isActive
+          }
+        }
+      }
+    }
+  `);
   const login = async (email: string) =>
     (
-      await graphql(
-        `
-          mutation ($input: LoginInput!) {
+      await data(
+        graphql(/* GraphQL */ `
+          mutation LifecycleLoginOutcome($input: LoginInput!) {
             login(input: $input) {
               __typename
             }
           }
-        `,
-        {
-          input: { email, password: DEMO_PASSWORD },
-        },
+        `),
+        { input: { email, password: DEMO_PASSWORD } },
       )
-    ).data!.login.__typename;
+    ).login.__typename;
 
   it('lets a deactivated user sign in again, audited', async () => {
     const id = globalId('User', people.worker);
-    await data(`mutation($id: ID!) { deactivateUser(id: $id) { __typename } }`, { id }, { as: people.admin });
-    expect(await login('wes@harbourworks.example')).toBe('AuthenticationError');
-    const { reactivateUser } = await data(
-      `mutation($id: ID!) { reactivateUser(id: $id) { ${mutationErrors} ... on ReactivateUserSuccess { user { isActive } } } }`,
+    await data(
+      graphql(/* GraphQL */ `
+        mutation LifecycleDeactivate($id: ID!) {
+          deactivateUser(id: $id) {
+            __typename
+          }
+        }
+      `),
       { id },
       { as: people.admin },
     );
-    expect(reactivateUser.user).toEqual({ isActive: true });
+    expect(await login('wes@harbourworks.example')).toBe('AuthenticationError');
+    const { reactivateUser } = await data(reactivate, { id }, { as: people.admin });
+    expect(reactivateUser).toEqual({ __typename: 'ReactivateUserSuccess', user: { isActive: true } });
     expect(await login('wes@harbourworks.example')).toBe('LoginSuccess');
     expect((await events(people.worker)).map((event) => event.action)).toEqual(
       expect.arrayContaining(['deactivate', 'reactivate']),
@@ -194,17 +299,7 @@ describe('reactivateUser', () => {
   });
 
   it('leaves a superadmin to superadmins', async () => {
-    const result = await graphql(
-      `
-        mutation ($id: ID!) {
-          reactivateUser(id: $id) {
-            __typename
-          }
-        }
-      `,
-      { id: globalId('User', people.superadmin) },
-      { as: people.admin },
-    );
+    const result = await execute(reactivate, { id: globalId('User', people.superadmin) }, { as: people.admin });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -213,23 +308,62 @@ describe('soft delete and restore', () => {
   it('takes an inventory item out of the lists and brings it back', async () => {
     const item = await database.db.inventoryItem.findFirstOrThrow({ where: { organisationId: people.organisationId } });
     const id = globalId('InventoryItem', item.id);
-    const change = (field: string) =>
-      data(
-        `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { inventoryItem { deletedAt } } } }`,
-        { id },
-        { as: people.manager },
-      ).then((result) => result[field]);
+    const remove = graphql(/* GraphQL */ `
+      mutation LifecycleDeleteItem($id: ID!) {
+        result: deleteInventoryItem(id: $id) {
+          __typename
+          ...MutationError
+          ... on DeleteInventoryItemSuccess {
+            inventoryItem {
+              deletedAt
+            }
+          }
+        }
+      }
+    `);
+    const restore = graphql(/* GraphQL */ `
+      mutation LifecycleRestoreItem($id: ID!) {
+        result: restoreInventoryItem(id: $id) {
+          __typename
+          ...MutationError
+          ... on RestoreInventoryItemSuccess {
+            inventoryItem {
+              deletedAt
+            }
+          }
+        }
+      }
+    `);
+    const change = async <R>(document: TypedDocumentNode<{ result: R }, { id: string }>) =>
+      (await data(document, { id }, { as: people.manager })).result;
     const listed = async () =>
       (
-        await data(`{ inventoryItems(first: 100) { edges { node { id } } } }`, {}, { as: people.manager })
-      ).inventoryItems.edges.some((edge: { node: { id: string } }) => edge.node.id === id);
+        await data(
+          graphql(/* GraphQL */ `
+            query LifecycleItems {
+              inventoryItems(first: 100) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          `),
+          {},
+          { as: people.manager },
+        )
+      ).inventoryItems.edges.some((edge) => edge.node.id === id);
 
-    expect((await change('deleteInventoryItem')).inventoryItem.deletedAt).not.toBeNull();
+    expect(expectTypename(await change(remove), 'DeleteInventoryItemSuccess').inventoryItem.deletedAt).not.toBeNull();
     expect(await listed()).toBe(false);
-    expect(await change('deleteInventoryItem')).toMatchObject({ __typename: 'NotFoundError' });
-    expect((await change('restoreInventoryItem')).inventoryItem).toEqual({ deletedAt: null });
+    expect(await change(remove)).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await change(restore)).toEqual({
+      __typename: 'RestoreInventoryItemSuccess',
+      inventoryItem: { deletedAt: null },
+    });
     expect(await listed()).toBe(true);
-    expect(await change('restoreInventoryItem')).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await change(restore)).toMatchObject({ __typename: 'NotFoundError' });
     expect((await events(item.id)).map((event) => event.action)).toEqual(['delete', 'restore']);
   });
 
@@ -239,33 +373,78 @@ describe('soft delete and restore', () => {
       where: { organisationId: people.organisationId, deletedAt: null },
     });
     const id = globalId('Supplier', supplier.id);
-    const change = (field: string) =>
-      data(
-        `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { supplier { deletedAt } } } }`,
-        { id },
-        { as: people.manager },
-      ).then((result) => result[field]);
-    const order = (number: string) =>
-      data(
-        `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${mutationErrors} } }`,
-        {
-          input: {
-            number,
-            supplierId: id,
-            lines: [{ itemId: globalId('InventoryItem', item.id), quantity: 1, unitPrice: '1.00' }],
+    const remove = graphql(/* GraphQL */ `
+      mutation LifecycleDeleteSupplier($id: ID!) {
+        result: deleteSupplier(id: $id) {
+          __typename
+          ...MutationError
+          ... on DeleteSupplierSuccess {
+            supplier {
+              deletedAt
+            }
+          }
+        }
+      }
+    `);
+    const restore = graphql(/* GraphQL */ `
+      mutation LifecycleRestoreSupplier($id: ID!) {
+        result: restoreSupplier(id: $id) {
+          __typename
+          ...MutationError
+          ... on RestoreSupplierSuccess {
+            supplier {
+              deletedAt
+            }
+          }
+        }
+      }
+    `);
+    const change = async <R>(document: TypedDocumentNode<{ result: R }, { id: string }>) =>
+      (await data(document, { id }, { as: people.manager })).result;
+    const order = async (number: string) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation LifecycleOrder($input: CreatePurchaseOrderInput!) {
+              createPurchaseOrder(input: $input) {
+                __typename
+                ...MutationError
+              }
+            }
+          `),
+          {
+            input: {
+              number,
+              supplierId: id,
+              lines: [{ itemId: globalId('InventoryItem', item.id), quantity: 1, unitPrice: '1.00' }],
+            },
           },
-        },
-        { as: people.manager },
-      ).then((result) => result.createPurchaseOrder.__typename);
+          { as: people.manager },
+        )
+      ).createPurchaseOrder.__typename;
     const listed = async () =>
       (
-        await data(`{ suppliers(first: 100) { edges { node { id } } } }`, {}, { as: people.manager })
-      ).suppliers.edges.some((edge: { node: { id: string } }) => edge.node.id === id);
+        await data(
+          graphql(/* GraphQL */ `
+            query LifecycleSuppliers {
+              suppliers(first: 100) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          `),
+          {},
+          { as: people.manager },
+        )
+      ).suppliers.edges.some((edge) => edge.node.id === id);
 
-    expect((await change('deleteSupplier')).supplier.deletedAt).not.toBeNull();
+    expect(expectTypename(await change(remove), 'DeleteSupplierSuccess').supplier.deletedAt).not.toBeNull();
     expect(await listed()).toBe(false);
     expect(await order('PO-LIFECYCLE-1')).not.toBe('CreatePurchaseOrderSuccess');
-    expect((await change('restoreSupplier')).supplier).toEqual({ deletedAt: null });
+    expect(await change(restore)).toEqual({ __typename: 'RestoreSupplierSuccess', supplier: { deletedAt: null } });
     expect(await listed()).toBe(true);
     expect(await order('PO-LIFECYCLE-2')).toBe('CreatePurchaseOrderSuccess');
     expect((await events(supplier.id)).map((event) => event.action)).toEqual(['delete', 'restore']);
@@ -283,7 +462,19 @@ describe('maintenance records', () => {
       },
     });
     const { addMaintenanceRecord } = await data(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors} ... on AddMaintenanceRecordSuccess { maintenanceRecord { id } } } }`,
+      graphql(/* GraphQL */ `
+        mutation LifecycleAddRecord($input: AddMaintenanceRecordInput!) {
+          addMaintenanceRecord(input: $input) {
+            __typename
+            ...MutationError
+            ... on AddMaintenanceRecordSuccess {
+              maintenanceRecord {
+                id
+              }
+            }
+          }
+        }
+      `),
       {
         input: {
           equipmentId: globalId('Equipment', equipment.id),
@@ -294,15 +485,30 @@ describe('maintenance records', () => {
       },
       { as: people.worker },
     );
-    return { equipment, recordId: addMaintenanceRecord.maintenanceRecord.id as string };
+    const { maintenanceRecord } = expectTypename(addMaintenanceRecord, 'AddMaintenanceRecordSuccess');
+    return { equipment, recordId: maintenanceRecord.id };
   }
 
-  const correct = (input: Record<string, unknown>, as = people.manager) =>
-    data(
-      `mutation($input: CorrectMaintenanceRecordInput!) { correctMaintenanceRecord(input: $input) { ${mutationErrors} ... on CorrectMaintenanceRecordSuccess { maintenanceRecord { notes maintenanceDate nextMaintenance equipment { nextMaintenanceAt } } } } }`,
-      { input },
-      { as },
-    ).then((result) => result.correctMaintenanceRecord);
+  const correctMaintenanceRecord = graphql(/* GraphQL */ `
+    mutation LifecycleCorrectRecord($input: CorrectMaintenanceRecordInput!) {
+      correctMaintenanceRecord(input: $input) {
+        __typename
+        ...MutationError
+        ... on CorrectMaintenanceRecordSuccess {
+          maintenanceRecord {
+            notes
+            maintenanceDate
+            nextMaintenance
+            equipment {
+              nextMaintenanceAt
+            }
+          }
+        }
+      }
+    }
+  `);
+  const correct = async (input: CorrectMaintenanceRecordInput, as = people.manager) =>
+    (await data(correctMaintenanceRecord, { input }, { as })).correctMaintenanceRecord;
 
   it('are corrected with a reason kept in the audit trail, the due date following', async () => {
     const { equipment, recordId } = await freshRecord();
@@ -312,7 +518,7 @@ describe('maintenance records', () => {
       nextMaintenance: '2026-10-01T00:00:00.000Z',
       reason: 'Typo, and the interval is seven months',
     });
-    expect(corrected.maintenanceRecord).toEqual({
+    expect(expectTypename(corrected, 'CorrectMaintenanceRecordSuccess').maintenanceRecord).toEqual({
       notes: 'Replaced the seal',
       maintenanceDate: '2026-03-01T00:00:00.000Z',
       nextMaintenance: '2026-10-01T00:00:00.000Z',
@@ -344,14 +550,8 @@ describe('maintenance records', () => {
       __typename: 'InputValidationError',
       issues: [{ path: ['input', 'nextMaintenance'], message: 'Next maintenance must be after the maintenance date.' }],
     });
-    const result = await graphql(
-      `
-        mutation ($input: CorrectMaintenanceRecordInput!) {
-          correctMaintenanceRecord(input: $input) {
-            __typename
-          }
-        }
-      `,
+    const result = await execute(
+      correctMaintenanceRecord,
       { input: { id: recordId, notes: 'x', reason: 'Because' } },
       { as: people.worker },
     );
@@ -360,18 +560,35 @@ describe('maintenance records', () => {
 
   it('are removed with a reason, the audit trail keeping the record', async () => {
     const { equipment, recordId } = await freshRecord();
-    const remove = (reason: string) =>
-      data(
-        `mutation($id: ID!, $reason: String!) { removeMaintenanceRecord(id: $id, reason: $reason) { ${mutationErrors} ... on RemoveMaintenanceRecordSuccess { equipment { maintenanceRecords(first: 10) { totalCount } } } } }`,
-        { id: recordId, reason },
-        { as: people.manager },
-      ).then((result) => result.removeMaintenanceRecord);
+    const remove = async (reason: string) =>
+      (
+        await data(
+          graphql(/* GraphQL */ `
+            mutation LifecycleRemoveRecord($id: ID!, $reason: String!) {
+              removeMaintenanceRecord(id: $id, reason: $reason) {
+                __typename
+                ...MutationError
+                ... on RemoveMaintenanceRecordSuccess {
+                  equipment {
+                    maintenanceRecords(first: 10) {
+                      totalCount
+                    }
+                  }
+                }
+              }
+            }
+          `),
+          { id: recordId, reason },
+          { as: people.manager },
+        )
+      ).removeMaintenanceRecord;
     expect(await remove('')).toMatchObject({
       __typename: 'InputValidationError',
       issues: [{ path: ['reason'], message: 'Reason is required.' }],
     });
-    expect((await remove('Entered against the wrong pump')).equipment).toEqual({
-      maintenanceRecords: { totalCount: 0 },
+    expect(await remove('Entered against the wrong pump')).toEqual({
+      __typename: 'RemoveMaintenanceRecordSuccess',
+      equipment: { maintenanceRecords: { totalCount: 0 } },
     });
     expect(await remove('Again')).toMatchObject({ __typename: 'NotFoundError' });
     const rowId = Buffer.from(recordId, 'base64').toString().split(':')[1]!;

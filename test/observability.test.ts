@@ -31,12 +31,12 @@ beforeAll(async () => {
 
 /** An app whose JSON log lines are kept, parsed, for the test to read. */
 function loggedApp(options: { stopping?: boolean; config?: Partial<Config> } = {}) {
-  const lines: Record<string, any>[] = [];
+  const lines: ({ level: number } & Record<string, unknown>)[] = [];
   const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       raw.push(chunk.toString());
-      lines.push(JSON.parse(chunk.toString()));
+      lines.push(JSON.parse(chunk.toString()) as { level: number } & Record<string, unknown>);
       done();
     },
   });

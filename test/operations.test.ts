@@ -5,16 +5,43 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '@graphql-codegen/cli';
-import { Kind, parse, validate } from 'graphql';
+import { Kind, parse, validate, type DocumentNode, type FormattedExecutionResult } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../src/schema.js';
 import { createApp } from '../src/yoga.js';
 import { repoRoot } from './helpers/cli.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, demo, globalId, type GraphQLResponse } from './helpers/graphql.js';
+import {
+  AdjustStockDocument,
+  ApproveTimesheetDocument,
+  ClockInDocument,
+  ClockOutDocument,
+  CreateEquipmentDocument,
+  DashboardDocument,
+  EquipmentDetailDocument,
+  EquipmentSummaryDocument,
+  IncidentReviewDocument,
+  InspectionsDueDocument,
+  LogMaintenanceDocument,
+  LoginWithGoogleDocument,
+  MoveIncidentDocument,
+  MyWorkDocument,
+  PurchaseOrdersDocument,
+  ReceivePurchaseOrderDocument,
+  RefreshSessionDocument,
+  ReportIncidentDocument,
+  RescheduleMaintenanceDocument,
+  SignInDocument,
+  StartInspectionDocument,
+  SubmitInspectionDocument,
+  TimesheetReviewDocument,
+  type SubmitInspectionInput,
+} from './generated/graphql.js';
+import { bearer, demo, expectTypename, globalId, type TypedDocumentNode } from './helpers/graphql.js';
 
-// The example operations in operations/ are what a web dashboard and a mobile app send.
+// The example operations in operations/ are what a web dashboard and a mobile app send; the tests'
+// codegen types them too (test/generated/), so that they run here as a client runs them.
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 const operations = new Map<string, string>();
@@ -45,8 +72,19 @@ const idOf = (name: string) =>
   Object.keys(manifest).find((id) => new RegExp(`^(query|mutation|subscription) ${name}\\b`).test(manifest[id]!));
 const sent = new Set<string>();
 
-/** Runs an example operation as its client does: by its trusted document's id alone. */
-async function send(name: string, variables: Record<string, unknown>, as?: string) {
+/** The name of a document's operation, by which its trusted document is found. */
+function nameOf(document: DocumentNode): string {
+  const [definition] = document.definitions;
+  return definition?.kind === Kind.OPERATION_DEFINITION ? (definition.name?.value ?? '') : '';
+}
+
+/** Runs an example operation, typed, as its client does: by its trusted document's id alone. */
+async function send<R, V>(
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  as?: string,
+): Promise<FormattedExecutionResult<R>> {
+  const name = nameOf(document);
   const documentId = idOf(name);
   expect(documentId, `${name} is a trusted document`).toBeDefined();
   sent.add(name);
@@ -55,11 +93,12 @@ async function send(name: string, variables: Record<string, unknown>, as?: strin
     headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${await bearer(as)}` } : {}) },
     body: JSON.stringify({ documentId, variables }),
   });
-  return (await response.json()) as GraphQLResponse;
+  return (await response.json()) as FormattedExecutionResult<R>;
 }
 
-async function operation(name: string, variables: Record<string, unknown>, as?: string) {
-  const result = await send(name, variables, as ?? people.admin);
+/** The data of an example operation that must succeed, as the admin unless told. */
+async function operation<R, V>(document: TypedDocumentNode<R, V>, variables: V, as?: string): Promise<R> {
+  const result = await send(document, variables, as ?? people.admin);
   expect(result.errors).toBeUndefined();
   return result.data!;
 }
@@ -80,7 +119,10 @@ describe('the example client operations', () => {
     try {
       const { default: config } = await import('../codegen.js');
       const target = `${out}/`;
-      await generate({ ...config, cwd: repoRoot, generates: { [target]: Object.values(config.generates)[0]! } }, true);
+      await generate(
+        { ...config, cwd: repoRoot, generates: { [target]: config.generates['operations/generated/']! } },
+        true,
+      );
       const generated = await readFile(join(out, 'graphql.ts'), 'utf8');
       // The committed manifest, which the server loads, is the one the operations make.
       expect(JSON.parse(await readFile(join(out, 'persisted-documents.json'), 'utf8'))).toEqual(manifest);
@@ -110,7 +152,8 @@ describe('the example client operations', () => {
   });
 
   it('answer as a client expects, against the demo organisation', async () => {
-    const dashboard = await operation('Dashboard', {});
+    const { admin, manager, employee, worker } = people;
+    const dashboard = await operation(DashboardDocument, {}, admin);
     expect(dashboard.organisation.summary).toMatchObject({
       equipmentCount: 10,
       dueInspectionCount: 2,
@@ -119,109 +162,122 @@ describe('the example client operations', () => {
       openIncidentCount: 2,
     });
     expect(dashboard.organisation.inspectionCompliance).toEqual({ equipmentCount: 5, compliantCount: 3, ratio: 0.6 });
-    expect(dashboard.outOfService.edges.map((edge: any) => edge.node.equipment.name)).toEqual(['Forklift FL-25']);
+    expect(dashboard.outOfService.edges.map((edge) => edge.node.equipment.name)).toEqual(['Forklift FL-25']);
     expect(dashboard.overdue.totalCount).toBe(3);
-    expect(dashboard.lowStock.edges.map((edge: any) => edge.node.sku)).toEqual(['OIL-HYD-20L', 'DRL-BIT-SET']);
+    expect(dashboard.lowStock.edges.map((edge) => edge.node.sku)).toEqual(['OIL-HYD-20L', 'DRL-BIT-SET']);
 
-    const summary = await operation('EquipmentSummary', { first: 4 });
-    const next = await operation('EquipmentSummary', { first: 4, after: summary.equipment.pageInfo.endCursor });
+    const summary = await operation(EquipmentSummaryDocument, { first: 4 }, admin);
+    const next = await operation(
+      EquipmentSummaryDocument,
+      { first: 4, after: summary.equipment.pageInfo.endCursor },
+      admin,
+    );
     expect(summary.equipment.totalCount).toBe(10);
     expect(next.equipment.edges).toHaveLength(4);
-    const id = summary.equipment.edges[0].node.id;
-    const detail = await operation('EquipmentDetail', { id, records: 2 });
-    expect(detail.node.maintenanceRecords.edges.length).toBeLessThanOrEqual(2);
+    const id = summary.equipment.edges[0]!.node.id;
+    const { node } = await operation(EquipmentDetailDocument, { id, records: 2 }, admin);
+    expect(node && 'maintenanceRecords' in node ? node.maintenanceRecords.edges.length : null).toBeLessThanOrEqual(2);
 
     const logged = await operation(
-      'LogMaintenance',
+      LogMaintenanceDocument,
       { input: { equipmentId: id, maintenanceDate: '2026-11-22T08:00:00Z', nextMaintenance: '2027-02-22T08:00:00Z' } },
-      people.worker,
+      worker,
     );
     expect(logged.addMaintenanceRecord.__typename).toBe('AddMaintenanceRecordSuccess');
-    const work = await operation('MyWork', {}, people.worker);
-    expect(work.viewer.maintenanceRecordsPerformed.edges[0].node.equipment.id).toBe(id);
+    const work = await operation(MyWorkDocument, {}, worker);
+    expect(work.viewer?.maintenanceRecordsPerformed.edges[0]?.node.equipment.id).toBe(id);
 
-    const orders = await operation('PurchaseOrders', { filter: { status: ['APPROVED'] } });
-    const approved = orders.purchaseOrders.edges[0].node;
-    const received = await operation('ReceivePurchaseOrder', { id: approved.id }, people.manager);
-    expect(received.receivePurchaseOrder.purchaseOrder.status).toBe('RECEIVED');
-    const item = approved.lines[0].item.id;
-    const adjusted = await operation('AdjustStock', { input: { itemId: item, delta: -1 } }, people.employee);
+    const orders = await operation(PurchaseOrdersDocument, { filter: { status: ['APPROVED'] } }, admin);
+    const approved = orders.purchaseOrders.edges[0]!.node;
+    const received = await operation(ReceivePurchaseOrderDocument, { id: approved.id }, manager);
+    const { purchaseOrder } = expectTypename(received.receivePurchaseOrder, 'ReceivePurchaseOrderSuccess');
+    expect(purchaseOrder.status).toBe('RECEIVED');
+    const item = approved.lines[0]!.item.id;
+    const adjusted = await operation(AdjustStockDocument, { input: { itemId: item, delta: -1 } }, employee);
     expect(adjusted.adjustStock.__typename).toBe('AdjustStockSuccess');
-    const created = await operation('CreateEquipment', {
-      input: { name: 'Tablet', serialNumber: 'TAB-1', category: 'IT_HARDWARE' },
-    });
-    const rescheduled = await operation('RescheduleMaintenance', {
-      ids: [created.createEquipment.equipment.id],
-      at: '2027-01-01T00:00:00Z',
-    });
-    expect(rescheduled.bulkUpdateNextMaintenance.equipment).toHaveLength(1);
+    const created = await operation(
+      CreateEquipmentDocument,
+      { input: { name: 'Tablet', serialNumber: 'TAB-1', category: 'IT_HARDWARE' } },
+      admin,
+    );
+    const { equipment } = expectTypename(created.createEquipment, 'CreateEquipmentSuccess');
+    const rescheduled = await operation(
+      RescheduleMaintenanceDocument,
+      { ids: [equipment.id], at: '2027-01-01T00:00:00Z' },
+      admin,
+    );
+    expect(rescheduled.bulkUpdateNextMaintenance).toMatchObject({ equipment: [{ id: equipment.id }] });
 
     const punchedAt = new Date(Date.now() - 5 * 60_000).toISOString();
     const clockedIn = await operation(
-      'ClockIn',
+      ClockInDocument,
       { input: { source: 'MOBILE', at: punchedAt, idempotencyKey: randomUUID() } },
-      people.worker,
+      worker,
     );
-    expect(clockedIn.clockIn.__typename).toBe('ClockInSuccess');
-    const shift = await operation('MyWork', {}, people.worker);
-    expect(shift.viewer.openTimeEntry.id).toBe(clockedIn.clockIn.timeEntry.id);
-    const clockedOut = await operation('ClockOut', { input: { idempotencyKey: randomUUID() } }, people.worker);
-    expect(clockedOut.clockOut.timeEntry.clockOut).not.toBeNull();
-    expect(clockedOut.clockOut.timeEntry.workedSeconds).toBeGreaterThanOrEqual(5 * 60);
+    const entry = expectTypename(clockedIn.clockIn, 'ClockInSuccess').timeEntry;
+    const shift = await operation(MyWorkDocument, {}, worker);
+    expect(shift.viewer?.openTimeEntry?.id).toBe(entry.id);
+    const clockedOut = await operation(ClockOutDocument, { input: { idempotencyKey: randomUUID() } }, worker);
+    const closed = expectTypename(clockedOut.clockOut, 'ClockOutSuccess').timeEntry;
+    expect(closed.clockOut).not.toBeNull();
+    expect(closed.workedSeconds).toBeGreaterThanOrEqual(5 * 60);
 
     // The demo's three weeks of time: the first two approved, the third waiting for the manager.
     const firstApproval = await database.db.timesheetApproval.findFirstOrThrow({
-      where: { userId: people.worker },
+      where: { userId: worker },
       orderBy: { fromDate: 'asc' },
     });
     const day = (offset: number) =>
       new Date(firstApproval.fromDate.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
-    const review = await operation(
-      'TimesheetReview',
-      { userId: globalId('User', people.worker), from: day(0), to: day(20) },
-      people.manager,
+    const { timesheet } = await operation(
+      TimesheetReviewDocument,
+      { userId: globalId('User', worker), from: day(0), to: day(20) },
+      manager,
     );
-    expect(review.timesheet.timeZone).toBe('Europe/London');
-    expect(review.timesheet.days).toHaveLength(21);
-    expect(review.timesheet.days.filter((row: any) => row.approved)).toHaveLength(14);
-    expect(review.timesheet.weeks.map((week: any) => week.overtimeSeconds)).toEqual([9000, 9000, 9000]);
-    expect(review.timesheet.days.some((row: any) => row.isOvertime)).toBe(true);
-    expect(review.timesheet.entries.totalCount).toBe(15);
+    expect(timesheet?.timeZone).toBe('Europe/London');
+    expect(timesheet?.days).toHaveLength(21);
+    expect(timesheet?.days.filter((row) => row.approved)).toHaveLength(14);
+    expect(timesheet?.weeks.map((week) => week.overtimeSeconds)).toEqual([9000, 9000, 9000]);
+    expect(timesheet?.days.some((row) => row.isOvertime)).toBe(true);
+    expect(timesheet?.entries.totalCount).toBe(15);
     const approval = await operation(
-      'ApproveTimesheet',
-      { input: { userId: globalId('User', people.worker), from: day(14), to: day(20) } },
-      people.manager,
+      ApproveTimesheetDocument,
+      { input: { userId: globalId('User', worker), from: day(14), to: day(20) } },
+      manager,
     );
-    expect(approval.approveTimesheet.timesheetApproval.entries.totalCount).toBe(5);
+    expect(approval.approveTimesheet).toMatchObject({ timesheetApproval: { entries: { totalCount: 5 } } });
   });
 
   it('inspect on the phone: what is due, start, submit (retried with its key), and a report', async () => {
-    const due = await operation('InspectionsDue', { first: 5 }, people.worker);
-    const harness = due.inspectionsDue.edges[0].node;
+    const { manager, worker } = people;
+    const due = await operation(InspectionsDueDocument, { first: 5 }, worker);
+    const harness = due.inspectionsDue.edges[0]!.node;
     expect(harness).toMatchObject({ name: 'Fall Arrest Harness', inspectionStatus: { state: 'OVERDUE' } });
-    const started = await operation('StartInspection', { equipmentId: harness.id }, people.worker);
-    const { inspection } = started.startInspection;
-    expect(inspection.version.items.map((item: any) => item.kind)).toEqual(['YES_NO', 'YES_NO', 'TEXT']);
-    const input = {
+    const started = await operation(StartInspectionDocument, { equipmentId: harness.id }, worker);
+    const { inspection } = expectTypename(started.startInspection, 'StartInspectionSuccess');
+    expect(inspection.version.items.map((item) => item.kind)).toEqual(['YES_NO', 'YES_NO', 'TEXT']);
+    const input: SubmitInspectionInput = {
       inspectionId: inspection.id,
       idempotencyKey: `harness-${inspection.id}`,
-      answers: inspection.version.items.map((item: any) =>
+      answers: inspection.version.items.map((item) =>
         item.kind === 'TEXT' ? { itemId: item.id, text: 'Stitching sound.' } : { itemId: item.id, yes: true },
       ),
     };
-    const submitted = await operation('SubmitInspection', { input }, people.worker);
-    const retried = await operation('SubmitInspection', { input }, people.worker);
-    expect(submitted.submitInspection.inspection).toMatchObject({
-      result: 'PASS',
-      correctiveAction: null,
-      equipment: { status: 'ACTIVE', inspectionStatus: { state: 'CURRENT' } },
+    const submitted = await operation(SubmitInspectionDocument, { input }, worker);
+    const retried = await operation(SubmitInspectionDocument, { input }, worker);
+    expect(submitted.submitInspection).toMatchObject({
+      inspection: {
+        result: 'PASS',
+        correctiveAction: null,
+        equipment: { status: 'ACTIVE', inspectionStatus: { state: 'CURRENT' } },
+      },
     });
     expect(retried).toEqual(submitted);
-    const after = await operation('InspectionsDue', { first: 5 }, people.worker);
+    const after = await operation(InspectionsDueDocument, { first: 5 }, worker);
     expect(after.inspectionsDue.totalCount).toBe(due.inspectionsDue.totalCount - 1);
 
     const reported = await operation(
-      'ReportIncident',
+      ReportIncidentDocument,
       {
         input: {
           kind: 'NEAR_MISS',
@@ -231,28 +287,28 @@ describe('the example client operations', () => {
           equipmentId: harness.id,
         },
       },
-      people.worker,
+      worker,
     );
-    expect(reported.reportIncident.incident.status).toBe('REPORTED');
+    const { incident } = expectTypename(reported.reportIncident, 'ReportIncidentSuccess');
+    expect(incident.status).toBe('REPORTED');
 
-    const review = await operation('IncidentReview', { status: ['REPORTED'] }, people.manager);
-    expect(review.incidents.edges.map((edge: any) => edge.node.id)).toContain(reported.reportIncident.incident.id);
+    const review = await operation(IncidentReviewDocument, { status: ['REPORTED'] }, manager);
+    expect(review.incidents.edges.map((edge) => edge.node.id)).toContain(incident.id);
     expect(review.correctiveActions.totalCount).toBe(1);
     const moved = await operation(
-      'MoveIncident',
-      { input: { id: reported.reportIncident.incident.id, status: 'INVESTIGATING' } },
-      people.manager,
+      MoveIncidentDocument,
+      { input: { id: incident.id, status: 'INVESTIGATING' } },
+      manager,
     );
-    expect(moved.moveIncident.incident.status).toBe('INVESTIGATING');
+    expect(moved.moveIncident).toMatchObject({ incident: { status: 'INVESTIGATING' } });
   });
-
   it('sign in, refresh and reach Google sign-in by their ids alone', async () => {
-    const signedIn = await operation('SignIn', {});
-    expect(signedIn.login.__typename).toBe('LoginSuccess');
-    const refreshed = await operation('RefreshSession', { refreshToken: signedIn.login.tokens.refreshToken });
+    const signedIn = await operation(SignInDocument, {});
+    const { tokens } = expectTypename(signedIn.login, 'LoginSuccess');
+    const refreshed = await operation(RefreshSessionDocument, { refreshToken: tokens.refreshToken });
     expect(refreshed.refreshSession.__typename).toBe('RefreshSessionSuccess');
     // The document is trusted; the server has no Google client ids configured.
-    const google = await send('LoginWithGoogle', { idToken: 'header.payload.signature' });
+    const google = await send(LoginWithGoogleDocument, { idToken: 'header.payload.signature' });
     expect(google.errors?.map((error) => error.extensions?.code)).toEqual(['GOOGLE_SIGN_IN_NOT_CONFIGURED']);
   });
 

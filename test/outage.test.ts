@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDb, type Db } from '../src/db.js';
 import { useTestDatabase } from './helpers/database.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
-import { app, bearer, demo, graphql, globalId } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { app, bearer, demo, execute, globalId, respond } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -40,9 +41,9 @@ const qty = async () =>
   (await database.sql<{ qty: number }>('SELECT qty FROM inventory.inventory_items WHERE id = $1', [itemId]))[0]!.qty;
 
 const adjust = (delta: number) =>
-  graphql(
-    `
-      mutation ($input: AdjustStockInput!) {
+  execute(
+    graphql(/* GraphQL */ `
+      mutation OutageAdjust($input: AdjustStockInput!) {
         adjustStock(input: $input) {
           __typename
           ... on AdjustStockSuccess {
@@ -52,15 +53,15 @@ const adjust = (delta: number) =>
           }
         }
       }
-    `,
+    `),
     { input: { itemId: globalId('InventoryItem', itemId), delta } },
     { token },
   );
 
 const list = () =>
-  graphql(
-    `
-      {
+  execute(
+    graphql(/* GraphQL */ `
+      query OutageList {
         inventoryItems(first: 3) {
           edges {
             node {
@@ -70,7 +71,7 @@ const list = () =>
           }
         }
       }
-    `,
+    `),
     {},
     { token },
   );
@@ -97,11 +98,17 @@ describe('while the database is down', () => {
     try {
       expect(await list()).toMatchObject(retryable('DATABASE_UNAVAILABLE'));
       expect(await adjust(5)).toMatchObject(retryable('DATABASE_UNAVAILABLE'));
-      const response = await app.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: '{ inventoryItems(first: 1) { totalCount } }' }),
-      });
+      const response = await respond(
+        graphql(/* GraphQL */ `
+          query OutageCount {
+            inventoryItems(first: 1) {
+              totalCount
+            }
+          }
+        `),
+        {},
+        { token },
+      );
       expect({ status: response.status, retryAfter: response.headers.get('retry-after') }).toEqual({
         status: 503,
         retryAfter: '1',
@@ -193,9 +200,9 @@ describe('a change whose COMMIT went unanswered', () => {
     const before = await qty();
     const input = { itemId: globalId('InventoryItem', itemId), delta: 2, idempotencyKey: 'commit-unanswered' };
     const keyed = () =>
-      graphql(
-        `
-          mutation ($input: AdjustStockInput!) {
+      execute(
+        graphql(/* GraphQL */ `
+          mutation OutageKeyedAdjust($input: AdjustStockInput!) {
             adjustStock(input: $input) {
               ... on AdjustStockSuccess {
                 inventoryItem {
@@ -204,7 +211,7 @@ describe('a change whose COMMIT went unanswered', () => {
               }
             }
           }
-        `,
+        `),
         { input },
         { token },
       );

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../src/db.js';
 import { DEMO_ORGANISATION_NAME } from '../src/database/seed.js';
 import { retryableDatabaseError } from '../src/lib/errors.js';
-import { prisma, repoRoot, run, startServer, type RunningServer } from './helpers/cli.js';
+import { graphql } from './generated/index.js';
+import { DashboardDocument } from './generated/graphql.js';
+import { prisma, run, startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { demo } from './helpers/graphql.js';
+import { demo, expectTypename, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
 import { startPgBouncer, type PgBouncer } from './helpers/pgbouncer.js';
 
 // The server behind Debian's PgBouncer in transaction mode, which gives each transaction whichever
@@ -34,29 +35,48 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
   return server;
 }
 
-type Answer = { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-
-async function post(server: RunningServer, query: string, variables = {}, token?: string): Promise<Answer> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
-}
+/** Sends a typed document to one of the server processes. */
+const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
+  postTo(server.url, document, variables, token);
 
 async function signIn(server: RunningServer, email: string): Promise<string> {
   const answer = await post(
     server,
-    `mutation($input: LoginInput!) { login(input: $input) { __typename ... on LoginSuccess { tokens { accessToken } } } }`,
+    graphql(/* GraphQL */ `
+      mutation PgBouncerLogin($input: LoginInput!) {
+        login(input: $input) {
+          __typename
+          ... on LoginSuccess {
+            tokens {
+              accessToken
+            }
+          }
+        }
+      }
+    `),
     { input: { email, password: 'opsgraph-demo' } },
   );
-  expect(answer.data?.login.__typename).toBe('LoginSuccess');
-  return answer.data!.login.tokens.accessToken as string;
+  return expectTypename(answer.data?.login, 'LoginSuccess').tokens.accessToken;
 }
 
-const viewer = (server: RunningServer, token: string) => post(server, '{ viewer { email } }', {}, token);
-const ready = async (server: RunningServer) => (await fetch(new URL('/ready', server.url))).json();
+const viewerEmail = graphql(/* GraphQL */ `
+  query PgBouncerViewer {
+    viewer {
+      email
+    }
+  }
+`);
+const logout = graphql(/* GraphQL */ `
+  mutation PgBouncerLogout {
+    logout {
+      __typename
+    }
+  }
+`);
+
+const viewer = (server: RunningServer, token: string) => post(server, viewerEmail, {}, token);
+const ready = async (server: RunningServer) =>
+  (await (await fetch(new URL('/ready', server.url))).json()) as { status: string; sessionChecks?: string };
 
 describe('through PgBouncer in transaction mode', () => {
   let first: RunningServer;
@@ -76,15 +96,42 @@ describe('through PgBouncer in transaction mode', () => {
     });
 
     const token = await signIn(first, 'ada@harbourworks.example');
-    const dashboard = await post(first, readFileSync(`${repoRoot}operations/dashboard.graphql`, 'utf8'), {}, token);
+    const dashboard = await post(first, DashboardDocument, {}, token);
     expect(dashboard.errors).toBeUndefined();
-    expect(dashboard.data!.organisation.name).toBe(DEMO_ORGANISATION_NAME);
+    expect(dashboard.data?.organisation.name).toBe(DEMO_ORGANISATION_NAME);
 
-    const items = await post(first, '{ inventoryItems(first: 1) { edges { node { id qty } } } }', {}, token);
-    const item = items.data!.inventoryItems.edges[0].node as { id: string; qty: number };
+    const items = await post(
+      first,
+      graphql(/* GraphQL */ `
+        query PgBouncerItem {
+          inventoryItems(first: 1) {
+            edges {
+              node {
+                id
+                qty
+              }
+            }
+          }
+        }
+      `),
+      {},
+      token,
+    );
+    const item = items.data!.inventoryItems.edges[0]!.node;
     // Keyed, and sent twice: the second answer is the first's, through any server connection.
     const input = { itemId: item.id, delta: 3, note: 'through PgBouncer', idempotencyKey: 'pgbouncer-adjustment' };
-    const adjust = `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename ... on AdjustStockSuccess { inventoryItem { qty } } } }`;
+    const adjust = graphql(/* GraphQL */ `
+      mutation PgBouncerAdjust($input: AdjustStockInput!) {
+        adjustStock(input: $input) {
+          __typename
+          ... on AdjustStockSuccess {
+            inventoryItem {
+              qty
+            }
+          }
+        }
+      }
+    `);
     for (let i = 0; i < 2; i++) {
       expect((await post(first, adjust, { input }, token)).data).toEqual({
         adjustStock: { __typename: 'AdjustStockSuccess', inventoryItem: { qty: item.qty + 3 } },
@@ -102,7 +149,7 @@ describe('through PgBouncer in transaction mode', () => {
     for (let i = 0; i < 2; i++) {
       expect((await viewer(second, token)).data).toEqual({ viewer: { email: 'esi@harbourworks.example' } });
     }
-    expect((await post(first, 'mutation { logout { __typename } }', {}, token)).data).toEqual({
+    expect((await post(first, logout, {}, token)).data).toEqual({
       logout: { __typename: 'LogoutSuccess' },
     });
     // Every request checks its session: the very next one is refused, with nothing to wait for.
@@ -128,7 +175,7 @@ describe('through PgBouncer in transaction mode', () => {
     const token = await signIn(third, 'esi@harbourworks.example');
     // Asked twice, so the fourth has checked the session and remembers it.
     for (let i = 0; i < 2; i++) expect((await viewer(fourth, token)).data?.viewer).toBeTruthy();
-    expect((await post(third, 'mutation { logout { __typename } }', {}, token)).data?.logout).toBeTruthy();
+    expect((await post(third, logout, {}, token)).data?.logout).toBeTruthy();
     const revokedAt = Date.now();
     let answer = await viewer(fourth, token);
     while (answer.data?.viewer && Date.now() - revokedAt < 2_000) answer = await viewer(fourth, token);

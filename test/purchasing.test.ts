@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type { CreatePurchaseOrderInput, UpdatePurchaseOrderInput } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, mutationErrors } from './helpers/graphql.js';
+import { data, demo, expectTypename, type TypedDocumentNode } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -9,37 +11,221 @@ let items: { id: string; sku: string }[];
 
 beforeAll(async () => {
   people = await demo(database);
-  const listed = await data(
-    `{ suppliers(first: 1) { edges { node { id } } } inventoryItems(first: 2, orderBy: SKU_ASC) { edges { node { id sku } } } }`,
-    {},
-    { as: people.manager },
-  );
-  supplierId = listed.suppliers.edges[0].node.id;
-  items = listed.inventoryItems.edges.map((edge: any) => edge.node);
+  const listed = await data(supplierAndItems, {}, { as: people.manager });
+  supplierId = listed.suppliers.edges[0]!.node.id;
+  items = listed.inventoryItems.edges.map((edge) => edge.node);
 });
 
-const order = `id number status lines { quantity unitPrice item { sku } } createdBatches(first: 10) { totalCount edges { node { code quantity item { sku qty } creationEvent { sourcePurchaseOrder { number } } } } }`;
+const supplierAndItems = graphql(/* GraphQL */ `
+  query PurchasingSupplierAndItems {
+    suppliers(first: 1) {
+      edges {
+        node {
+          id
+        }
+      }
+    }
+    inventoryItems(first: 2, orderBy: SKU_ASC) {
+      edges {
+        node {
+          id
+          sku
+        }
+      }
+    }
+  }
+`);
 
-const createOrder = (input: Record<string, unknown>) =>
-  data(
-    `mutation($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { ${mutationErrors} ... on CreatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
-    { input },
-    { as: people.manager },
-  ).then((result) => result.createPurchaseOrder);
+graphql(/* GraphQL */ `
+  fragment PurchasingOrder on PurchaseOrder {
+    id
+    number
+    status
+    lines {
+      quantity
+      unitPrice
+      item {
+        sku
+      }
+    }
+    createdBatches(first: 10) {
+      totalCount
+      edges {
+        node {
+          code
+          quantity
+          item {
+            sku
+            qty
+          }
+          creationEvent {
+            sourcePurchaseOrder {
+              number
+            }
+          }
+        }
+      }
+    }
+  }
+`);
 
-const transition = (field: string, id: string) =>
-  data(
-    `mutation($id: ID!) { ${field}(id: $id) { ${mutationErrors} ... on InvalidStateError { currentState } ... on ${field[0]!.toUpperCase()}${field.slice(1)}Success { purchaseOrder { ${order} } } } }`,
-    { id },
-    { as: people.manager },
-  ).then((result) => result[field]);
+const createPurchaseOrder = graphql(/* GraphQL */ `
+  mutation PurchasingCreateOrder($input: CreatePurchaseOrderInput!) {
+    createPurchaseOrder(input: $input) {
+      __typename
+      ...MutationError
+      ... on CreatePurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const updatePurchaseOrder = graphql(/* GraphQL */ `
+  mutation PurchasingUpdateOrder($input: UpdatePurchaseOrderInput!) {
+    updatePurchaseOrder(input: $input) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on UpdatePurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const submit = graphql(/* GraphQL */ `
+  mutation PurchasingSubmitOrder($id: ID!) {
+    transition: submitPurchaseOrder(id: $id) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on SubmitPurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const approve = graphql(/* GraphQL */ `
+  mutation PurchasingApproveOrder($id: ID!) {
+    transition: approvePurchaseOrder(id: $id) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on ApprovePurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const receive = graphql(/* GraphQL */ `
+  mutation PurchasingReceiveOrder($id: ID!) {
+    transition: receivePurchaseOrder(id: $id) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on ReceivePurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const cancel = graphql(/* GraphQL */ `
+  mutation PurchasingCancelOrder($id: ID!) {
+    transition: cancelPurchaseOrder(id: $id) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on CancelPurchaseOrderSuccess {
+        purchaseOrder {
+          ...PurchasingOrder
+        }
+      }
+    }
+  }
+`);
+
+const orderTotals = graphql(/* GraphQL */ `
+  query PurchasingOrderTotals($first: Int!) {
+    purchaseOrders(first: $first) {
+      edges {
+        node {
+          number
+          total
+          currency
+          lines {
+            total
+          }
+        }
+      }
+    }
+  }
+`);
+
+const createSupplier = graphql(/* GraphQL */ `
+  mutation PurchasingCreateSupplier {
+    createSupplier(input: { name: "Acme Tools", email: "sales@acme.example" }) {
+      __typename
+      ...MutationError
+      ... on CreateSupplierSuccess {
+        supplier {
+          id
+          name
+          email
+        }
+      }
+    }
+  }
+`);
+
+const updateSupplierEmail = graphql(/* GraphQL */ `
+  mutation PurchasingUpdateSupplierEmail($id: ID!) {
+    updateSupplier(input: { id: $id, email: "not an email" }) {
+      __typename
+      ...MutationError
+    }
+  }
+`);
+
+const createOrder = async (input: CreatePurchaseOrderInput) =>
+  (await data(createPurchaseOrder, { input }, { as: people.manager })).createPurchaseOrder;
+
+const newOrder = async (input: CreatePurchaseOrderInput) =>
+  expectTypename(await createOrder(input), 'CreatePurchaseOrderSuccess').purchaseOrder;
+
+/** Moves an order on by one of the documents above, whose mutation answers as `transition`. */
+const transition = async <R>(document: TypedDocumentNode<{ transition: R }, { id: string }>, id: string) =>
+  (await data(document, { id }, { as: people.manager })).transition;
 
 const qtyOf = async (sku: string) =>
   (await database.db.inventoryItem.findFirstOrThrow({ where: { sku, organisationId: people.organisationId } })).qty;
 
 describe('purchase orders', () => {
   it('goes draft → submitted → approved → received, creating batches, provenance and stock at once', async () => {
-    const created = await createOrder({
+    const created = await newOrder({
       number: 'PO-T-1',
       supplierId,
       lines: [
@@ -47,19 +233,23 @@ describe('purchase orders', () => {
         { itemId: items[1]!.id, quantity: 7, unitPrice: '2' },
       ],
     });
-    expect(created.purchaseOrder).toMatchObject({
+    expect(created).toMatchObject({
       number: 'PO-T-1',
       status: 'DRAFT',
       createdBatches: { totalCount: 0 },
     });
-    const id = created.purchaseOrder.id;
+    const id = created.id;
     const before = await Promise.all(items.map((item) => qtyOf(item.sku)));
 
-    expect((await transition('submitPurchaseOrder', id)).purchaseOrder.status).toBe('SUBMITTED');
-    expect((await transition('approvePurchaseOrder', id)).purchaseOrder.status).toBe('APPROVED');
-    const received = (await transition('receivePurchaseOrder', id)).purchaseOrder;
+    expect(expectTypename(await transition(submit, id), 'SubmitPurchaseOrderSuccess').purchaseOrder.status).toBe(
+      'SUBMITTED',
+    );
+    expect(expectTypename(await transition(approve, id), 'ApprovePurchaseOrderSuccess').purchaseOrder.status).toBe(
+      'APPROVED',
+    );
+    const received = expectTypename(await transition(receive, id), 'ReceivePurchaseOrderSuccess').purchaseOrder;
     expect(received.status).toBe('RECEIVED');
-    expect(received.createdBatches.edges.map((edge: any) => edge.node)).toEqual([
+    expect(received.createdBatches.edges.map((edge) => edge.node)).toEqual([
       {
         code: 'PO-T-1-1',
         quantity: 3,
@@ -88,7 +278,7 @@ describe('purchase orders', () => {
   });
 
   it("totals each line and the order exactly, in the organisation's currency, in the order's one statement", async () => {
-    const created = await createOrder({
+    const created = await newOrder({
       number: 'PO-T-SUM',
       supplierId,
       lines: [
@@ -98,22 +288,17 @@ describe('purchase orders', () => {
         { itemId: items[1]!.id, quantity: 999_999, unitPrice: '9999999.99' },
       ],
     });
-    const totals = (first: number) =>
-      data(
-        `query($first: Int!) { purchaseOrders(first: $first) { edges { node { number total currency lines { total } } } } }`,
-        { first },
-        { as: people.manager },
-      );
+    const totals = (first: number) => data(orderTotals, { first }, { as: people.manager });
     const { currency } = await database.db.organisation.findUniqueOrThrow({ where: { id: people.organisationId } });
     const listed = await totals(50);
-    expect(listed.purchaseOrders.edges.find((edge: any) => edge.node.number === 'PO-T-SUM').node).toEqual({
+    expect(listed.purchaseOrders.edges.find((edge) => edge.node.number === 'PO-T-SUM')?.node).toEqual({
       number: 'PO-T-SUM',
       // 3 × 1.15 in binary floating point is 3.4499999999999997: these are exact decimals.
       total: '9999989990003.76',
       currency,
       lines: [{ total: '3.45' }, { total: '0.1' }, { total: '0.2' }, { total: '9999989990000.01' }],
     });
-    expect(created.purchaseOrder.number).toBe('PO-T-SUM');
+    expect(created.number).toBe('PO-T-SUM');
 
     const statements = async (first: number) => {
       const before = database.statements.length;
@@ -135,39 +320,37 @@ describe('purchase orders', () => {
   });
 
   it('rejects illegal transitions with the current state, changing nothing', async () => {
-    const { purchaseOrder } = await createOrder({
+    const purchaseOrder = await newOrder({
       number: 'PO-T-2',
       supplierId,
       lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }],
     });
-    expect(await transition('approvePurchaseOrder', purchaseOrder.id)).toEqual({
+    expect(await transition(approve, purchaseOrder.id)).toEqual({
       __typename: 'InvalidStateError',
       message: 'Only a submitted purchase order can be approved; this one is draft.',
       currentState: 'DRAFT',
     });
-    expect(await transition('receivePurchaseOrder', purchaseOrder.id)).toMatchObject({
+    expect(await transition(receive, purchaseOrder.id)).toMatchObject({
       __typename: 'InvalidStateError',
       currentState: 'DRAFT',
     });
-    expect((await transition('cancelPurchaseOrder', purchaseOrder.id)).purchaseOrder.status).toBe('CANCELLED');
-    expect(await transition('submitPurchaseOrder', purchaseOrder.id)).toMatchObject({
+    expect(await transition(cancel, purchaseOrder.id)).toMatchObject({ purchaseOrder: { status: 'CANCELLED' } });
+    expect(await transition(submit, purchaseOrder.id)).toMatchObject({
       message: 'Only a draft purchase order can be submitted; this one is cancelled.',
     });
     expect(await database.db.batch.count({ where: { code: { startsWith: 'PO-T-2' } } })).toBe(0);
   });
 
   it('receives an order exactly once, even when receipts race', async () => {
-    const { purchaseOrder } = await createOrder({
+    const purchaseOrder = await newOrder({
       number: 'PO-T-3',
       supplierId,
       lines: [{ itemId: items[0]!.id, quantity: 5, unitPrice: '1' }],
     });
-    await transition('submitPurchaseOrder', purchaseOrder.id);
-    await transition('approvePurchaseOrder', purchaseOrder.id);
+    await transition(submit, purchaseOrder.id);
+    await transition(approve, purchaseOrder.id);
     const before = await qtyOf(items[0]!.sku);
-    const results = await Promise.all(
-      Array.from({ length: 4 }, () => transition('receivePurchaseOrder', purchaseOrder.id)),
-    );
+    const results = await Promise.all(Array.from({ length: 4 }, () => transition(receive, purchaseOrder.id)));
     expect(results.map((result) => result.__typename).sort()).toEqual([
       'InvalidStateError',
       'InvalidStateError',
@@ -179,26 +362,23 @@ describe('purchase orders', () => {
   });
 
   it('edits only drafts, replacing their lines', async () => {
-    const { purchaseOrder } = await createOrder({
+    const purchaseOrder = await newOrder({
       number: 'PO-T-4',
       supplierId,
       lines: [{ itemId: items[0]!.id, quantity: 1, unitPrice: '1' }],
     });
-    const update = (input: Record<string, unknown>) =>
-      data(
-        `mutation($input: UpdatePurchaseOrderInput!) { updatePurchaseOrder(input: $input) { ${mutationErrors} ... on InvalidStateError { currentState } ... on UpdatePurchaseOrderSuccess { purchaseOrder { ${order} } } } }`,
-        { input: { id: purchaseOrder.id, ...input } },
-        { as: people.manager },
-      ).then((result) => result.updatePurchaseOrder);
+    const update = async (input: Omit<UpdatePurchaseOrderInput, 'id'>) =>
+      (await data(updatePurchaseOrder, { input: { id: purchaseOrder.id, ...input } }, { as: people.manager }))
+        .updatePurchaseOrder;
     const updated = await update({
       number: 'PO-T-4b',
       lines: [{ itemId: items[1]!.id, quantity: 9, unitPrice: '4.25' }],
     });
-    expect(updated.purchaseOrder).toMatchObject({
+    expect(expectTypename(updated, 'UpdatePurchaseOrderSuccess').purchaseOrder).toMatchObject({
       number: 'PO-T-4b',
       lines: [{ quantity: 9, unitPrice: '4.25', item: { sku: items[1]!.sku } }],
     });
-    await transition('submitPurchaseOrder', purchaseOrder.id);
+    await transition(submit, purchaseOrder.id);
     expect(await update({ number: 'PO-T-4c' })).toMatchObject({
       __typename: 'InvalidStateError',
       currentState: 'SUBMITTED',
@@ -207,7 +387,7 @@ describe('purchase orders', () => {
 
   it('validates orders and their lines field by field', async () => {
     const empty = await createOrder({ number: ' ', supplierId, lines: [] });
-    expect(empty.issues).toEqual([
+    expect(expectTypename(empty, 'InputValidationError').issues).toEqual([
       { path: ['input', 'number'], message: 'Number is required.' },
       { path: ['input', 'lines'], message: 'An order needs at least one line.' },
     ]);
@@ -216,7 +396,7 @@ describe('purchase orders', () => {
       supplierId,
       lines: [{ itemId: items[0]!.id, quantity: 0, unitPrice: '-1' }],
     });
-    expect(badLine.issues).toEqual([
+    expect(expectTypename(badLine, 'InputValidationError').issues).toEqual([
       { path: ['input', 'lines', '0', 'quantity'], message: 'Quantity must be at least 1.' },
       { path: ['input', 'lines', '0', 'unitPrice'], message: 'Unit price cannot be negative.' },
     ]);
@@ -229,18 +409,11 @@ describe('purchase orders', () => {
   });
 
   it('creates and updates suppliers', async () => {
-    const created = await data(
-      `mutation { createSupplier(input: { name: "Acme Tools", email: "sales@acme.example" }) { ${mutationErrors} ... on CreateSupplierSuccess { supplier { id name email } } } }`,
-      {},
-      { as: people.manager },
-    );
-    expect(created.createSupplier.supplier).toMatchObject({ name: 'Acme Tools', email: 'sales@acme.example' });
-    const invalid = await data(
-      `mutation($id: ID!) { updateSupplier(input: { id: $id, email: "not an email" }) { ${mutationErrors} } }`,
-      { id: created.createSupplier.supplier.id },
-      { as: people.manager },
-    );
-    expect(invalid.updateSupplier.issues).toEqual([
+    const created = await data(createSupplier, {}, { as: people.manager });
+    const { supplier } = expectTypename(created.createSupplier, 'CreateSupplierSuccess');
+    expect(supplier).toMatchObject({ name: 'Acme Tools', email: 'sales@acme.example' });
+    const invalid = await data(updateSupplierEmail, { id: supplier.id }, { as: people.manager });
+    expect(expectTypename(invalid.updateSupplier, 'InputValidationError').issues).toEqual([
       { path: ['input', 'email'], message: 'Email must be an email address.' },
     ]);
   });

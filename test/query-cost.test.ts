@@ -8,7 +8,19 @@ import { backend } from './helpers/backend.js';
 import { repoRoot } from './helpers/cli.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { app, bearer, data, demo, globalId, graphql, type GraphQLResponse } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import {
+  app,
+  bearer,
+  data,
+  demo,
+  expectTypename,
+  globalId,
+  graphql as sendString,
+  respond,
+  type GraphQLResponse,
+  type TypedDocumentNode,
+} from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let admin: string;
@@ -57,16 +69,21 @@ function rowsReadBy(plan: {
   return own + (plan.Plans ?? []).reduce<number>((sum, child) => sum + rowsReadBy(child as typeof plan), 0);
 }
 
+const viewerId = graphql(/* GraphQL */ `
+  query CostViewer {
+    viewer {
+      id
+    }
+  }
+`);
+
 /** Runs a query and measures what it cost the database: statements sent, and rows they read. */
-async function measure(
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<Cost & { result: Record<string, any> }> {
+async function measure<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<Cost & { result: R }> {
   const token = await bearer(admin);
   // Signed in already: the server may remember the session check (session-cache.ts).
-  await data('{ viewer { id } }', {}, { token });
+  await data(viewerId, {}, { token });
   database.statements.length = 0;
-  const result = await data(query, variables, { token });
+  const result = await data(document, variables, { token });
   const sent: QueryEvent[] = [...database.statements];
   let rowsRead = 0;
   for (const statement of sent) {
@@ -79,8 +96,8 @@ async function measure(
   return { statements: sent.length, rowsRead, sql: sent.map((statement) => statement.query), result };
 }
 
-const deepQuery = /* GraphQL */ `
-  query Deep($equipment: Int!, $records: Int!) {
+const deepQuery = graphql(/* GraphQL */ `
+  query CostDeep($equipment: Int!, $records: Int!) {
     organisation {
       equipment(first: $equipment) {
         totalCount
@@ -108,7 +125,7 @@ const deepQuery = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 describe('nested selections cost what the page costs', () => {
   it('organisation → equipment → maintenance records → performed by → roles: same statements at 5 and 50, rows read by the page', async () => {
@@ -117,11 +134,11 @@ describe('nested selections cost what the page costs', () => {
 
     expect(small.result.organisation.equipment.edges).toHaveLength(5);
     expect(large.result.organisation.equipment.edges).toHaveLength(50);
-    const bulk = large.result.organisation.equipment.edges.find((edge: any) => edge.node.name === 'Bulk unit 001').node;
+    const bulk = large.result.organisation.equipment.edges.find((edge) => edge.node.name === 'Bulk unit 001')!.node;
     expect(bulk.maintenanceRecords.edges).toHaveLength(20);
     expect(bulk.maintenanceRecords.totalCount).toBe(RECORDS_EACH);
     expect(bulk.maintenanceCount).toBe(RECORDS_EACH);
-    expect(bulk.maintenanceRecords.edges[0].node.performedBy).toEqual({
+    expect(bulk.maintenanceRecords.edges[0]?.node.performedBy).toEqual({
       name: 'Wes Carter',
       roles: [{ name: 'WORKER' }],
     });
@@ -140,8 +157,8 @@ describe('nested selections cost what the page costs', () => {
   });
 
   it('the dashboard: summary counts, overdue equipment and low stock in a bounded number of statements', async () => {
-    const dashboard = /* GraphQL */ `
-      query Dashboard($n: Int!) {
+    const dashboard = graphql(/* GraphQL */ `
+      query CostDashboard($n: Int!) {
         organisation {
           summary {
             equipmentCount
@@ -184,7 +201,7 @@ describe('nested selections cost what the page costs', () => {
           }
         }
       }
-    `;
+    `);
     const small = await measure(dashboard, { n: 5 });
     const large = await measure(dashboard, { n: 50 });
     console.log(`[query cost] dashboard: ${small.statements} statements at 5, ${large.statements} at 50`);
@@ -194,8 +211,31 @@ describe('nested selections cost what the page costs', () => {
 
   it("the organisation's summary alone reads no organisation row; asking for its name does", async () => {
     const organisationReads = (cost: Cost) => cost.sql.filter((sql) => sql.includes('"auth"."organisations"')).length;
-    const summaryOnly = await measure('{ organisation { summary { equipmentCount } } }', {});
-    const withName = await measure('{ organisation { name summary { equipmentCount } } }', {});
+    const summaryOnly = await measure(
+      graphql(/* GraphQL */ `
+        query CostSummaryOnly {
+          organisation {
+            summary {
+              equipmentCount
+            }
+          }
+        }
+      `),
+      {},
+    );
+    const withName = await measure(
+      graphql(/* GraphQL */ `
+        query CostSummaryWithName {
+          organisation {
+            name
+            summary {
+              equipmentCount
+            }
+          }
+        }
+      `),
+      {},
+    );
     expect(organisationReads(summaryOnly)).toBe(0);
     expect(organisationReads(withName)).toBe(1);
     expect(summaryOnly.result.organisation.summary).toEqual(withName.result.organisation.summary);
@@ -205,15 +245,54 @@ describe('nested selections cost what the page costs', () => {
 
   it('the summary computes only the counts selected, through fragments too', async () => {
     const all = await measure(
-      `{ organisation { summary { userCount equipmentCount overdueEquipmentCount inventoryItemCount lowStockItemCount openPurchaseOrderCount } } }`,
+      graphql(/* GraphQL */ `
+        query CostAllCounts {
+          organisation {
+            summary {
+              userCount
+              equipmentCount
+              overdueEquipmentCount
+              inventoryItemCount
+              lowStockItemCount
+              openPurchaseOrderCount
+            }
+          }
+        }
+      `),
       {},
     );
     const some = await measure(
-      `{ organisation { summary { equipmentCount ... on OrganisationSummary { lowStockItemCount } ...Orders } } }
-       fragment Orders on OrganisationSummary { openPurchaseOrderCount }`,
+      graphql(/* GraphQL */ `
+        query CostSomeCounts {
+          organisation {
+            summary {
+              equipmentCount
+              ... on OrganisationSummary {
+                lowStockItemCount
+              }
+              ...CostOrders
+            }
+          }
+        }
+
+        fragment CostOrders on OrganisationSummary {
+          openPurchaseOrderCount
+        }
+      `),
       {},
     );
-    const typename = await measure('{ organisation { summary { __typename } } }', {});
+    const typename = await measure(
+      graphql(/* GraphQL */ `
+        query CostTypenameOnly {
+          organisation {
+            summary {
+              __typename
+            }
+          }
+        }
+      `),
+      {},
+    );
     const summarySql = (cost: Cost) => cost.sql.find((sql) => sql.includes('FROM auth.organisations o'))!;
     expect(summarySql(all).match(/count\(\*\)/g)).toHaveLength(6);
     expect(summarySql(some).match(/count\(\*\)/g)).toHaveLength(3);
@@ -228,7 +307,7 @@ describe('nested selections cost what the page costs', () => {
     const token = await bearer(employee);
     const statementsFor = async () => {
       database.statements.length = 0;
-      await data('{ viewer { id } }', {}, { token });
+      await data(viewerId, {}, { token });
       return database.statements.map((statement) => statement.query);
     };
     const first = await statementsFor();
@@ -239,6 +318,7 @@ describe('nested selections cost what the page costs', () => {
   });
 });
 
+// The documents below probe the cost limit, most of them to be refused: strings, as an attacker writes them.
 const costly = (result: GraphQLResponse) => {
   expect(result.data ?? null).toBeNull();
   expect(result.errors).toHaveLength(1);
@@ -284,10 +364,11 @@ describe('the cost limit counts the query as it will run', () => {
   });
 
   it("nodes(ids:) counts every id: the worker's query with one id runs, with the same id 20 times it is refused", async () => {
-    const one = await data(workerAttack, { ids: [equipmentId] }, { as: worker });
-    expect(one.nodes[0].maintenanceRecords.edges).toHaveLength(RECORDS_EACH);
+    type Nodes = { nodes: { maintenanceRecords: { edges: unknown[] } }[] };
+    const one = await data<Nodes>(workerAttack, { ids: [equipmentId] }, { as: worker });
+    expect(one.nodes[0]?.maintenanceRecords.edges).toHaveLength(RECORDS_EACH);
 
-    const cost = costly(await graphql(workerAttack, { ids: Array(20).fill(equipmentId) }, { as: worker }));
+    const cost = costly(await sendString(workerAttack, { ids: Array(20).fill(equipmentId) }, { as: worker }));
     expect(cost).toBeGreaterThan(20 * 100 * 50);
   });
 
@@ -316,7 +397,7 @@ describe('the cost limit counts the query as it will run', () => {
         }
       }
     `;
-    expect(costly(await graphql(query, {}, { as: employee }))).toBeGreaterThan(50 * 200 * 100);
+    expect(costly(await sendString(query, {}, { as: employee }))).toBeGreaterThan(50 * 200 * 100);
   });
 
   it('a connection whose edges sit in a fragment counts its page (20 without first), as written inline', async () => {
@@ -347,8 +428,8 @@ describe('the cost limit counts the query as it will run', () => {
         }
       }
     `;
-    const expected = costly(await graphql(inline, {}, { as: admin }));
-    expect(costly(await graphql(fragments, {}, { as: admin }))).toBe(expected);
+    const expected = costly(await sendString(inline, {}, { as: admin }));
+    expect(costly(await sendString(fragments, {}, { as: admin }))).toBe(expected);
   });
 
   it('variables and their defaults apply: $n = 100 is refused unless the request asks for less', async () => {
@@ -371,8 +452,8 @@ describe('the cost limit counts the query as it will run', () => {
         }
       }
     `;
-    costly(await graphql(query, {}, { as: admin }));
-    const small = await data(query, { n: 5 }, { as: admin });
+    costly(await sendString(query, {}, { as: admin }));
+    const small = await data<{ equipment: { edges: unknown[] } }>(query, { n: 5 }, { as: admin });
     expect(small.equipment.edges).toHaveLength(5);
   });
 
@@ -404,8 +485,9 @@ describe('the cost limit counts the query as it will run', () => {
     `;
     const ids = Array.from({ length: 50 }, (_, index) => globalId('Equipment', String(index)));
     // nodes: 1 + 50 × Equipment's 502 (maintenanceRecords 1 + edges 1 + 100 × 5); viewer { id }: 2.
-    expect(costly(await graphql(query, { ids, skip: false }, { as: admin }))).toBe(1 + 50 * 502 + 2);
-    expect((await data(query, { ids, skip: true }, { as: admin })).viewer.id).toEqual(expect.any(String));
+    expect(costly(await sendString(query, { ids, skip: false }, { as: admin }))).toBe(1 + 50 * 502 + 2);
+    const skipped = await data<{ viewer: { id: string } }>(query, { ids, skip: true }, { as: admin });
+    expect(skipped.viewer.id).toEqual(expect.any(String));
   });
 
   it('holds a list to its declared size: at most 100 validation issues', async () => {
@@ -418,15 +500,27 @@ describe('the cost limit counts the query as it will run', () => {
       unitPrice: '1',
     }));
     const result = await data(
-      `mutation ($input: CreatePurchaseOrderInput!) {
-        createPurchaseOrder(input: $input) { ... on InputValidationError { message issues { path message } } }
-      }`,
+      graphql(/* GraphQL */ `
+        mutation CostManyLines($input: CreatePurchaseOrderInput!) {
+          createPurchaseOrder(input: $input) {
+            __typename
+            ... on InputValidationError {
+              message
+              issues {
+                path
+                message
+              }
+            }
+          }
+        }
+      `),
       { input: { number: 'PO-MANY', supplierId: globalId('Supplier', supplier), lines } },
       { as: admin },
     );
-    expect(result.createPurchaseOrder.message).toContain('input.lines.149.quantity');
-    expect(result.createPurchaseOrder.issues).toHaveLength(100);
-    expect(result.createPurchaseOrder.issues[0].path).toEqual(['input', 'lines', '0', 'quantity']);
+    const invalid = expectTypename(result.createPurchaseOrder, 'InputValidationError');
+    expect(invalid.message).toContain('input.lines.149.quantity');
+    expect(invalid.issues).toHaveLength(100);
+    expect(invalid.issues[0]?.path).toEqual(['input', 'lines', '0', 'quantity']);
   });
 
   it('accepts the example operations (the dashboard among them) as they are sent, with their defaults', async () => {
@@ -459,22 +553,14 @@ describe('the load guard ends a request that loads too much, whatever its cost',
   const limits = testConfig().limits;
   const appWith = (overrides: Partial<typeof limits>) => {
     const guarded = createApp(testConfig({ limits: { ...limits, ...overrides } }));
-    return async (query: string) => {
-      const response = await guarded.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await bearer(admin)}` },
-        body: JSON.stringify({ query }),
-      });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        ...((await response.json()) as GraphQLResponse),
-      };
+    return async <R>(document: TypedDocumentNode<R, Record<string, never>>) => {
+      const { status, headers, result } = await respond(document, {}, { app: guarded, as: admin });
+      return { status, retryAfter: headers.get('retry-after'), ...result };
     };
   };
   // Within the cost limit (about 6,000 fields), but 100 equipment with 20 records each: about 250 kB of rows.
-  const heavy = /* GraphQL */ `
-    {
+  const heavy = graphql(/* GraphQL */ `
+    query CostHeavy {
       equipment(first: 100, filter: { search: "Bulk unit" }) {
         edges {
           node {
@@ -493,10 +579,32 @@ describe('the load guard ends a request that loads too much, whatever its cost',
         }
       }
     }
-  `;
+  `);
   // About 5 kB of rows.
-  const medium = '{ equipment(first: 100, filter: { search: "Bulk unit" }) { edges { node { id name } } } }';
-  const light = '{ equipment(first: 5) { edges { node { id name } } } }';
+  const medium = graphql(/* GraphQL */ `
+    query CostMedium {
+      equipment(first: 100, filter: { search: "Bulk unit" }) {
+        edges {
+          node {
+            id
+            name
+          }
+        }
+      }
+    }
+  `);
+  const light = graphql(/* GraphQL */ `
+    query CostLight {
+      equipment(first: 5) {
+        edges {
+          node {
+            id
+            name
+          }
+        }
+      }
+    }
+  `);
 
   it('answers RESPONSE_TOO_LARGE past GRAPHQL_MAX_LOAD_BYTES, and the next request as usual', async () => {
     const ask = appWith({ maxLoadBytes: 50_000 });
@@ -514,20 +622,41 @@ describe('the load guard ends a request that loads too much, whatever its cost',
 
     const next = await ask(light);
     expect(next.errors).toBeUndefined();
-    expect(next.data!.equipment.edges).toHaveLength(5);
+    expect(next.data?.equipment.edges).toHaveLength(5);
   });
 
   it("counts each request's load on its own, however they interleave", async () => {
     const ask = appWith({ maxLoadBytes: 50_000 });
     const [refused, ...answered] = await Promise.all([ask(heavy), ask(light), ask(medium), ask(light)]);
-    expect(refused.errors![0]!.extensions!.code).toBe('RESPONSE_TOO_LARGE');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RESPONSE_TOO_LARGE');
     for (const result of answered) expect(result.errors).toBeUndefined();
   });
 
   it('stops what a cost model that missed it would let through', async () => {
     const ask = appWith({ maxCost: 10_000_000, maxLoadBytes: 50_000 });
-    const result = await ask(heavy.replace('maintenanceRecords(first: 20)', 'maintenanceRecords(first: 100)'));
-    expect(result.errors!.map((error) => error.extensions!.code)).toEqual(['RESPONSE_TOO_LARGE']);
+    const heavier = graphql(/* GraphQL */ `
+      query CostHeavier {
+        equipment(first: 100, filter: { search: "Bulk unit" }) {
+          edges {
+            node {
+              id
+              name
+              maintenanceRecords(first: 100) {
+                edges {
+                  node {
+                    id
+                    notes
+                    maintenanceDate
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `);
+    const result = await ask(heavier);
+    expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['RESPONSE_TOO_LARGE']);
   });
 
   it('answers SERVER_BUSY (503, retryable) past what all requests in flight may hold, and gives it back when they end', async () => {
@@ -542,7 +671,7 @@ describe('the load guard ends a request that loads too much, whatever its cost',
     for (let request = 0; request < 4; request++) {
       const answered = await ask(medium);
       expect(answered.errors).toBeUndefined();
-      expect(answered.data!.equipment.edges).toHaveLength(100);
+      expect(answered.data?.equipment.edges).toHaveLength(100);
     }
   });
 });

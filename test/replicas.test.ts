@@ -4,7 +4,8 @@ import { connectDb, type Db } from '../src/db.js';
 import { withClient, withDatabase } from '../src/schema-engine/pg-adapter.js';
 import { serverUrl } from './helpers/backend.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, demo, graphql, mutationErrors } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import { bearer, demo, execute } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -30,14 +31,14 @@ afterAll(async () => {
 describe('read replicas (DATABASE_REPLICA_URLS)', () => {
   it('reads go to the replica; sign-in checks, writes and read-after-write go to the primary', async () => {
     // The token's session exists only on the primary, and is accepted: session checks use the primary.
-    const listed = await graphql(
-      `
-        {
+    const listed = await execute(
+      graphql(/* GraphQL */ `
+        query ReplicasEquipmentCount {
           equipment(first: 50) {
             totalCount
           }
         }
-      `,
+      `),
       {},
       { token },
     );
@@ -45,8 +46,23 @@ describe('read replicas (DATABASE_REPLICA_URLS)', () => {
     const [primaryCount] = await database.sql<{ n: number }>('SELECT count(*)::int AS n FROM assets.equipment');
     expect(primaryCount!.n).toBeGreaterThan(0);
 
-    const created = await graphql(
-      `mutation($input: CreateEquipmentInput!) { createEquipment(input: $input) { ${mutationErrors} ... on CreateEquipmentSuccess { equipment { name createdBy { name } } } } }`,
+    const created = await execute(
+      graphql(/* GraphQL */ `
+        mutation ReplicasCreateEquipment($input: CreateEquipmentInput!) {
+          createEquipment(input: $input) {
+            __typename
+            ...MutationError
+            ... on CreateEquipmentSuccess {
+              equipment {
+                name
+                createdBy {
+                  name
+                }
+              }
+            }
+          }
+        }
+      `),
       { input: { name: 'Replica-proof crane', category: 'MACHINERY', serialNumber: 'RP-1' } },
       { token },
     );

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openOrder } from '../src/modules/purchasing/rules.js';
 import { inService, inspectionDue } from '../src/modules/safety/rules.js';
+import { graphql } from './generated/index.js';
 import { useTestDatabase } from './helpers/database.js';
 import { data, demo } from './helpers/graphql.js';
 import * as fixtures from './helpers/fixtures.js';
@@ -59,58 +60,113 @@ beforeAll(async () => {
   }
 });
 
-const pages = (list: string, fields: string, filter = '') =>
-  `{ ${list}(first: 100${filter}) { totalCount edges { node { ${fields} } } } }`;
-
 describe('each domain rule has one answer, whichever form reads it', () => {
   it('overdue: the filter, the derived field and the summary count agree', async () => {
-    const all = await data(pages('equipment', 'isOverdue'), {}, { as: people.admin });
-    const filtered = await data(
-      pages('equipment', 'isOverdue', ', filter: { overdue: true }'),
-      {},
-      { as: people.admin },
-    );
-    const rest = await data(pages('equipment', 'isOverdue', ', filter: { overdue: false }'), {}, { as: people.admin });
-    const summary = await data('{ organisation { summary { overdueEquipmentCount } } }', {}, { as: people.admin });
-    const derived = all.equipment.edges.filter(({ node }: { node: { isOverdue: boolean } }) => node.isOverdue).length;
+    const overdue = graphql(/* GraphQL */ `
+      query RulesOverdue($overdue: Boolean) {
+        equipment(first: 100, filter: { overdue: $overdue }) {
+          totalCount
+          edges {
+            node {
+              isOverdue
+            }
+          }
+        }
+        organisation {
+          summary {
+            overdueEquipmentCount
+          }
+        }
+      }
+    `);
+    const all = await data(overdue, {}, { as: people.admin });
+    const filtered = await data(overdue, { overdue: true }, { as: people.admin });
+    const rest = await data(overdue, { overdue: false }, { as: people.admin });
+    const derived = all.equipment.edges.filter(({ node }) => node.isOverdue).length;
     expect(derived).toBeGreaterThan(0);
     expect(filtered.equipment.totalCount).toBe(derived);
-    expect(filtered.equipment.edges.every(({ node }: { node: { isOverdue: boolean } }) => node.isOverdue)).toBe(true);
-    expect(rest.equipment.edges.some(({ node }: { node: { isOverdue: boolean } }) => node.isOverdue)).toBe(false);
+    expect(filtered.equipment.edges.every(({ node }) => node.isOverdue)).toBe(true);
+    expect(rest.equipment.edges.some(({ node }) => node.isOverdue)).toBe(false);
     expect(filtered.equipment.totalCount + rest.equipment.totalCount).toBe(all.equipment.totalCount);
-    expect(summary.organisation.summary.overdueEquipmentCount).toBe(derived);
+    expect(all.organisation.summary.overdueEquipmentCount).toBe(derived);
   });
 
   it('low stock: the filter, the derived field and the summary count agree', async () => {
-    const all = await data(pages('inventoryItems', 'isLowStock'), {}, { as: people.admin });
-    const filtered = await data(
-      pages('inventoryItems', 'isLowStock', ', filter: { lowStock: true }'),
-      {},
-      {
-        as: people.admin,
-      },
-    );
-    const summary = await data('{ organisation { summary { lowStockItemCount } } }', {}, { as: people.admin });
-    const derived = all.inventoryItems.edges.filter(({ node }: { node: { isLowStock: boolean } }) => node.isLowStock);
+    const lowStock = graphql(/* GraphQL */ `
+      query RulesLowStock($lowStock: Boolean) {
+        inventoryItems(first: 100, filter: { lowStock: $lowStock }) {
+          totalCount
+          edges {
+            node {
+              isLowStock
+            }
+          }
+        }
+        organisation {
+          summary {
+            lowStockItemCount
+          }
+        }
+      }
+    `);
+    const all = await data(lowStock, {}, { as: people.admin });
+    const filtered = await data(lowStock, { lowStock: true }, { as: people.admin });
+    const derived = all.inventoryItems.edges.filter(({ node }) => node.isLowStock);
     expect(derived.length).toBeGreaterThan(0);
     expect(filtered.inventoryItems.totalCount).toBe(derived.length);
-    expect(summary.organisation.summary.lowStockItemCount).toBe(derived.length);
+    expect(all.organisation.summary.lowStockItemCount).toBe(derived.length);
   });
 
   it('open order: the summary count is the orders the rule matches', async () => {
-    const orders = await data(pages('purchaseOrders', 'status'), {}, { as: people.admin });
-    const summary = await data('{ organisation { summary { openPurchaseOrderCount } } }', {}, { as: people.admin });
-    const open = orders.purchaseOrders.edges.filter(({ node }: { node: { status: never } }) => openOrder.matches(node));
+    const orders = await data(
+      graphql(/* GraphQL */ `
+        query RulesOpenOrders {
+          purchaseOrders(first: 100) {
+            totalCount
+            edges {
+              node {
+                status
+              }
+            }
+          }
+          organisation {
+            summary {
+              openPurchaseOrderCount
+            }
+          }
+        }
+      `),
+      {},
+      { as: people.admin },
+    );
+    const open = orders.purchaseOrders.edges.filter(({ node }) => openOrder.matches(node));
     expect(open.length).toBeGreaterThan(0);
     expect(open.length).toBeLessThan(orders.purchaseOrders.totalCount);
-    expect(summary.organisation.summary.openPurchaseOrderCount).toBe(open.length);
+    expect(orders.organisation.summary.openPurchaseOrderCount).toBe(open.length);
   });
 });
 
 describe('the safety rules have one answer each too', () => {
   it('inspection due: the due list, each equipment’s state, the summary counts and compliance agree', async () => {
     const all = await data(
-      `{ equipment(first: 100) { edges { node { id status deletedAt inspectionStatus { state lastPassedAt intervalDays } } } } }`,
+      graphql(/* GraphQL */ `
+        query RulesInspectionStates {
+          equipment(first: 100) {
+            edges {
+              node {
+                id
+                status
+                deletedAt
+                inspectionStatus {
+                  state
+                  lastPassedAt
+                  intervalDays
+                }
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.admin },
     );
@@ -121,19 +177,48 @@ describe('the safety rules have one answer each too', () => {
       if (!status) continue;
       states[status.state]!.push(node.id);
       // The state the API gives is the rule's, in TypeScript, for the same equipment.
+      const date = (value: string | null) => (value === null ? null : new Date(value));
       const subject = {
-        lastPassedAt: status.lastPassedAt && new Date(status.lastPassedAt),
+        lastPassedAt: date(status.lastPassedAt),
         intervalDays: status.intervalDays,
-        inService: inService.matches({ status: node.status, deletedAt: node.deletedAt }),
+        inService: inService.matches({ status: node.status, deletedAt: date(node.deletedAt) }),
       };
       expect(inspectionDue.state(subject, now)).toBe(status.state);
     }
     for (const state of Object.keys(states)) expect({ state, n: states[state]!.length }).not.toEqual({ state, n: 0 });
     const lists = await data(
-      `{ due: inspectionsDue(first: 100) { totalCount edges { node { id } } }
-         overdue: inspectionsDue(first: 100, filter: { overdueOnly: true }) { totalCount edges { node { id } } }
-         organisation { summary { dueInspectionCount overdueInspectionCount }
-           inspectionCompliance { equipmentCount compliantCount dueCount overdueCount } } }`,
+      graphql(/* GraphQL */ `
+        query RulesDueLists {
+          due: inspectionsDue(first: 100) {
+            totalCount
+            edges {
+              node {
+                id
+              }
+            }
+          }
+          overdue: inspectionsDue(first: 100, filter: { overdueOnly: true }) {
+            totalCount
+            edges {
+              node {
+                id
+              }
+            }
+          }
+          organisation {
+            summary {
+              dueInspectionCount
+              overdueInspectionCount
+            }
+            inspectionCompliance {
+              equipmentCount
+              compliantCount
+              dueCount
+              overdueCount
+            }
+          }
+        }
+      `),
       {},
       { as: people.admin },
     );
@@ -155,11 +240,48 @@ describe('the safety rules have one answer each too', () => {
 
   it('open incident and open corrective action: the filters, the derived fields and the summary counts agree', async () => {
     const result = await data(
-      `{ incidents(first: 100) { totalCount edges { node { isOpen } } }
-         openIncidents: incidents(first: 100, filter: { open: true }) { totalCount edges { node { isOpen } } }
-         correctiveActions(first: 100) { totalCount edges { node { isOpen } } }
-         openActions: correctiveActions(first: 100, filter: { open: true }) { totalCount edges { node { isOpen } } }
-         organisation { summary { openIncidentCount openCorrectiveActionCount } } }`,
+      graphql(/* GraphQL */ `
+        query RulesOpenRecords {
+          incidents(first: 100) {
+            totalCount
+            edges {
+              node {
+                isOpen
+              }
+            }
+          }
+          openIncidents: incidents(first: 100, filter: { open: true }) {
+            totalCount
+            edges {
+              node {
+                isOpen
+              }
+            }
+          }
+          correctiveActions(first: 100) {
+            totalCount
+            edges {
+              node {
+                isOpen
+              }
+            }
+          }
+          openActions: correctiveActions(first: 100, filter: { open: true }) {
+            totalCount
+            edges {
+              node {
+                isOpen
+              }
+            }
+          }
+          organisation {
+            summary {
+              openIncidentCount
+              openCorrectiveActionCount
+            }
+          }
+        }
+      `),
       {},
       { as: people.manager },
     );

@@ -1,6 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './generated/index.js';
+import type {
+  AddMaintenanceRecordInput,
+  ChecklistItemInput,
+  CreateChecklistTemplateInput,
+  EquipmentStatus,
+  IncidentPersonInput,
+  InspectionAnswerInput,
+  MoveIncidentInput,
+  ReportIncidentInput,
+  SafetyInspectionFragment,
+  SubmitInspectionInput,
+  UpdateChecklistTemplateInput,
+} from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, data, demo, globalId, graphql, mutationErrors, otherOrganisation } from './helpers/graphql.js';
+import { bearer, data, demo, execute, expectTypename, globalId, otherOrganisation } from './helpers/graphql.js';
 import { violation } from './helpers/fixtures.js';
 
 const database = useTestDatabase();
@@ -33,67 +47,170 @@ async function newEquipment(category: string, organisationId = people.organisati
   return globalId('Equipment', row!.id);
 }
 
-const inspectionFields = /* GraphQL */ `
-  id result startedAt submittedAt
-  version { number items { id label kind critical minValue maxValue } }
-  answers { failed yes number text note item { label } }
-  correctiveAction { id status description }
-  equipment { id status }
-`;
+graphql(/* GraphQL */ `
+  fragment SafetyInspection on Inspection {
+    id
+    result
+    startedAt
+    submittedAt
+    version {
+      number
+      items {
+        id
+        label
+        kind
+        critical
+        minValue
+        maxValue
+      }
+    }
+    answers {
+      failed
+      yes
+      number
+      text
+      note
+      item {
+        label
+      }
+    }
+    correctiveAction {
+      id
+      status
+      description
+    }
+    equipment {
+      id
+      status
+    }
+  }
+`);
 
-type Item = { id: string; label: string; kind: string; minValue: string | null; maxValue: string | null };
+const startInspection = graphql(/* GraphQL */ `
+  mutation SafetyStartInspection($id: ID!) {
+    startInspection(equipmentId: $id) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on StartInspectionSuccess {
+        inspection {
+          ...SafetyInspection
+        }
+      }
+    }
+  }
+`);
+
+const submitInspection = graphql(/* GraphQL */ `
+  mutation SafetySubmitInspection($input: SubmitInspectionInput!) {
+    submitInspection(input: $input) {
+      __typename
+      ...MutationError
+      ... on InvalidStateError {
+        currentState
+      }
+      ... on SubmitInspectionSuccess {
+        inspection {
+          ...SafetyInspection
+        }
+      }
+    }
+  }
+`);
+
+const createChecklistTemplate = graphql(/* GraphQL */ `
+  mutation SafetyCreateChecklist($input: CreateChecklistTemplateInput!) {
+    createChecklistTemplate(input: $input) {
+      __typename
+      ...MutationError
+      ... on CreateChecklistTemplateSuccess {
+        checklistTemplate {
+          id
+          name
+          intervalDays
+          currentVersion {
+            number
+            items {
+              label
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const updateChecklistTemplate = graphql(/* GraphQL */ `
+  mutation SafetyUpdateChecklist($input: UpdateChecklistTemplateInput!) {
+    updateChecklistTemplate(input: $input) {
+      __typename
+      ...MutationError
+      ... on UpdateChecklistTemplateSuccess {
+        checklistTemplate {
+          id
+          name
+          intervalDays
+          currentVersion {
+            number
+            items {
+              label
+            }
+          }
+          versions(first: 10) {
+            totalCount
+            edges {
+              node {
+                number
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+type Inspection = SafetyInspectionFragment;
+type Item = Inspection['version']['items'][number];
 
 async function start(equipment: string, as = people.worker) {
-  const result = await data(
-    `mutation($id: ID!) { startInspection(equipmentId: $id) { ${mutationErrors} ... on InvalidStateError { currentState }
-      ... on StartInspectionSuccess { inspection { ${inspectionFields} } } } }`,
-    { id: equipment },
-    { as },
-  );
-  return result.startInspection;
+  return (await data(startInspection, { id: equipment }, { as })).startInspection;
 }
 
-async function submit(input: Record<string, unknown>, as = people.worker) {
-  const result = await data(
-    `mutation($input: SubmitInspectionInput!) { submitInspection(input: $input) { ${mutationErrors}
-      ... on InvalidStateError { currentState }
-      ... on SubmitInspectionSuccess { inspection { ${inspectionFields} } } } }`,
-    { input },
-    { as },
-  );
-  return result.submitInspection;
+/** The inspection a start must begin (or resume). */
+async function started(equipment: string, as = people.worker) {
+  return expectTypename(await start(equipment, as), 'StartInspectionSuccess').inspection;
+}
+
+async function submit(input: SubmitInspectionInput, as = people.worker) {
+  return (await data(submitInspection, { input }, { as })).submitInspection;
+}
+
+/** The inspection a submission must answer with. */
+async function submitted(input: SubmitInspectionInput, as = people.worker) {
+  return expectTypename(await submit(input, as), 'SubmitInspectionSuccess').inspection;
 }
 
 /** A passing answer to every item, but for the values given by label. */
-function answers(items: Item[], values: Record<string, boolean | string> = {}) {
+function answers(items: Item[], values: Record<string, boolean | string> = {}): InspectionAnswerInput[] {
   return items.map((item) => {
-    const value =
-      values[item.label] ??
-      (item.kind === 'YES_NO' ? true : item.kind === 'NUMBER' ? (item.minValue ?? item.maxValue ?? '1') : 'Looks fine');
-    const field = item.kind === 'YES_NO' ? 'yes' : item.kind === 'NUMBER' ? 'number' : 'text';
-    return { itemId: item.id, [field]: value };
+    const value = values[item.label];
+    if (item.kind === 'YES_NO') return { itemId: item.id, yes: value !== false };
+    const given = typeof value === 'string' ? value : undefined;
+    if (item.kind === 'NUMBER') return { itemId: item.id, number: given ?? item.minValue ?? item.maxValue ?? '1' };
+    return { itemId: item.id, text: given ?? 'Looks fine' };
   });
 }
 
-async function createChecklist(input: Record<string, unknown>, as = people.manager) {
-  const result = await data(
-    `mutation($input: CreateChecklistTemplateInput!) { createChecklistTemplate(input: $input) { ${mutationErrors}
-      ... on CreateChecklistTemplateSuccess { checklistTemplate { id name intervalDays currentVersion { number items { label } } } } } }`,
-    { input },
-    { as },
-  );
-  return result.createChecklistTemplate;
+async function createChecklist(input: CreateChecklistTemplateInput, as = people.manager) {
+  return (await data(createChecklistTemplate, { input }, { as })).createChecklistTemplate;
 }
 
-async function updateChecklist(input: Record<string, unknown>, as = people.manager) {
-  const result = await data(
-    `mutation($input: UpdateChecklistTemplateInput!) { updateChecklistTemplate(input: $input) { ${mutationErrors}
-      ... on UpdateChecklistTemplateSuccess { checklistTemplate { id name intervalDays currentVersion { number items { label } }
-        versions(first: 10) { totalCount edges { node { number } } } } } } }`,
-    { input },
-    { as },
-  );
-  return result.updateChecklistTemplate;
+async function updateChecklist(input: UpdateChecklistTemplateInput, as = people.manager) {
+  const result = (await data(updateChecklistTemplate, { input }, { as })).updateChecklistTemplate;
+  return expectTypename(result, 'UpdateChecklistTemplateSuccess').checklistTemplate;
 }
 
 async function auditActions(entityId: string) {
@@ -101,8 +218,8 @@ async function auditActions(entityId: string) {
   return events.map((event) => event.action);
 }
 
-const dueQuery = /* GraphQL */ `
-  query Due($first: Int, $after: String, $last: Int, $before: String, $overdueOnly: Boolean) {
+const due = graphql(/* GraphQL */ `
+  query SafetyDue($first: Int, $after: String, $last: Int, $before: String, $overdueOnly: Boolean) {
     inspectionsDue(first: $first, after: $after, last: $last, before: $before, filter: { overdueOnly: $overdueOnly }) {
       totalCount
       pageInfo {
@@ -126,25 +243,42 @@ const dueQuery = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 describe('the demo organisation’s inspections (before the tests below change them)', () => {
   it('lists what is due or overdue: never passed first, then by due date; compliance and the summary agree', async () => {
-    const due = await data(dueQuery, { first: 10 }, { as: people.worker });
-    expect(due.inspectionsDue.edges.map((edge: any) => [edge.node.name, edge.node.inspectionStatus.state])).toEqual([
+    const listed = await data(due, { first: 10 }, { as: people.worker });
+    expect(listed.inspectionsDue.edges.map((edge) => [edge.node.name, edge.node.inspectionStatus?.state])).toEqual([
       ['Fall Arrest Harness', 'OVERDUE'],
       ['Defibrillator AED Plus', 'OVERDUE'],
       ['Forklift FL-20', 'DUE'],
       ['CNC Lathe TL-1', 'DUE'],
     ]);
-    expect(due.inspectionsDue.totalCount).toBe(4);
-    expect(due.inspectionsDue.edges[0].node.inspectionStatus).toMatchObject({ lastPassedAt: null, dueAt: null });
-    const overdue = await data(dueQuery, { first: 10, overdueOnly: true }, { as: people.worker });
+    expect(listed.inspectionsDue.totalCount).toBe(4);
+    expect(listed.inspectionsDue.edges[0]?.node.inspectionStatus).toMatchObject({ lastPassedAt: null, dueAt: null });
+    const overdue = await data(due, { first: 10, overdueOnly: true }, { as: people.worker });
     expect(overdue.inspectionsDue.totalCount).toBe(2);
 
     const { organisation } = await data(
-      `{ organisation { inspectionCompliance { equipmentCount compliantCount dueCount overdueCount ratio }
-         summary { dueInspectionCount overdueInspectionCount openCorrectiveActionCount openIncidentCount } } }`,
+      graphql(/* GraphQL */ `
+        query SafetyCompliance {
+          organisation {
+            inspectionCompliance {
+              equipmentCount
+              compliantCount
+              dueCount
+              overdueCount
+              ratio
+            }
+            summary {
+              dueInspectionCount
+              overdueInspectionCount
+              openCorrectiveActionCount
+              openIncidentCount
+            }
+          }
+        }
+      `),
       {},
       { as: people.employee },
     );
@@ -165,48 +299,60 @@ describe('the demo organisation’s inspections (before the tests below change t
   });
 
   it('pages the due list forwards and backwards by cursor, stably', async () => {
-    const all = (await data(dueQuery, { first: 10 }, { as: people.admin })).inspectionsDue.edges.map(
-      (edge: any) => edge.node.id,
-    );
-    const first = (await data(dueQuery, { first: 2 }, { as: people.admin })).inspectionsDue;
+    const all = (await data(due, { first: 10 }, { as: people.admin })).inspectionsDue.edges.map((edge) => edge.node.id);
+    const first = (await data(due, { first: 2 }, { as: people.admin })).inspectionsDue;
     expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const second = (await data(dueQuery, { first: 2, after: first.pageInfo.endCursor }, { as: people.admin }))
+    const second = (await data(due, { first: 2, after: first.pageInfo.endCursor }, { as: people.admin }))
       .inspectionsDue;
-    expect([...first.edges, ...second.edges].map((edge: any) => edge.node.id)).toEqual(all);
-    const back = (await data(dueQuery, { last: 2, before: second.edges[1].cursor }, { as: people.admin }))
-      .inspectionsDue;
-    expect(back.edges.map((edge: any) => edge.node.id)).toEqual(all.slice(1, 3));
-    const last = (await data(dueQuery, { last: 1 }, { as: people.admin })).inspectionsDue;
-    expect(last.edges.map((edge: any) => edge.node.id)).toEqual(all.slice(3));
+    expect([...first.edges, ...second.edges].map((edge) => edge.node.id)).toEqual(all);
+    const back = (await data(due, { last: 2, before: second.edges[1]!.cursor }, { as: people.admin })).inspectionsDue;
+    expect(back.edges.map((edge) => edge.node.id)).toEqual(all.slice(1, 3));
+    const last = (await data(due, { last: 1 }, { as: people.admin })).inspectionsDue;
+    expect(last.edges.map((edge) => edge.node.id)).toEqual(all.slice(3));
 
-    const forged = await graphql(dueQuery, { first: 2, after: 'bm90IGEgY3Vyc29y' }, { as: people.admin });
+    const forged = await execute(due, { first: 2, after: 'bm90IGEgY3Vyc29y' }, { as: people.admin });
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('shows an equipment’s inspection state, and none where no checklist is for its category', async () => {
-    const { node } = await data(
-      `query($id: ID!) { node(id: $id) { ... on Equipment { status inspectionStatus { state intervalDays }
-        correctiveActions(first: 5, open: true) { totalCount edges { node { isOpen description } } } } } }`,
-      { id: await equipmentId('FL25-1187') },
-      { as: people.worker },
-    );
-    expect(node).toMatchObject({
+    const inspectionState = graphql(/* GraphQL */ `
+      query SafetyEquipmentState($id: ID!) {
+        node(id: $id) {
+          __typename
+          ... on Equipment {
+            status
+            inspectionStatus {
+              state
+              intervalDays
+            }
+            correctiveActions(first: 5, open: true) {
+              totalCount
+              edges {
+                node {
+                  isOpen
+                  description
+                }
+              }
+            }
+          }
+        }
+      }
+    `);
+    const { node } = await data(inspectionState, { id: await equipmentId('FL25-1187') }, { as: people.worker });
+    const forklift = expectTypename(node, 'Equipment');
+    expect(forklift).toMatchObject({
       status: 'OUT_OF_SERVICE',
       inspectionStatus: { state: 'NOT_IN_SERVICE', intervalDays: 1 },
       correctiveActions: { totalCount: 1, edges: [{ node: { isOpen: true } }] },
     });
-    expect(node.correctiveActions.edges[0].node.description).toContain('Brakes hold on the ramp? (critical): no');
-    const laptop = await data(
-      `query($id: ID!) { node(id: $id) { ... on Equipment { inspectionStatus { state } } } }`,
-      { id: await equipmentId('DL-7Q2K') },
-      { as: people.worker },
-    );
-    expect(laptop.node.inspectionStatus).toBeNull();
+    expect(forklift.correctiveActions.edges[0]?.node.description).toContain('Brakes hold on the ramp? (critical): no');
+    const laptop = await data(inspectionState, { id: await equipmentId('DL-7Q2K') }, { as: people.worker });
+    expect(expectTypename(laptop.node, 'Equipment').inspectionStatus).toBeNull();
   });
 });
 
 describe('checklists', () => {
-  const items = [
+  const items: ChecklistItemInput[] = [
     { label: 'Handle intact?', kind: 'YES_NO', critical: true },
     { label: 'Calibration offset', kind: 'NUMBER', critical: true, minValue: '-2', maxValue: '2', unit: 'N·m' },
     { label: 'Notes', kind: 'TEXT' },
@@ -222,14 +368,14 @@ describe('checklists', () => {
         currentVersion: { number: 1, items: items.map(({ label }) => ({ label })) },
       },
     });
-    const id = created.checklistTemplate.id;
+    const { id } = expectTypename(created, 'CreateChecklistTemplateSuccess').checklistTemplate;
     const renamed = await updateChecklist({ id, name: 'Hand tool inspection', intervalDays: 7 });
-    expect(renamed.checklistTemplate).toMatchObject({ name: 'Hand tool inspection', intervalDays: 7 });
-    expect(renamed.checklistTemplate.currentVersion.number).toBe(1);
+    expect(renamed).toMatchObject({ name: 'Hand tool inspection', intervalDays: 7 });
+    expect(renamed.currentVersion.number).toBe(1);
     const edited = await updateChecklist({ id, items: [...items, { label: 'Socket set complete?', kind: 'YES_NO' }] });
-    expect(edited.checklistTemplate.currentVersion).toMatchObject({ number: 2 });
-    expect(edited.checklistTemplate.currentVersion.items).toHaveLength(4);
-    expect(edited.checklistTemplate.versions.edges.map((edge: any) => edge.node.number)).toEqual([2, 1]);
+    expect(edited.currentVersion).toMatchObject({ number: 2 });
+    expect(edited.currentVersion.items).toHaveLength(4);
+    expect(edited.versions.edges.map((edge) => edge.node.number)).toEqual([2, 1]);
     expect(await auditActions(rowId(id))).toEqual(['create', 'update', 'update']);
   });
 
@@ -250,8 +396,11 @@ describe('checklists', () => {
         { label: '', kind: 'YES_NO' },
       ],
     });
-    expect(invalid.__typename).toBe('InputValidationError');
-    expect(invalid.issues.map((issue: any) => issue.path.join('.')).sort()).toEqual([
+    expect(
+      expectTypename(invalid, 'InputValidationError')
+        .issues.map((issue) => issue.path.join('.'))
+        .sort(),
+    ).toEqual([
       'input.intervalDays',
       'input.items.0.kind',
       'input.items.1.maxValue',
@@ -259,9 +408,11 @@ describe('checklists', () => {
       'input.items.3.label',
       'input.name',
     ]);
-    expect(
-      (await createChecklist({ name: 'Empty', category: 'IT_HARDWARE', intervalDays: 1, items: [] })).issues,
-    ).toEqual([{ path: ['input', 'items'], message: 'A checklist needs at least one item.' }]);
+    expect(await createChecklist({ name: 'Empty', category: 'IT_HARDWARE', intervalDays: 1, items: [] })).toMatchObject(
+      {
+        issues: [{ path: ['input', 'items'], message: 'A checklist needs at least one item.' }],
+      },
+    );
     expect(await database.db.checklistTemplate.count()).toBe(before);
   });
 
@@ -320,20 +471,17 @@ describe('inspections', () => {
   });
 
   it('starts with the current version, and a second start resumes the same inspection, writing nothing', async () => {
-    const started = await start(wrench);
-    expect(started).toMatchObject({
-      __typename: 'StartInspectionSuccess',
-      inspection: { result: null, submittedAt: null, version: { number: 2 } },
-    });
-    items = started.inspection.version.items;
+    const first = await started(wrench);
+    expect(first).toMatchObject({ result: null, submittedAt: null, version: { number: 2 } });
+    items = first.version.items;
     const events = await database.db.auditEvent.count();
-    const again = await start(wrench);
-    expect(again.inspection.id).toBe(started.inspection.id);
+    const again = await started(wrench);
+    expect(again.id).toBe(first.id);
     expect(await database.db.auditEvent.count()).toBe(events);
-    expect(await auditActions(rowId(started.inspection.id))).toEqual(['start']);
+    expect(await auditActions(rowId(first.id))).toEqual(['start']);
     // Another inspector starts an inspection of their own.
-    const other = await start(wrench, people.employee);
-    expect(other.inspection.id).not.toBe(started.inspection.id);
+    const other = await started(wrench, people.employee);
+    expect(other.id).not.toBe(first.id);
   });
 
   it('refuses equipment with no checklist, out of service or retired, and other organisations’', async () => {
@@ -355,10 +503,10 @@ describe('inspections', () => {
   });
 
   it('checks the answers against the version’s items, each problem at its answer, and writes nothing', async () => {
-    const { inspection } = await start(wrench);
+    const inspection = await started(wrench);
     const [handle, offset, notes, socket] = items as [Item, Item, Item, Item];
-    const lathe = await start(await equipmentId('TL1-2209'));
-    const foreign = lathe.inspection.version.items[0].id;
+    const lathe = await started(await equipmentId('TL1-2209'));
+    const foreign = lathe.version.items[0]!.id;
     const result = await submit({
       inspectionId: inspection.id,
       answers: [
@@ -369,8 +517,7 @@ describe('inspections', () => {
         { itemId: notes.id, text: '   ' },
       ],
     });
-    expect(result.__typename).toBe('InputValidationError');
-    expect(result.issues).toEqual(
+    expect(expectTypename(result, 'InputValidationError').issues).toEqual(
       expect.arrayContaining([
         {
           path: ['input', 'answers', '0', 'number'],
@@ -402,7 +549,7 @@ describe('inspections', () => {
   });
 
   it('keeps the version an inspection started with when the checklist changes before it is submitted', async () => {
-    const { inspection } = await start(wrench);
+    const inspection = await started(wrench);
     expect(inspection.version.number).toBe(2);
     const [template] = await sql<{ id: string }>(
       `SELECT id FROM safety.checklist_templates WHERE category = 'hand_tool'`,
@@ -411,23 +558,23 @@ describe('inspections', () => {
       id: globalId('ChecklistTemplate', template!.id),
       items: [{ label: 'Ratchet engages both ways?', kind: 'YES_NO', critical: true }],
     });
-    expect(edited.checklistTemplate.currentVersion.number).toBe(3);
+    expect(edited.currentVersion.number).toBe(3);
     // Answers to the new version are not answers to this inspection's.
-    const newer = await start(wrench, people.manager);
-    expect(newer.inspection.version.number).toBe(3);
-    const wrong = await submit({ inspectionId: inspection.id, answers: answers(newer.inspection.version.items) });
-    expect(wrong.issues[0]).toEqual({
+    const newer = await started(wrench, people.manager);
+    expect(newer.version.number).toBe(3);
+    const wrong = await submit({ inspectionId: inspection.id, answers: answers(newer.version.items) });
+    expect(expectTypename(wrong, 'InputValidationError').issues[0]).toEqual({
       path: ['input', 'answers', '0', 'itemId'],
       message: 'Not an item of the checklist this inspection answers (version 2).',
     });
-    const submitted = await submit({ inspectionId: inspection.id, answers: answers(items) });
-    expect(submitted).toMatchObject({
-      __typename: 'SubmitInspectionSuccess',
-      inspection: { result: 'PASS', version: { number: 2 }, correctiveAction: null, equipment: { status: 'ACTIVE' } },
+    const passed = await submitted({ inspectionId: inspection.id, answers: answers(items) });
+    expect(passed).toMatchObject({
+      result: 'PASS',
+      version: { number: 2 },
+      correctiveAction: null,
+      equipment: { status: 'ACTIVE' },
     });
-    expect(submitted.inspection.answers.map((answer: any) => answer.item.label)).toEqual(
-      items.map((item) => item.label),
-    );
+    expect(passed.answers.map((answer) => answer.item.label)).toEqual(items.map((item) => item.label));
     // Once submitted, the inspection and its answers stay as they were.
     expect(await submit({ inspectionId: inspection.id, answers: answers(items) })).toMatchObject({
       __typename: 'InvalidStateError',
@@ -442,27 +589,28 @@ describe('inspections', () => {
       ),
     ).toEqual({ code: CHECK, constraint: 'inspection_answers_immutable' });
     // The manager's inspection is the manager's to submit.
-    expect(
-      await submit({ inspectionId: newer.inspection.id, answers: answers(newer.inspection.version.items) }),
-    ).toMatchObject({ __typename: 'InvalidStateError', currentState: 'STARTED' });
+    expect(await submit({ inspectionId: newer.id, answers: answers(newer.version.items) })).toMatchObject({
+      __typename: 'InvalidStateError',
+      currentState: 'STARTED',
+    });
   });
 
   it('passes with a non-critical item failed, and fails when a critical reading is out of range', async () => {
     const lathe = await newEquipment('machinery');
-    const first = (await start(lathe)).inspection;
-    const passed = await submit({
+    const first = await started(lathe);
+    const passed = await submitted({
       inspectionId: first.id,
       answers: answers(first.version.items, { 'Supply air pressure': '9.5' }),
     });
-    expect(passed.inspection.result).toBe('PASS');
-    expect(passed.inspection.answers.map((answer: any) => answer.failed)).toEqual([false, false, true]);
+    expect(passed.result).toBe('PASS');
+    expect(passed.answers.map((answer) => answer.failed)).toEqual([false, false, true]);
     const drill = await newEquipment('power_tool');
-    const second = (await start(drill)).inspection;
-    const failed = await submit({
+    const second = await started(drill);
+    const failed = await submitted({
       inspectionId: second.id,
       answers: answers(second.version.items, { 'Insulation resistance': '0.40' }),
     });
-    expect(failed.inspection).toMatchObject({
+    expect(failed).toMatchObject({
       result: 'FAIL',
       equipment: { status: 'OUT_OF_SERVICE' },
       correctiveAction: {
@@ -474,7 +622,7 @@ describe('inspections', () => {
 
   it('refuses, in PostgreSQL, a result or a failed flag the answers do not give', async () => {
     const unit = await newEquipment('power_tool');
-    const { inspection } = await start(unit);
+    const inspection = await started(unit);
     const [cable, insulation] = inspection.version.items as [Item, Item];
     const id = rowId(inspection.id);
     expect(
@@ -513,18 +661,45 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
   let jack: string;
   let actionId: string;
 
-  const MAINTAIN = /* GraphQL */ `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) {
-    ${mutationErrors} ... on InvalidStateError { currentState }
-    ... on AddMaintenanceRecordSuccess { maintenanceRecord { id equipment { status } } } } }`;
-  const maintain = (input: Record<string, unknown>, as = people.worker) =>
-    data(MAINTAIN, { input }, { as }).then((result) => result.addMaintenanceRecord);
-  const setStatus = (id: string, status: string) =>
-    data(
-      `mutation($input: UpdateEquipmentInput!) { updateEquipment(input: $input) { ${mutationErrors}
-        ... on InvalidStateError { currentState } ... on UpdateEquipmentSuccess { equipment { status } } } }`,
-      { input: { id, status } },
-      { as: people.manager },
-    ).then((result) => result.updateEquipment);
+  const addMaintenanceRecord = graphql(/* GraphQL */ `
+    mutation SafetyMaintain($input: AddMaintenanceRecordInput!) {
+      addMaintenanceRecord(input: $input) {
+        __typename
+        ...MutationError
+        ... on InvalidStateError {
+          currentState
+        }
+        ... on AddMaintenanceRecordSuccess {
+          maintenanceRecord {
+            id
+            equipment {
+              status
+            }
+          }
+        }
+      }
+    }
+  `);
+  const updateEquipment = graphql(/* GraphQL */ `
+    mutation SafetySetStatus($input: UpdateEquipmentInput!) {
+      updateEquipment(input: $input) {
+        __typename
+        ...MutationError
+        ... on InvalidStateError {
+          currentState
+        }
+        ... on UpdateEquipmentSuccess {
+          equipment {
+            status
+          }
+        }
+      }
+    }
+  `);
+  const maintain = async (input: AddMaintenanceRecordInput, as = people.worker) =>
+    (await data(addMaintenanceRecord, { input }, { as })).addMaintenanceRecord;
+  const setStatus = async (id: string, status: EquipmentStatus) =>
+    (await data(updateEquipment, { input: { id, status } }, { as: people.manager })).updateEquipment;
 
   beforeAll(async () => {
     await createChecklist({
@@ -540,7 +715,7 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
   });
 
   it('submitted twice with one key (at once, then again): one result, one corrective action, the equipment out of service', async () => {
-    const { inspection } = await start(jack);
+    const inspection = await started(jack);
     const input = {
       inspectionId: inspection.id,
       answers: answers(inspection.version.items, { 'Wheels turn freely?': false }),
@@ -554,8 +729,11 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
         inspection: { id: inspection.id, result: 'FAIL', equipment: { status: 'OUT_OF_SERVICE' } },
       });
     }
-    expect(new Set([a, b, c].map((result) => result.inspection.correctiveAction.id)).size).toBe(1);
-    actionId = a.inspection.correctiveAction.id;
+    const actions = [a, b, c].map(
+      (result) => expectTypename(result, 'SubmitInspectionSuccess').inspection.correctiveAction,
+    );
+    expect(new Set(actions.map((action) => action?.id)).size).toBe(1);
+    actionId = actions[0]!.id;
     const [counts] = await sql(
       `SELECT (SELECT count(*)::int FROM safety.corrective_actions WHERE equipment_id = $1) AS actions,
               (SELECT count(*)::int FROM safety.inspection_answers WHERE inspection_id = $2) AS answers`,
@@ -619,15 +797,25 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
       maintenanceRecord: { equipment: { status: 'ACTIVE' } },
     });
     const { node } = await data(
-      `query($id: ID!) { node(id: $id) { ... on CorrectiveAction { status isOpen closedAt maintenanceRecord { id } } } }`,
+      graphql(/* GraphQL */ `
+        query SafetyCorrectiveAction($id: ID!) {
+          node(id: $id) {
+            ... on CorrectiveAction {
+              status
+              isOpen
+              closedAt
+              maintenanceRecord {
+                id
+              }
+            }
+          }
+        }
+      `),
       { id: actionId },
       { as: people.worker },
     );
-    expect(node).toMatchObject({
-      status: 'CLOSED',
-      isOpen: false,
-      maintenanceRecord: { id: fixed.maintenanceRecord.id },
-    });
+    const record = expectTypename(fixed, 'AddMaintenanceRecordSuccess').maintenanceRecord;
+    expect(node).toMatchObject({ status: 'CLOSED', isOpen: false, maintenanceRecord: { id: record.id } });
     expect(await auditActions(rowId(actionId))).toEqual(['open', 'close']);
     expect(await auditActions(rowId(jack))).toEqual(['outOfService', 'returnToService']);
     // Closed once: the action takes no second fix, and the fix stays on record.
@@ -635,8 +823,18 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
       await maintain({ equipmentId: jack, maintenanceDate: '2026-11-22T08:00:00Z', correctiveActionId: actionId }),
     ).toMatchObject({ __typename: 'InvalidStateError', currentState: 'CLOSED' });
     const removed = await data(
-      `mutation($id: ID!) { removeMaintenanceRecord(id: $id, reason: "Entered twice") { ${mutationErrors} ... on InvalidStateError { currentState } } }`,
-      { id: fixed.maintenanceRecord.id },
+      graphql(/* GraphQL */ `
+        mutation SafetyRemoveRecord($id: ID!) {
+          removeMaintenanceRecord(id: $id, reason: "Entered twice") {
+            __typename
+            ...MutationError
+            ... on InvalidStateError {
+              currentState
+            }
+          }
+        }
+      `),
+      { id: record.id },
       { as: people.manager },
     );
     expect(removed.removeMaintenanceRecord.__typename).toBe('InvalidStateError');
@@ -654,41 +852,80 @@ describe('a failed inspection, and the maintenance that fixes it', () => {
 
   it('stays out of service until the last of its open actions is closed', async () => {
     const press = await newEquipment('machinery');
-    const mine = (await start(press)).inspection;
-    const theirs = (await start(press, people.employee)).inspection;
-    const failing = (inspection: any) => answers(inspection.version.items, { 'Emergency stop works?': false });
-    const first = await submit({ inspectionId: mine.id, answers: failing(mine) });
-    const second = await submit({ inspectionId: theirs.id, answers: failing(theirs) }, people.employee);
-    expect(second.inspection.equipment.status).toBe('OUT_OF_SERVICE');
+    const mine = await started(press);
+    const theirs = await started(press, people.employee);
+    const failing = (inspection: Inspection) => answers(inspection.version.items, { 'Emergency stop works?': false });
+    const first = await submitted({ inspectionId: mine.id, answers: failing(mine) });
+    const second = await submitted({ inspectionId: theirs.id, answers: failing(theirs) }, people.employee);
+    expect(second.equipment.status).toBe('OUT_OF_SERVICE');
     const fix = (action: string, date: string) =>
       maintain({ equipmentId: press, maintenanceDate: date, correctiveActionId: action }, people.employee);
-    expect(await fix(first.inspection.correctiveAction.id, '2026-11-21T08:00:00Z')).toMatchObject({
+    expect(await fix(first.correctiveAction!.id, '2026-11-21T08:00:00Z')).toMatchObject({
       maintenanceRecord: { equipment: { status: 'OUT_OF_SERVICE' } },
     });
-    expect(await fix(second.inspection.correctiveAction.id, '2026-11-21T09:00:00Z')).toMatchObject({
+    expect(await fix(second.correctiveAction!.id, '2026-11-21T09:00:00Z')).toMatchObject({
       maintenanceRecord: { equipment: { status: 'ACTIVE' } },
     });
   });
 });
 
 describe('incidents', () => {
-  const REPORT = /* GraphQL */ `mutation($input: ReportIncidentInput!) { reportIncident(input: $input) { ${mutationErrors}
-    ... on ReportIncidentSuccess { incident { id status kind severity description equipment { name } reportedBy { name }
-      people { involvement user { name } } } } } }`;
-  const report = (input: Record<string, unknown>, as = people.worker) =>
-    data(REPORT, { input }, { as }).then((result) => result.reportIncident);
-  const move = (input: Record<string, unknown>, as = people.manager) =>
-    data(
-      `mutation($input: MoveIncidentInput!) { moveIncident(input: $input) { ${mutationErrors}
-        ... on InvalidStateError { currentState }
-        ... on MoveIncidentSuccess { incident { status investigationStartedAt closedAt resolution } } } }`,
-      { input },
-      { as },
-    ).then((result) => result.moveIncident);
+  const reportIncident = graphql(/* GraphQL */ `
+    mutation SafetyReportIncident($input: ReportIncidentInput!) {
+      reportIncident(input: $input) {
+        __typename
+        ...MutationError
+        ... on ReportIncidentSuccess {
+          incident {
+            id
+            status
+            kind
+            severity
+            description
+            equipment {
+              name
+            }
+            reportedBy {
+              name
+            }
+            people {
+              involvement
+              user {
+                name
+              }
+            }
+          }
+        }
+      }
+    }
+  `);
+  const moveIncident = graphql(/* GraphQL */ `
+    mutation SafetyMoveIncident($input: MoveIncidentInput!) {
+      moveIncident(input: $input) {
+        __typename
+        ...MutationError
+        ... on InvalidStateError {
+          currentState
+        }
+        ... on MoveIncidentSuccess {
+          incident {
+            status
+            investigationStartedAt
+            closedAt
+            resolution
+          }
+        }
+      }
+    }
+  `);
+  const report = async (input: ReportIncidentInput, as = people.worker) =>
+    (await data(reportIncident, { input }, { as })).reportIncident;
+  const move = async (input: MoveIncidentInput, as = people.manager) =>
+    (await data(moveIncident, { input }, { as })).moveIncident;
   let incident: string;
 
   it('lets anyone report one, with the equipment and people involved, once per key', async () => {
-    const input = {
+    const input: ReportIncidentInput = {
       kind: 'NEAR_MISS',
       severity: 'HIGH',
       description: 'Forklift FL-20 reversed without its alarm sounding.',
@@ -715,13 +952,13 @@ describe('incidents', () => {
         ],
       },
     });
-    incident = reported.incident.id;
-    expect((await report(input)).incident.id).toBe(incident);
+    incident = expectTypename(reported, 'ReportIncidentSuccess').incident.id;
+    expect(await report(input)).toMatchObject({ incident: { id: incident } });
     expect(await auditActions(rowId(incident))).toEqual(['report']);
   });
 
   it('refuses a report from the future, without a description, naming someone twice or from elsewhere', async () => {
-    const base = {
+    const base: ReportIncidentInput = {
       kind: 'INJURY',
       severity: 'LOW',
       description: 'Slipped on oil.',
@@ -732,17 +969,21 @@ describe('incidents', () => {
       description: '  ',
       occurredAt: new Date(Date.now() + 86_400_000).toISOString(),
     });
-    expect(invalid.issues.map((issue: any) => issue.path.join('.')).sort()).toEqual(['input.description']);
-    expect((await report({ ...base, occurredAt: new Date(Date.now() + 86_400_000).toISOString() })).issues).toEqual([
-      {
-        path: ['input', 'occurredAt'],
-        message: 'An incident is reported after it occurs: occurredAt is in the future.',
-      },
+    expect(expectTypename(invalid, 'InputValidationError').issues.map((issue) => issue.path.join('.'))).toEqual([
+      'input.description',
     ]);
-    const twice = { userId: globalId('User', people.worker), involvement: 'INJURED' };
-    expect((await report({ ...base, people: [twice, twice] })).issues).toEqual([
-      { path: ['input', 'people'], message: 'Name each person once.' },
-    ]);
+    expect(await report({ ...base, occurredAt: new Date(Date.now() + 86_400_000).toISOString() })).toMatchObject({
+      issues: [
+        {
+          path: ['input', 'occurredAt'],
+          message: 'An incident is reported after it occurs: occurredAt is in the future.',
+        },
+      ],
+    });
+    const twice: IncidentPersonInput = { userId: globalId('User', people.worker), involvement: 'INJURED' };
+    expect(await report({ ...base, people: [twice, twice] })).toMatchObject({
+      issues: [{ path: ['input', 'people'], message: 'Name each person once.' }],
+    });
     expect(
       await report({ ...base, people: [{ userId: globalId('User', rival.admin), involvement: 'WITNESS' }] }),
     ).toMatchObject({ __typename: 'NotFoundError', entity: 'User' });
@@ -767,7 +1008,7 @@ describe('incidents', () => {
       status: 'CLOSED',
       note: 'Alarm fuse replaced; added to the pre-use check.',
     });
-    expect(closed.incident).toMatchObject({
+    expect(expectTypename(closed, 'MoveIncidentSuccess').incident).toMatchObject({
       status: 'CLOSED',
       resolution: 'Alarm fuse replaced; added to the pre-use check.',
     });
@@ -791,34 +1032,61 @@ describe('incidents', () => {
 
   it('lists incidents by status for managers; a worker reads only the ones they reported', async () => {
     const listed = await data(
-      `{ open: incidents(first: 10, filter: { open: true }) { totalCount edges { node { status } } }
-         investigating: incidents(first: 10, filter: { status: [INVESTIGATING] }) { totalCount } }`,
+      graphql(/* GraphQL */ `
+        query SafetyIncidentsByStatus {
+          open: incidents(first: 10, filter: { open: true }) {
+            totalCount
+            edges {
+              node {
+                status
+              }
+            }
+          }
+          investigating: incidents(first: 10, filter: { status: [INVESTIGATING] }) {
+            totalCount
+          }
+        }
+      `),
       {},
       { as: people.manager },
     );
-    expect(listed.open.edges.every((edge: any) => ['REPORTED', 'INVESTIGATING'].includes(edge.node.status))).toBe(true);
+    expect(listed.open.edges.every((edge) => ['REPORTED', 'INVESTIGATING'].includes(edge.node.status))).toBe(true);
     expect(listed.investigating.totalCount).toBe(1);
     const mine = await data(
-      `{ viewer { reportedIncidents(first: 10) { totalCount edges { node { id reportedBy { name } } } } } }`,
+      graphql(/* GraphQL */ `
+        query SafetyMyIncidents {
+          viewer {
+            reportedIncidents(first: 10) {
+              totalCount
+              edges {
+                node {
+                  id
+                  reportedBy {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.worker },
     );
-    expect(mine.viewer.reportedIncidents.edges.every((edge: any) => edge.node.reportedBy.name === 'Wes Carter')).toBe(
-      true,
-    );
+    expect(mine.viewer?.reportedIncidents.edges.every((edge) => edge.node.reportedBy.name === 'Wes Carter')).toBe(true);
     const [theirs] = await sql<{ id: string }>(`SELECT id FROM safety.incidents WHERE reported_by <> $1 LIMIT 1`, [
       people.worker,
     ]);
-    const other = await graphql(
-      `
-        query ($id: ID!) {
+    const other = await execute(
+      graphql(/* GraphQL */ `
+        query SafetyIncidentDescription($id: ID!) {
           node(id: $id) {
             ... on Incident {
               description
             }
           }
         }
-      `,
+      `),
       { id: globalId('Incident', theirs!.id) },
       { as: people.worker },
     );
@@ -828,53 +1096,91 @@ describe('incidents', () => {
 
 describe('who sees which safety records', () => {
   it('shows a worker their own inspections, and a manager everyone’s', async () => {
-    const mine = await data(
-      `{ viewer { inspections(first: 100) { totalCount edges { node { inspector { id } } } } } }`,
+    const { viewer } = await data(
+      graphql(/* GraphQL */ `
+        query SafetyMyInspections {
+          viewer {
+            inspections(first: 100) {
+              totalCount
+              edges {
+                node {
+                  inspector {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
       {},
       { as: people.worker },
     );
-    expect(mine.viewer.inspections.totalCount).toBeGreaterThan(0);
-    expect(
-      mine.viewer.inspections.edges.every((edge: any) => edge.node.inspector.id === globalId('User', people.worker)),
-    ).toBe(true);
-    const all = await data(`{ inspections(first: 1) { totalCount } }`, {}, { as: people.manager });
-    expect(all.inspections.totalCount).toBeGreaterThan(mine.viewer.inspections.totalCount);
+    const mine = viewer!.inspections;
+    expect(mine.totalCount).toBeGreaterThan(0);
+    expect(mine.edges.every((edge) => edge.node.inspector.id === globalId('User', people.worker))).toBe(true);
+    const all = await data(
+      graphql(/* GraphQL */ `
+        query SafetyInspectionCount {
+          inspections(first: 1) {
+            totalCount
+          }
+        }
+      `),
+      {},
+      { as: people.manager },
+    );
+    expect(all.inspections.totalCount).toBeGreaterThan(mine.totalCount);
     const [theirs] = await sql<{ id: string }>(`SELECT id FROM safety.inspections WHERE inspector_id <> $1 LIMIT 1`, [
       people.worker,
     ]);
     const id = globalId('Inspection', theirs!.id);
-    const refused = await graphql(
-      `
-        query ($id: ID!) {
-          node(id: $id) {
-            ... on Inspection {
-              result
-            }
+    const inspection = graphql(/* GraphQL */ `
+      query SafetyInspectionResult($id: ID!) {
+        node(id: $id) {
+          id
+          ... on Inspection {
+            result
           }
         }
-      `,
-      { id },
-      {
-        as: people.worker,
-      },
-    );
+      }
+    `);
+    const refused = await execute(inspection, { id }, { as: people.worker });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const allowed = await data(
-      `query($id: ID!) { node(id: $id) { ... on Inspection { id } } }`,
-      { id },
-      {
-        as: people.manager,
-      },
-    );
-    expect(allowed.node.id).toBe(id);
+    const allowed = await data(inspection, { id }, { as: people.manager });
+    expect(allowed.node?.id).toBe(id);
   });
 
   it('leaves other organisations’ checklists, inspections, actions and incidents out of every list and lookup', async () => {
     const lists = await data(
-      `{ checklistTemplates(first: 10) { totalCount } inspections(first: 10) { totalCount }
-         correctiveActions(first: 10) { totalCount } incidents(first: 10) { totalCount }
-         inspectionsDue(first: 10) { totalCount }
-         organisation { inspectionCompliance { equipmentCount } summary { openIncidentCount openCorrectiveActionCount } } }`,
+      graphql(/* GraphQL */ `
+        query SafetyRecordCounts {
+          checklistTemplates(first: 10) {
+            totalCount
+          }
+          inspections(first: 10) {
+            totalCount
+          }
+          correctiveActions(first: 10) {
+            totalCount
+          }
+          incidents(first: 10) {
+            totalCount
+          }
+          inspectionsDue(first: 10) {
+            totalCount
+          }
+          organisation {
+            inspectionCompliance {
+              equipmentCount
+            }
+            summary {
+              openIncidentCount
+              openCorrectiveActionCount
+            }
+          }
+        }
+      `),
       {},
       { as: rival.admin },
     );
@@ -896,17 +1202,23 @@ describe('who sees which safety records', () => {
        UNION ALL SELECT id, 'ChecklistTemplate' FROM safety.checklist_templates`,
     );
     const { nodes } = await data(
-      `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+      graphql(/* GraphQL */ `
+        query SafetyNodes($ids: [ID!]!) {
+          nodes(ids: $ids) {
+            id
+          }
+        }
+      `),
       { ids: ids.map((row) => globalId(row.type, row.id)) },
       { as: rival.admin },
     );
-    expect(nodes.every((node: unknown) => node === null)).toBe(true);
+    expect(nodes.every((node) => node === null)).toBe(true);
   });
 });
 
 describe('statements per request stay constant as the organisation grows', () => {
-  const measured = /* GraphQL */ `
-    {
+  const measured = graphql(/* GraphQL */ `
+    query SafetyMeasured {
       organisation {
         inspectionCompliance {
           equipmentCount
@@ -932,7 +1244,7 @@ describe('statements per request stay constant as the organisation grows', () =>
         }
       }
     }
-  `;
+  `);
 
   /** An organisation with `size` machines in service, a checklist for them, and a passed inspection for each of the even ones. */
   async function organisationOf(size: number) {
@@ -976,7 +1288,17 @@ describe('statements per request stay constant as the organisation grows', () =>
 
   async function measure(admin: string) {
     const token = await bearer(admin);
-    await data('{ viewer { id } }', {}, { token });
+    await data(
+      graphql(/* GraphQL */ `
+        query SafetyWarmUp {
+          viewer {
+            id
+          }
+        }
+      `),
+      {},
+      { token },
+    );
     database.statements.length = 0;
     const result = await data(measured, {}, { token });
     return { statements: database.statements.length, result };
@@ -998,7 +1320,7 @@ describe('statements per request stay constant as the organisation grows', () =>
     expect(small.result.inspectionsDue.totalCount).toBe(20);
     expect(large.result.inspectionsDue.totalCount).toBe(2000);
     expect(large.result.inspectionsDue.edges).toHaveLength(20);
-    expect(large.result.inspectionsDue.edges[0].node.inspectionStatus).toEqual({ state: 'OVERDUE', dueAt: null });
+    expect(large.result.inspectionsDue.edges[0]?.node.inspectionStatus).toEqual({ state: 'OVERDUE', dueAt: null });
     console.log(
       `[query cost] compliance + summary + due list: ${small.statements} statements at 20 machines, ${large.statements} at 2,000`,
     );

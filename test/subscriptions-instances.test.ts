@@ -2,11 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LISTENER_NAME } from '../src/database/notifications.js';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { demo, globalId } from './helpers/graphql.js';
-import { exampleSubscription, liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
+import { graphql } from './generated/index.js';
+import {
+  EquipmentUpdatesDocument,
+  PunchesDocument,
+  StockLevelsDocument,
+  type StockLevelsSubscription,
+} from './generated/graphql.js';
+import { demo, expectTypename, globalId, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
+import { liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
 
 // Two server processes on one database, as behind a load balancer: clients subscribe on the first
-// while changes go through the second.
+// while changes go through the second. The subscriptions are the example ones of operations/.
 const database = useTestDatabase();
 let first: RunningServer;
 let second: RunningServer;
@@ -27,24 +34,28 @@ afterAll(async () => {
   expect(await second?.stop()).toBe(0);
 });
 
-type Answer = { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-
-async function post(server: RunningServer, query: string, variables = {}, token?: string): Promise<Answer> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
-}
+/** Sends a typed document to one of the server processes. */
+const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
+  postTo(server.url, document, variables, token);
 
 async function login(server: RunningServer, email: string): Promise<string> {
   const answer = await post(
     server,
-    'mutation($input: LoginInput!) { login(input: $input) { ... on LoginSuccess { tokens { accessToken } } } }',
+    graphql(/* GraphQL */ `
+      mutation LiveInstancesLogin($input: LoginInput!) {
+        login(input: $input) {
+          __typename
+          ... on LoginSuccess {
+            tokens {
+              accessToken
+            }
+          }
+        }
+      }
+    `),
     { input: { email, password: 'opsgraph-demo' } },
   );
-  return answer.data!.login.tokens.accessToken as string;
+  return expectTypename(answer.data?.login, 'LoginSuccess').tokens.accessToken;
 }
 
 function client(server: RunningServer, transport: 'sse' | 'ws', token: string): LiveClient {
@@ -63,7 +74,7 @@ async function until(server: RunningServer, event: string, count: number): Promi
   while ((await open(server, event)) !== count) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-const stockLevels = exampleSubscription('StockLevels');
+const stockLevels = StockLevelsDocument;
 
 const percentile = (values: number[], p: number) =>
   [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
@@ -88,14 +99,25 @@ describe('live updates across instances', () => {
       sent.push(performance.now());
       const answer = await post(
         second,
-        'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ... on AdjustStockSuccess { inventoryItem { qty } } } }',
+        graphql(/* GraphQL */ `
+          mutation LiveInstancesAdjust($input: AdjustStockInput!) {
+            adjustStock(input: $input) {
+              __typename
+              ... on AdjustStockSuccess {
+                inventoryItem {
+                  qty
+                }
+              }
+            }
+          }
+        `),
         { input: { itemId: globalId('InventoryItem', item!.id), delta: round % 2 === 0 ? 1 : -1 } },
         employee,
       );
       answered.push(performance.now());
-      const qty = answer.data!.adjustStock.inventoryItem.qty as number;
+      const { qty } = expectTypename(answer.data?.adjustStock, 'AdjustStockSuccess').inventoryItem;
       for (const stream of Object.values(streams)) {
-        expect((await stream.next()).data!.stockLevelChanged).toMatchObject({
+        expect((await stream.next()).data?.stockLevelChanged).toMatchObject({
           id: globalId('InventoryItem', item!.id),
           qty,
         });
@@ -117,12 +139,19 @@ describe('live updates across instances', () => {
   it('a session revoked through one instance ends its streams on the other, on both transports', async () => {
     const token = await login(first, 'wes@harbourworks.example');
     const streams = [
-      subscribe(client(first, 'sse', token), exampleSubscription('Punches')),
-      subscribe(client(first, 'ws', token), exampleSubscription('EquipmentUpdates')),
-    ];
+      subscribe(client(first, 'sse', token), PunchesDocument),
+      subscribe(client(first, 'ws', token), EquipmentUpdatesDocument),
+    ] as Stream[];
     await Promise.all([until(first, 'time_entry', 1), until(first, 'equipment', 1)]);
     const revokedAt = performance.now();
-    expect((await post(second, 'mutation { logout { __typename } }', {}, token)).data).toEqual({
+    const logout = graphql(/* GraphQL */ `
+      mutation LiveInstancesLogout {
+        logout {
+          __typename
+        }
+      }
+    `);
+    expect((await post(second, logout, {}, token)).data).toEqual({
       logout: { __typename: 'LogoutSuccess' },
     });
     await Promise.all(streams.map((stream) => stream.ended));
@@ -162,7 +191,7 @@ describe('live updates across instances', () => {
       },
     ]);
     // As a client would: subscribe again until the instance takes it.
-    let again: Stream;
+    let again: Stream<StockLevelsSubscription>;
     for (;;) {
       again = subscribe(client(first, 'ws', token), stockLevels);
       while (again.received.length === 0 && (await open(first, 'stock')) !== 1) {
@@ -176,7 +205,7 @@ describe('live updates across instances', () => {
       [people.organisationId],
     );
     await database.sql('UPDATE inventory.inventory_items SET min_qty = min_qty + 1 WHERE id = $1', [item!.id]);
-    expect((await again.next()).data!.stockLevelChanged.id).toBe(globalId('InventoryItem', item!.id));
+    expect((await again.next()).data?.stockLevelChanged?.id).toBe(globalId('InventoryItem', item!.id));
     await again.close();
   });
 

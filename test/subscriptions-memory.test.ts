@@ -7,7 +7,10 @@ import { seedDemo } from '../src/database/seed.js';
 import { backend } from './helpers/backend.js';
 import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { exampleSubscription, liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
+import { graphql } from './generated/index.js';
+import { StockLevelsDocument } from './generated/graphql.js';
+import { expectTypename, post } from './helpers/graphql.js';
+import { liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
 
 // What idle subscriptions cost a server process: its resident memory and V8 heap, each measured
 // after a full garbage collection (through the process' inspector), before and after 1,000 over
@@ -41,15 +44,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function post(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return ((await response.json()) as { data: any }).data;
-}
-
 async function metric(name: string, labels = ''): Promise<number> {
   const text = await (await fetch(new URL('/metrics', server.url))).text();
   const line = text.split('\n').find((entry) => entry.startsWith(`${name}${labels} `));
@@ -70,7 +64,7 @@ let inspector: WebSocket | undefined;
 let calls = 0;
 
 /** Calls the server process' inspector (Chrome DevTools Protocol), opening it the first time. */
-async function inspect(method: string, params: Record<string, unknown> = {}): Promise<any> {
+async function inspect(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
   if (!inspector) {
     process.kill(server.pid, 'SIGUSR1');
     let url: string | undefined;
@@ -98,10 +92,10 @@ async function inspect(method: string, params: Record<string, unknown> = {}): Pr
 /** The server process' resident memory and V8 heap in use, in MB, after a full garbage collection. */
 async function memory(): Promise<{ rss: number; heap: number }> {
   await inspect('HeapProfiler.collectGarbage');
-  const { result } = await inspect('Runtime.evaluate', {
+  const { result } = (await inspect('Runtime.evaluate', {
     expression: 'JSON.stringify(process.memoryUsage())',
     returnByValue: true,
-  });
+  })) as { result: { value: unknown } };
   const { rss, heapUsed } = JSON.parse(result.value as string) as { rss: number; heapUsed: number };
   return { rss: rss / 1024 ** 2, heap: heapUsed / 1024 ** 2 };
 }
@@ -109,20 +103,54 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 describe('idle subscriptions', () => {
   it(`${COUNT} over WebSocket and ${COUNT} over Server-Sent Events hold a bounded amount of memory`, async () => {
     const login = await post(
-      'mutation($input: LoginInput!) { login(input: $input) { ... on LoginSuccess { tokens { accessToken } } } }',
+      server.url,
+      graphql(/* GraphQL */ `
+        mutation LiveMemoryLogin($input: LoginInput!) {
+          login(input: $input) {
+            __typename
+            ... on LoginSuccess {
+              tokens {
+                accessToken
+              }
+            }
+          }
+        }
+      `),
       { input: { email: 'marek@harbourworks.example', password: 'opsgraph-demo' } },
     );
-    const token = login.login.tokens.accessToken as string;
-    const stockLevels = exampleSubscription('StockLevels');
-    const item = (await post('{ inventoryItems(first: 1) { edges { node { id } } } }', {}, token)).inventoryItems
-      .edges[0].node.id as string;
+    const token = expectTypename(login.data?.login, 'LoginSuccess').tokens.accessToken;
+    const items = await post(
+      server.url,
+      graphql(/* GraphQL */ `
+        query LiveMemoryItem {
+          inventoryItems(first: 1) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `),
+      {},
+      token,
+    );
+    const item = items.data!.inventoryItems.edges[0]!.node.id;
     const adjust = () =>
       post(
-        'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename } }',
+        server.url,
+        graphql(/* GraphQL */ `
+          mutation LiveMemoryAdjust($input: AdjustStockInput!) {
+            adjustStock(input: $input) {
+              __typename
+            }
+          }
+        `),
         { input: { itemId: item, delta: 1 } },
         token,
       );
-    const open = (live: LiveClient, count: number) => Array.from({ length: count }, () => subscribe(live, stockLevels));
+    const open = (live: LiveClient, count: number) =>
+      Array.from({ length: count }, () => subscribe(live, StockLevelsDocument));
 
     // One of each first, so that the code they run is loaded before the first figure.
     const sse = liveClient('sse', server.url, token);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { print } from 'graphql';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoleName } from '../src/generated/prisma/enums.js';
@@ -14,7 +15,17 @@ import { schema } from '../src/schema.js';
 import { createApp } from '../src/yoga.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
-import { bearer, data, demo, globalId, graphql, mutationErrors, otherOrganisation } from './helpers/graphql.js';
+import { graphql } from './generated/index.js';
+import type { LiveStockIdsSubscription } from './generated/graphql.js';
+import {
+  bearer,
+  data,
+  demo,
+  expectTypename,
+  globalId,
+  otherOrganisation,
+  type TypedDocumentNode,
+} from './helpers/graphql.js';
 import { liveClient, subscribe, type LiveClient, type Stream, type Transport } from './helpers/live.js';
 
 // Subscriptions against a real HTTP server in this process (Server-Sent Events and WebSocket),
@@ -59,6 +70,131 @@ function client(transport: Transport, token: string | undefined): LiveClient {
   return made;
 }
 
+const clockIn = graphql(/* GraphQL */ `
+  mutation LiveClockIn($input: ClockInInput!) {
+    result: clockIn(input: $input) {
+      __typename
+      ...MutationError
+    }
+  }
+`);
+
+const clockOut = graphql(/* GraphQL */ `
+  mutation LiveClockOut($input: ClockOutInput!) {
+    result: clockOut(input: $input) {
+      __typename
+      ...MutationError
+    }
+  }
+`);
+
+/** The subscriptions these tests hold open. */
+const subscriptions = {
+  stockNow: graphql(/* GraphQL */ `
+    subscription LiveStockNow {
+      stockLevelChanged {
+        id
+        qty
+        minQty
+        isLowStock
+      }
+    }
+  `),
+  orderStatus: graphql(/* GraphQL */ `
+    subscription LiveOrderStatus {
+      purchaseOrderChanged {
+        id
+        status
+        receivedAt
+      }
+    }
+  `),
+  stockQty: graphql(/* GraphQL */ `
+    subscription LiveStockQty {
+      stockLevelChanged {
+        id
+        qty
+      }
+    }
+  `),
+  equipmentDates: graphql(/* GraphQL */ `
+    subscription LiveEquipmentDates {
+      equipmentChanged {
+        id
+        nextMaintenanceAt
+        maintenanceCount
+      }
+    }
+  `),
+  recordAdded: graphql(/* GraphQL */ `
+    subscription LiveRecordAdded {
+      maintenanceRecordAdded {
+        id
+        notes
+        equipment {
+          id
+        }
+        performedBy {
+          email
+        }
+      }
+    }
+  `),
+  punches: graphql(/* GraphQL */ `
+    subscription LivePunches {
+      timeEntryPunched {
+        id
+        isOpen
+        user {
+          email
+        }
+      }
+    }
+  `),
+  stockIds: graphql(/* GraphQL */ `
+    subscription LiveStockIds {
+      stockLevelChanged {
+        id
+      }
+    }
+  `),
+  orderIds: graphql(/* GraphQL */ `
+    subscription LiveOrderIds {
+      purchaseOrderChanged {
+        id
+      }
+    }
+  `),
+  inspections: graphql(/* GraphQL */ `
+    subscription LiveInspections {
+      inspectionSubmitted {
+        id
+        result
+        inspector {
+          email
+        }
+      }
+    }
+  `),
+  equipmentStatus: graphql(/* GraphQL */ `
+    subscription LiveEquipmentStatus {
+      equipmentChanged {
+        id
+        status
+      }
+    }
+  `),
+  stockLevels: graphql(/* GraphQL */ `
+    subscription LiveStockLevels {
+      stockLevelChanged {
+        id
+        qty
+        minQty
+      }
+    }
+  `),
+};
+
 const open = (kind: EventKind) => liveEvents.counts().get(kind) ?? 0;
 
 /** Waits until the server counts `count` open subscriptions of the kind. */
@@ -67,9 +203,13 @@ async function until(kind: EventKind, count: number): Promise<void> {
 }
 
 /** Subscribes, and waits until the server holds the subscription. */
-async function listening(live: LiveClient, kind: EventKind, query: string): Promise<Stream> {
+async function listening<R>(
+  live: LiveClient,
+  kind: EventKind,
+  document: TypedDocumentNode<R, Record<string, never>>,
+): Promise<Stream<R>> {
   const before = open(kind);
-  const stream = subscribe(live, query);
+  const stream = subscribe(live, document);
   await until(kind, before + 1);
   return stream;
 }
@@ -105,12 +245,21 @@ async function item(organisationId = people.organisationId) {
   });
 }
 
-const adjust = (itemId: string, delta: number, as = people.employee) =>
-  data(
-    `mutation($input: AdjustStockInput!) { adjustStock(input: $input) { ${mutationErrors} } }`,
+const adjust = async (itemId: string, delta: number, as = people.employee) => {
+  const result = await data(
+    graphql(/* GraphQL */ `
+      mutation LiveAdjust($input: AdjustStockInput!) {
+        adjustStock(input: $input) {
+          __typename
+          ...MutationError
+        }
+      }
+    `),
     { input: { itemId: globalId('InventoryItem', itemId), delta } },
     { as },
-  ).then((result) => expect(result.adjustStock.__typename).toBe('AdjustStockSuccess'));
+  );
+  expect(result.adjustStock.__typename).toBe('AdjustStockSuccess');
+};
 
 async function order(status: string) {
   return database.db.purchaseOrder.findFirstOrThrow({
@@ -122,11 +271,7 @@ async function order(status: string) {
 describe.each(transports)('over %s', (transport) => {
   it('a stock change reaches a subscriber of its organisation with the item as it is now, low-stock badge included', async () => {
     const stock = await item();
-    const stream = await listening(
-      client(transport, await bearer(people.worker)),
-      'stock',
-      'subscription { stockLevelChanged { id qty minQty isLowStock } }',
-    );
+    const stream = await listening(client(transport, await bearer(people.worker)), 'stock', subscriptions.stockNow);
     await adjust(stock.id, 2);
     const { qty, minQty } = await database.db.inventoryItem.findUniqueOrThrow({ where: { id: stock.id } });
     expect(await stream.next()).toEqual({
@@ -139,15 +284,18 @@ describe.each(transports)('over %s', (transport) => {
   it('receiving a purchase order announces its status, and the stock of each of its items', async () => {
     const approved = await order(transport === 'sse' ? 'APPROVED' : 'SUBMITTED');
     const token = await bearer(people.manager);
-    const orders = await listening(
-      client(transport, token),
-      'purchase_order',
-      'subscription { purchaseOrderChanged { id status receivedAt } }',
-    );
-    const stock = await listening(client(transport, token), 'stock', 'subscription { stockLevelChanged { id qty } }');
+    const orders = await listening(client(transport, token), 'purchase_order', subscriptions.orderStatus);
+    const stock = await listening(client(transport, token), 'stock', subscriptions.stockQty);
     if (approved.status === 'SUBMITTED') {
       const result = await data(
-        `mutation($id: ID!) { approvePurchaseOrder(id: $id) { ${mutationErrors} } }`,
+        graphql(/* GraphQL */ `
+          mutation LiveApprove($id: ID!) {
+            approvePurchaseOrder(id: $id) {
+              __typename
+              ...MutationError
+            }
+          }
+        `),
         { id: globalId('PurchaseOrder', approved.id) },
         { as: people.manager },
       );
@@ -157,18 +305,25 @@ describe.each(transports)('over %s', (transport) => {
       });
     }
     const received = await data(
-      `mutation($id: ID!) { receivePurchaseOrder(id: $id) { ${mutationErrors} } }`,
+      graphql(/* GraphQL */ `
+        mutation LiveReceive($id: ID!) {
+          receivePurchaseOrder(id: $id) {
+            __typename
+            ...MutationError
+          }
+        }
+      `),
       { id: globalId('PurchaseOrder', approved.id) },
       { as: people.manager },
     );
     expect(received.receivePurchaseOrder.__typename).toBe('ReceivePurchaseOrderSuccess');
-    const event = (await orders.next()).data!.purchaseOrderChanged;
+    const event = (await orders.next()).data?.purchaseOrderChanged;
     expect(event).toMatchObject({ id: globalId('PurchaseOrder', approved.id), status: 'RECEIVED' });
-    expect(event.receivedAt).not.toBeNull();
+    expect(event?.receivedAt).not.toBeNull();
     const items = new Set(approved.lines.map((line) => line.itemId));
     const heard = new Map<string, number>();
     while (heard.size < items.size) {
-      const { id, qty } = (await stock.next()).data!.stockLevelChanged;
+      const { id, qty } = (await stock.next()).data!.stockLevelChanged!;
       heard.set(rowId(id), qty);
     }
     const now = await database.db.inventoryItem.findMany({ where: { id: { in: [...items] } } });
@@ -183,21 +338,24 @@ describe.each(transports)('over %s', (transport) => {
       take: 1,
     });
     const live = client(transport, await bearer(people.worker));
-    const changed = await listening(
-      live,
-      'equipment',
-      'subscription { equipmentChanged { id nextMaintenanceAt maintenanceCount } }',
-    );
-    const added = await listening(
-      live,
-      'maintenance_record',
-      'subscription { maintenanceRecordAdded { id notes equipment { id } performedBy { email } } }',
-    );
+    const changed = await listening(live, 'equipment', subscriptions.equipmentDates);
+    const added = await listening(live, 'maintenance_record', subscriptions.recordAdded);
     const next = new Date(Date.now() + 30 * 86_400_000);
     next.setMilliseconds(0);
     const result = await data(
-      `mutation($input: AddMaintenanceRecordInput!) { addMaintenanceRecord(input: $input) { ${mutationErrors}
-        ... on AddMaintenanceRecordSuccess { maintenanceRecord { id } } } }`,
+      graphql(/* GraphQL */ `
+        mutation LiveAddRecord($input: AddMaintenanceRecordInput!) {
+          addMaintenanceRecord(input: $input) {
+            __typename
+            ...MutationError
+            ... on AddMaintenanceRecordSuccess {
+              maintenanceRecord {
+                id
+              }
+            }
+          }
+        }
+      `),
       {
         input: {
           equipmentId: globalId('Equipment', equipment!.id),
@@ -211,7 +369,7 @@ describe.each(transports)('over %s', (transport) => {
     expect(await added.next()).toEqual({
       data: {
         maintenanceRecordAdded: {
-          id: result.addMaintenanceRecord.maintenanceRecord.id,
+          id: expectTypename(result.addMaintenanceRecord, 'AddMaintenanceRecordSuccess').maintenanceRecord.id,
           notes: `Checked over ${transport}`,
           equipment: { id: globalId('Equipment', equipment!.id) },
           performedBy: { email: 'wes@harbourworks.example' },
@@ -234,28 +392,18 @@ describe.each(transports)('over %s', (transport) => {
   it('punches reach the puncher and managers, not other workers', async () => {
     const worker = client(transport, await bearer(people.worker));
     const manager = client(transport, await bearer(people.manager));
-    const workerPunches = await listening(
-      worker,
-      'time_entry',
-      'subscription { timeEntryPunched { id isOpen user { email } } }',
-    );
-    const managerPunches = await listening(
-      manager,
-      'time_entry',
-      'subscription { timeEntryPunched { id isOpen user { email } } }',
-    );
+    const workerPunches = await listening(worker, 'time_entry', subscriptions.punches);
+    const managerPunches = await listening(manager, 'time_entry', subscriptions.punches);
     // Punches are whole seconds apart, in the past; each transport's run has its own hour.
     const base = Date.now() - (transport === 'sse' ? 3 : 2) * 3_600_000;
     let minute = 0;
     const punch = async (as: string, mutation: 'clockIn' | 'clockOut') => {
       const at = new Date(base + ++minute * 60_000).toISOString();
-      const input = mutation === 'clockIn' ? { source: 'MOBILE', at } : { at };
-      const result = await data(
-        `mutation($input: ${mutation === 'clockIn' ? 'ClockInInput' : 'ClockOutInput'}!) { ${mutation}(input: $input) { ${mutationErrors} } }`,
-        { input },
-        { as },
-      );
-      expect(result[mutation].__typename).toBe(`${mutation === 'clockIn' ? 'ClockIn' : 'ClockOut'}Success`);
+      const { result } =
+        mutation === 'clockIn'
+          ? await data(clockIn, { input: { source: 'MOBILE', at } }, { as })
+          : await data(clockOut, { input: { at } }, { as });
+      expect(result.__typename).toBe(`${mutation === 'clockIn' ? 'ClockIn' : 'ClockOut'}Success`);
     };
     // The employee's punches come first: had the worker heard them, they would be its first results.
     await punch(people.employee, 'clockIn');
@@ -264,10 +412,10 @@ describe.each(transports)('over %s', (transport) => {
     await punch(people.worker, 'clockOut');
     const wes = 'wes@harbourworks.example';
     const esi = 'esi@harbourworks.example';
-    const heard = async (stream: Stream, count: number) => {
+    const heard = async (stream: typeof workerPunches, count: number) => {
       const punches = [];
       for (let i = 0; i < count; i++) {
-        const { isOpen, user } = (await stream.next()).data!.timeEntryPunched;
+        const { isOpen, user } = (await stream.next()).data!.timeEntryPunched!;
         punches.push([user.email, isOpen]);
       }
       return punches;
@@ -286,11 +434,7 @@ describe.each(transports)('over %s', (transport) => {
   });
 
   it('another organisation hears nothing of this one, and its own changes only', async () => {
-    const stream = await listening(
-      client(transport, await bearer(rival.admin)),
-      'stock',
-      'subscription { stockLevelChanged { id } }',
-    );
+    const stream = await listening(client(transport, await bearer(rival.admin)), 'stock', subscriptions.stockIds);
     await adjust((await item()).id, 1);
     const theirs = await database.db.inventoryItem.create({
       data: { organisationId: rival.organisationId, sku: `R-${transport}`, name: 'Rival stock', location: 'Yard' },
@@ -310,33 +454,35 @@ describe.each(transports)('over %s', (transport) => {
 
   it('a worker may not subscribe to purchase orders: FORBIDDEN, and nothing held open', async () => {
     const before = open('purchase_order');
-    const stream = subscribe(
-      client(transport, await bearer(people.worker)),
-      'subscription { purchaseOrderChanged { id } }',
-    );
+    const stream = subscribe(client(transport, await bearer(people.worker)), subscriptions.orderIds);
     await stream.ended;
     expect(stream.received).toEqual(refused('FORBIDDEN', 'Your role does not allow this.', 403));
     expect(open('purchase_order')).toBe(before);
   });
 
   it('a signed-out client may not subscribe', async () => {
-    const stream = subscribe(client(transport, undefined), 'subscription { stockLevelChanged { id } }');
+    const stream = subscribe(client(transport, undefined), subscriptions.stockIds);
     await stream.ended;
     expect(stream.received).toEqual(refused('UNAUTHENTICATED', 'Sign in to use this API.', 401));
   });
 
   it('a revoked session ends its streams, on both transports, with the error a request with it gets', async () => {
     const token = await freshToken(people.manager);
-    const stock = await listening(client(transport, token), 'stock', 'subscription { stockLevelChanged { id } }');
-    const orders = await listening(
-      client(transport, token),
-      'purchase_order',
-      'subscription { purchaseOrderChanged { id } }',
+    const stock = await listening(client(transport, token), 'stock', subscriptions.stockIds);
+    const orders = await listening(client(transport, token), 'purchase_order', subscriptions.orderIds);
+    const loggedOut = await data(
+      graphql(/* GraphQL */ `
+        mutation LiveLogout {
+          logout {
+            __typename
+          }
+        }
+      `),
+      {},
+      { token },
     );
-    expect((await graphql('mutation { logout { __typename } }', {}, { token })).data).toEqual({
-      logout: { __typename: 'LogoutSuccess' },
-    });
-    for (const stream of [stock, orders]) {
+    expect(loggedOut).toEqual({ logout: { __typename: 'LogoutSuccess' } });
+    for (const stream of [stock, orders] as Stream[]) {
       await stream.ended;
       expect(stream.received).toEqual([
         {
@@ -365,7 +511,7 @@ describe.each(transports)('over %s', (transport) => {
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
       .sign(config.auth.secret);
-    const stream = await listening(client(transport, token), 'stock', 'subscription { stockLevelChanged { id } }');
+    const stream = await listening(client(transport, token), 'stock', subscriptions.stockIds);
     await stream.ended;
     expect(stream.received).toEqual([
       {
@@ -380,14 +526,32 @@ describe('every transport', () => {
   /** Starts and submits an inspection of the equipment: failing its critical items, or passing all. */
   async function inspect(equipmentId: string, as: string, pass: boolean) {
     const started = await data(
-      `mutation($id: ID!) { startInspection(equipmentId: $id) { ${mutationErrors}
-        ... on StartInspectionSuccess { inspection { id version { items { id kind critical minValue } } } } } }`,
+      graphql(/* GraphQL */ `
+        mutation LiveStartInspection($id: ID!) {
+          startInspection(equipmentId: $id) {
+            __typename
+            ...MutationError
+            ... on StartInspectionSuccess {
+              inspection {
+                id
+                version {
+                  items {
+                    id
+                    kind
+                    critical
+                    minValue
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
       { id: globalId('Equipment', equipmentId) },
       { as },
     );
-    const { id, version } = started.startInspection.inspection;
-    type Item = { id: string; kind: string; critical: boolean; minValue: string | null };
-    const answers = version.items.map(({ id: itemId, kind, critical, minValue }: Item) =>
+    const { id, version } = expectTypename(started.startInspection, 'StartInspectionSuccess').inspection;
+    const answers = version.items.map(({ id: itemId, kind, critical, minValue }) =>
       kind === 'YES_NO'
         ? { itemId, yes: pass || !critical }
         : kind === 'NUMBER'
@@ -395,12 +559,19 @@ describe('every transport', () => {
           : { itemId, text: 'Looked at' },
     );
     const submitted = await data(
-      `mutation($input: SubmitInspectionInput!) { submitInspection(input: $input) { ${mutationErrors} } }`,
+      graphql(/* GraphQL */ `
+        mutation LiveSubmitInspection($input: SubmitInspectionInput!) {
+          submitInspection(input: $input) {
+            __typename
+            ...MutationError
+          }
+        }
+      `),
       { input: { inspectionId: id, answers } },
       { as },
     );
     expect(submitted.submitInspection.__typename).toBe('SubmitInspectionSuccess');
-    return id as string;
+    return id;
   }
 
   it("an inspection's result reaches its inspector and managers, not other workers; a failed one changes its equipment", async () => {
@@ -415,14 +586,14 @@ describe('every transport', () => {
       distinct: ['category'],
       take: 2,
     });
-    const query = 'subscription { inspectionSubmitted { id result inspector { email } } }';
+    const query = subscriptions.inspections;
     const inspector = await listening(client('sse', await bearer(people.worker)), 'inspection', query);
     const manager = await listening(client('ws', await bearer(people.manager)), 'inspection', query);
     const other = await listening(client('ws', await bearer(people.employee)), 'inspection', query);
     const status = await listening(
       client('sse', await bearer(people.employee)),
       'equipment',
-      'subscription { equipmentChanged { id status } }',
+      subscriptions.equipmentStatus,
     );
     const failed = await inspect(failing!.id, people.worker, false);
     const passed = await inspect(passing!.id, people.employee, true);
@@ -441,11 +612,7 @@ describe('every transport', () => {
 
   it('a change rolled back announces nothing; the next committed one is the first heard', async () => {
     const stock = await item();
-    const stream = await listening(
-      client('ws', await bearer(people.manager)),
-      'stock',
-      'subscription { stockLevelChanged { id qty minQty } }',
-    );
+    const stream = await listening(client('ws', await bearer(people.manager)), 'stock', subscriptions.stockLevels);
     const before = await database.db.inventoryItem.findUniqueOrThrow({ where: { id: stock.id } });
     await expect(
       database.db.$transaction(async (tx) => {
@@ -465,11 +632,11 @@ describe('every transport', () => {
 });
 
 describe('limits', () => {
-  const query = 'subscription { stockLevelChanged { id } }';
+  const query = subscriptions.stockIds;
 
   it('a WebSocket connection holds at most GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION: the next is refused, the others go on', async () => {
     const live = client('ws', await bearer(people.admin));
-    const streams: Stream[] = [];
+    const streams: Stream<LiveStockIdsSubscription>[] = [];
     for (let i = 0; i < LIMITS.maxSubscriptionsPerConnection; i++) streams.push(await listening(live, 'stock', query));
     const refused = subscribe(live, query);
     await refused.ended;
@@ -495,7 +662,7 @@ describe('limits', () => {
   it('a user holds at most GRAPHQL_MAX_SUBSCRIPTIONS_PER_USER on an instance, over any transport', async () => {
     const token = await bearer(people.admin);
     const ws = client('ws', token);
-    const streams: Stream[] = [];
+    const streams: Stream<LiveStockIdsSubscription>[] = [];
     for (let i = 0; i < LIMITS.maxSubscriptionsPerUser; i++) {
       streams.push(await listening(i < 4 ? ws : client('sse', token), 'stock', query));
     }
@@ -534,7 +701,23 @@ describe('limits', () => {
     });
     const token = await bearer(people.admin);
     const body = JSON.stringify({
-      query: 'subscription { stockLevelChanged { id minQty movements(first: 100) { edges { node { note } } } } }',
+      query: print(
+        graphql(/* GraphQL */ `
+          subscription LiveBulky {
+            stockLevelChanged {
+              id
+              minQty
+              movements(first: 100) {
+                edges {
+                  node {
+                    note
+                  }
+                }
+              }
+            }
+          }
+        `),
+      ),
     });
     let text = '';
     const finished = new Promise<void>((resolve, reject) => {
@@ -583,6 +766,7 @@ describe('limits', () => {
 });
 
 describe('who may subscribe', () => {
+  // A string built per field of the schema, sent over HTTP as it is.
   // The permission each field's record is read by; null: anyone signed in (its rule is per record).
   const fields: Record<string, Permission | null> = {
     stockLevelChanged: 'readInventory',

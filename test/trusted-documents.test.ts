@@ -10,13 +10,15 @@ import { liveEvents } from '../src/modules/live/live-events.js';
 import { serveWebSockets } from '../src/modules/live/websocket.js';
 import { createLogger } from '../src/ops/logger.js';
 import { createApp } from '../src/yoga.js';
+import { graphql } from './generated/index.js';
 import { testConfig } from './helpers/config.js';
 import { useTestDatabase } from './helpers/database.js';
 import { bearer, data, demo, globalId, type GraphQLResponse } from './helpers/graphql.js';
 import { documentId, manifestOf } from './helpers/trusted-documents.js';
 
 // What production accepts: the clients' trusted documents, by id; any other text only where
-// configured, and then only from a signed-in admin.
+// configured, and then only from a signed-in admin. The texts trusted here are strings, hashed as
+// they are written.
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
 
@@ -185,7 +187,13 @@ describe('over WebSocket', () => {
       // The subscription is held once the server counts it; then a change is announced to it.
       while ((liveEvents.counts().get('stock') ?? 0) === 0) await new Promise((r) => setTimeout(r, 10));
       const adjusted = await data(
-        'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { __typename } }',
+        graphql(/* GraphQL */ `
+          mutation TrustedAdjust($input: AdjustStockInput!) {
+            adjustStock(input: $input) {
+              __typename
+            }
+          }
+        `),
         { input: { itemId: globalId('InventoryItem', item.id), delta: 1 } },
         { as: people.manager },
       );

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../src/lib/passwords.js';
+import { graphql } from './generated/index.js';
+import type { CreateUserInput, RoleName } from './generated/graphql.js';
 import { useTestDatabase } from './helpers/database.js';
-import { data, demo, graphql, mutationErrors } from './helpers/graphql.js';
+import { data, demo, execute, expectTypename } from './helpers/graphql.js';
 
 const database = useTestDatabase();
 let people: Awaited<ReturnType<typeof demo>>;
@@ -10,19 +12,74 @@ beforeAll(async () => {
   people = await demo(database);
 });
 
-const createUser = (input: Record<string, unknown>) =>
-  data(
-    `mutation($input: CreateUserInput!) { createUser(input: $input) { ${mutationErrors} ... on CreateUserSuccess { user { id email name isActive roles { name } } } } }`,
-    { input },
-    { as: people.admin },
-  ).then((result) => result.createUser);
+const createUserDocument = graphql(/* GraphQL */ `
+  mutation UsersCreate($input: CreateUserInput!) {
+    createUser(input: $input) {
+      __typename
+      ...MutationError
+      ... on CreateUserSuccess {
+        user {
+          id
+          email
+          name
+          isActive
+          roles {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
 
-const roleChange = (field: 'assignRole' | 'revokeRole', userId: string, role: string) =>
-  data(
-    `mutation($userId: ID!, $role: RoleName!) { ${field}(userId: $userId, role: $role) { ${mutationErrors} ... on ${field === 'assignRole' ? 'AssignRoleSuccess' : 'RevokeRoleSuccess'} { user { roles { name } } } } }`,
-    { userId, role },
-    { as: people.admin },
-  ).then((result) => result[field]);
+const assignRole = graphql(/* GraphQL */ `
+  mutation UsersAssignRole($userId: ID!, $role: RoleName!) {
+    assignRole(userId: $userId, role: $role) {
+      __typename
+      ...MutationError
+      ... on AssignRoleSuccess {
+        user {
+          roles {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const revokeRole = graphql(/* GraphQL */ `
+  mutation UsersRevokeRole($userId: ID!, $role: RoleName!) {
+    revokeRole(userId: $userId, role: $role) {
+      __typename
+      ...MutationError
+      ... on RevokeRoleSuccess {
+        user {
+          roles {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+const viewerId = graphql(/* GraphQL */ `
+  query UsersViewer {
+    viewer {
+      id
+    }
+  }
+`);
+
+const createUser = async (input: CreateUserInput) =>
+  (await data(createUserDocument, { input }, { as: people.admin })).createUser;
+
+const assign = async (userId: string, role: RoleName) =>
+  (await data(assignRole, { userId, role }, { as: people.admin })).assignRole;
+
+const revoke = async (userId: string, role: RoleName) =>
+  (await data(revokeRole, { userId, role }, { as: people.admin })).revokeRole;
 
 describe('users', () => {
   it('creates a user with roles and a hashed password that never reaches the audit trail', async () => {
@@ -32,7 +89,7 @@ describe('users', () => {
       password: 'correct horse battery',
       roles: ['EMPLOYEE'],
     });
-    expect(result.user).toMatchObject({
+    expect(expectTypename(result, 'CreateUserSuccess').user).toMatchObject({
       email: 'Pat@Harbourworks.example',
       name: 'Pat Doe',
       isActive: true,
@@ -57,7 +114,7 @@ describe('users', () => {
 
   it('validates every field at once', async () => {
     const result = await createUser({ email: 'nope', name: '', password: 'short' });
-    expect(result.issues).toEqual([
+    expect(expectTypename(result, 'InputValidationError').issues).toEqual([
       { path: ['input', 'email'], message: 'Email must be an email address.' },
       { path: ['input', 'name'], message: 'Name is required.' },
       { path: ['input', 'password'], message: 'Password must be at least 12 characters.' },
@@ -65,16 +122,17 @@ describe('users', () => {
   });
 
   it('assigns and revokes roles idempotently, even when assignments race', async () => {
-    const { user } = await createUser({
+    const created = await createUser({
       email: 'sam@harbourworks.example',
       name: 'Sam Roe',
       password: 'a long enough password',
     });
-    const results = await Promise.all(Array.from({ length: 20 }, () => roleChange('assignRole', user.id, 'MANAGER')));
+    const { user } = expectTypename(created, 'CreateUserSuccess');
+    const results = await Promise.all(Array.from({ length: 20 }, () => assign(user.id, 'MANAGER')));
     expect(results.every((result) => result.__typename === 'AssignRoleSuccess')).toBe(true);
     expect(await database.db.userRole.count({ where: { user: { email: 'sam@harbourworks.example' } } })).toBe(1);
-    expect((await roleChange('revokeRole', user.id, 'MANAGER')).user.roles).toEqual([]);
-    expect((await roleChange('revokeRole', user.id, 'MANAGER')).user.roles).toEqual([]);
+    expect(await revoke(user.id, 'MANAGER')).toEqual({ __typename: 'RevokeRoleSuccess', user: { roles: [] } });
+    expect(await revoke(user.id, 'MANAGER')).toEqual({ __typename: 'RevokeRoleSuccess', user: { roles: [] } });
   });
 
   it('updates and deactivates a user, revoking their sessions but keeping their history', async () => {
@@ -82,32 +140,55 @@ describe('users', () => {
       data: [{ userId: people.worker, refreshTokenHash: 'hash-1', expiresAt: new Date(Date.now() + 3_600_000) }],
     });
     expect(sessions.count).toBe(1);
-    const { viewer } = await data(`{ viewer { id } }`, {}, { as: people.worker });
+    const { viewer } = await data(viewerId, {}, { as: people.worker });
+    const { id } = viewer!;
     const updated = await data(
-      `mutation($id: ID!) { updateUser(input: { id: $id, department: "Night shift", phone: null }) { ${mutationErrors} ... on UpdateUserSuccess { user { department phone } } } }`,
-      { id: viewer.id },
-      { as: people.admin },
-    );
-    expect(updated.updateUser.user).toEqual({ department: 'Night shift', phone: null });
-    const deactivated = await data(
-      `mutation($id: ID!) { deactivateUser(id: $id) { ${mutationErrors} ... on DeactivateUserSuccess { user { isActive maintenanceRecordsPerformed(first: 1) { totalCount } } } } }`,
-      { id: viewer.id },
-      { as: people.admin },
-    );
-    expect(deactivated.deactivateUser.user.isActive).toBe(false);
-    expect(deactivated.deactivateUser.user.maintenanceRecordsPerformed.totalCount).toBeGreaterThan(0);
-    expect(await database.db.session.count({ where: { userId: people.worker, revokedAt: null } })).toBe(0);
-    const afterwards = await graphql(
-      `
-        {
-          viewer {
-            id
+      graphql(/* GraphQL */ `
+        mutation UsersUpdate($id: ID!) {
+          updateUser(input: { id: $id, department: "Night shift", phone: null }) {
+            __typename
+            ...MutationError
+            ... on UpdateUserSuccess {
+              user {
+                department
+                phone
+              }
+            }
           }
         }
-      `,
-      {},
-      { as: people.worker },
+      `),
+      { id },
+      { as: people.admin },
     );
+    expect(updated.updateUser).toEqual({
+      __typename: 'UpdateUserSuccess',
+      user: { department: 'Night shift', phone: null },
+    });
+    const deactivated = await data(
+      graphql(/* GraphQL */ `
+        mutation UsersDeactivate($id: ID!) {
+          deactivateUser(id: $id) {
+            __typename
+            ...MutationError
+            ... on DeactivateUserSuccess {
+              user {
+                isActive
+                maintenanceRecordsPerformed(first: 1) {
+                  totalCount
+                }
+              }
+            }
+          }
+        }
+      `),
+      { id },
+      { as: people.admin },
+    );
+    const { user } = expectTypename(deactivated.deactivateUser, 'DeactivateUserSuccess');
+    expect(user.isActive).toBe(false);
+    expect(user.maintenanceRecordsPerformed.totalCount).toBeGreaterThan(0);
+    expect(await database.db.session.count({ where: { userId: people.worker, revokedAt: null } })).toBe(0);
+    const afterwards = await execute(viewerId, {}, { as: people.worker });
     expect(afterwards.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

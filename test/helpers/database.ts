@@ -41,7 +41,7 @@ export function useTestDatabase(): TestDatabase {
       poolSize = 5;
       teardown = async () => {
         const open = await withClient(withDatabase(serverUrl!, 'postgres'), async (admin) => {
-          const { rows } = await admin.query(
+          const { rows } = await admin.query<Record<string, unknown>>(
             `SELECT pid, application_name, state, backend_start, left(query, 200) AS query
                FROM pg_stat_activity WHERE datname = $1`,
             [name],
@@ -85,6 +85,7 @@ export function useTestDatabase(): TestDatabase {
       return ready().db;
     },
     statements,
-    sql: async (text, values) => (await ready().pool.query(text, values)).rows,
+    sql: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+      (await ready().pool.query<R>(text, values)).rows,
   };
 }

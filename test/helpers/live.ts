@@ -1,38 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Kind, parse, print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { repoRoot } from './cli.js';
-
-/** An example client subscription of operations/subscriptions.graphql, by name. */
-export function exampleSubscription(name: string): string {
-  const document = parse(readFileSync(join(repoRoot, 'operations', 'subscriptions.graphql'), 'utf8'));
-  const operation = document.definitions.find(
-    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === name,
-  );
-  if (!operation) throw new Error(`no subscription ${name} in operations/subscriptions.graphql`);
-  return print(operation);
-}
 
 /** A subscription's result as a client receives it: data, or errors (then the stream ends). */
-export type Received = {
+export type Received<R = unknown> = {
   /** The HTTP status of a refused Server-Sent Events request. */
   status?: number;
-  data?: Record<string, any> | null;
+  data?: R | null;
   errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
 };
 
 export type Transport = 'sse' | 'ws';
 
 /** A subscription held open by a real client, and what it received so far. */
-export type Stream = {
-  readonly received: Received[];
+export type Stream<R = unknown> = {
+  readonly received: Received<R>[];
   /** When each result arrived (performance.now()). */
   readonly arrivals: number[];
   /** The next result not yet taken (waits for it). */
-  next(): Promise<Received>;
+  next(): Promise<Received<R>>;
   /** Settles when the server ends the stream. */
   readonly ended: Promise<void>;
   /** Ends it from the client's side. */
@@ -66,18 +54,21 @@ export type LiveClient = ReturnType<typeof liveClient>;
  * What a refused subscription answered: graphql-ws reports the errors; graphql-sse throws on a
  * response other than 200, whose body (Server-Sent Events) holds the errors as its one event.
  */
-async function refusal(error: unknown): Promise<Received> {
+async function refusal(error: unknown): Promise<Received<never>> {
   if (Array.isArray(error)) return { errors: error as Received['errors'] };
   const response = (error as { response?: Response }).response;
   if (!response) return { errors: [{ message: error instanceof Error ? error.message : String(error) }] };
   const event = /^data: (\{.*)$/m.exec(await response.text());
-  return { status: response.status, ...(event ? (JSON.parse(event[1]!) as Received) : {}) };
+  return { status: response.status, ...(event ? (JSON.parse(event[1]!) as Received<never>) : {}) };
 }
 
-/** Subscribes, and collects what arrives. Errors the protocol reports end the stream as a result. */
-export function subscribe(client: LiveClient, query: string): Stream {
-  const iterator = client.iterate(query);
-  const received: Received[] = [];
+/**
+ * Subscribes with a typed document (`graphql()` of test/generated/), and collects what arrives,
+ * typed by it. Errors the protocol reports end the stream as a result.
+ */
+export function subscribe<R>(client: LiveClient, document: TypedDocumentNode<R, Record<string, never>>): Stream<R> {
+  const iterator = client.iterate(print(document));
+  const received: Received<R>[] = [];
   const arrivals: number[] = [];
   let taken = 0;
   let done = false;
@@ -86,7 +77,7 @@ export function subscribe(client: LiveClient, query: string): Stream {
     try {
       for await (const result of iterator) {
         arrivals.push(performance.now());
-        received.push(result);
+        received.push(result as Received<R>);
         wake?.();
       }
     } catch (error) {
