@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { LISTENER_NAME } from '../src/database/notifications.js';
 import { graphql } from './generated/index.js';
-import { bearer, demo, execute, expectTypename, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
+import { bearer, demo, execute, expectTypename, post } from './helpers/graphql.js';
 
 // Two server processes on one database, as behind a load balancer: what one learns, the other obeys.
 const database = useTestDatabase();
@@ -47,10 +47,6 @@ const viewerEmail = graphql(/* GraphQL */ `
     }
   }
 `);
-
-/** Sends a typed document to one of the server processes. */
-const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
-  postTo(server.url, document, variables, token);
 
 const login = async (server: RunningServer, email: string, password: string) => {
   const { data, errors } = await post(server, loginMutation, { input: { email, password } });

@@ -7,7 +7,7 @@ import { graphql } from './generated/index.js';
 import { DashboardDocument } from './generated/graphql.js';
 import { prisma, run, startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
-import { demo, expectTypename, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
+import { demo, post, signInTo } from './helpers/graphql.js';
 import { startPgBouncer, type PgBouncer } from './helpers/pgbouncer.js';
 
 // The server behind Debian's PgBouncer in transaction mode, which gives each transaction whichever
@@ -33,30 +33,6 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
   const server = await startServer({ DATABASE_URL: pooledUrl, DATABASE_POOLER: 'transaction', ...env });
   servers.push(server);
   return server;
-}
-
-/** Sends a typed document to one of the server processes. */
-const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
-  postTo(server.url, document, variables, token);
-
-async function signIn(server: RunningServer, email: string): Promise<string> {
-  const answer = await post(
-    server,
-    graphql(/* GraphQL */ `
-      mutation PgBouncerLogin($input: LoginInput!) {
-        login(input: $input) {
-          __typename
-          ... on LoginSuccess {
-            tokens {
-              accessToken
-            }
-          }
-        }
-      }
-    `),
-    { input: { email, password: 'opsgraph-demo' } },
-  );
-  return expectTypename(answer.data?.login, 'LoginSuccess').tokens.accessToken;
 }
 
 const viewerEmail = graphql(/* GraphQL */ `
@@ -95,7 +71,7 @@ describe('through PgBouncer in transaction mode', () => {
         'DATABASE_URL is behind a transaction pooler, which cannot carry a LISTEN, and DIRECT_DATABASE_URL is not set',
     });
 
-    const token = await signIn(first, 'ada@harbourworks.example');
+    const token = await signInTo(first, 'ada@harbourworks.example');
     const dashboard = await post(first, DashboardDocument, {}, token);
     expect(dashboard.errors).toBeUndefined();
     expect(dashboard.data?.organisation.name).toBe(DEMO_ORGANISATION_NAME);
@@ -145,7 +121,7 @@ describe('through PgBouncer in transaction mode', () => {
 
   it('a revocation made on one instance is obeyed on another when both reach the database only through PgBouncer', async () => {
     second = await start({});
-    const token = await signIn(first, 'esi@harbourworks.example');
+    const token = await signInTo(first, 'esi@harbourworks.example');
     for (let i = 0; i < 2; i++) {
       expect((await viewer(second, token)).data).toEqual({ viewer: { email: 'esi@harbourworks.example' } });
     }
@@ -172,7 +148,7 @@ describe('through PgBouncer in transaction mode', () => {
       }
       expect(answer).toEqual({ status: 'ready', sessionChecks: 'remembered, listening for changes' });
     }
-    const token = await signIn(third, 'esi@harbourworks.example');
+    const token = await signInTo(third, 'esi@harbourworks.example');
     // Asked twice, so the fourth has checked the session and remembers it.
     for (let i = 0; i < 2; i++) expect((await viewer(fourth, token)).data?.viewer).toBeTruthy();
     expect((await post(third, logout, {}, token)).data?.logout).toBeTruthy();

@@ -9,7 +9,7 @@ import {
   StockLevelsDocument,
   type StockLevelsSubscription,
 } from './generated/graphql.js';
-import { demo, expectTypename, globalId, post as postTo, type TypedDocumentNode } from './helpers/graphql.js';
+import { demo, expectTypename, globalId, post, signInTo } from './helpers/graphql.js';
 import { liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
 
 // Two server processes on one database, as behind a load balancer: clients subscribe on the first
@@ -34,30 +34,6 @@ afterAll(async () => {
   expect(await second?.stop()).toBe(0);
 });
 
-/** Sends a typed document to one of the server processes. */
-const post = <R, V>(server: RunningServer, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
-  postTo(server.url, document, variables, token);
-
-async function login(server: RunningServer, email: string): Promise<string> {
-  const answer = await post(
-    server,
-    graphql(/* GraphQL */ `
-      mutation LiveInstancesLogin($input: LoginInput!) {
-        login(input: $input) {
-          __typename
-          ... on LoginSuccess {
-            tokens {
-              accessToken
-            }
-          }
-        }
-      }
-    `),
-    { input: { email, password: 'opsgraph-demo' } },
-  );
-  return expectTypename(answer.data?.login, 'LoginSuccess').tokens.accessToken;
-}
-
 function client(server: RunningServer, transport: 'sse' | 'ws', token: string): LiveClient {
   const made = liveClient(transport, server.url, token);
   clients.push(made);
@@ -81,7 +57,7 @@ const percentile = (values: number[], p: number) =>
 
 describe('live updates across instances', () => {
   it('a change made through one instance reaches graphql-sse and graphql-ws subscribers on the other', async () => {
-    const token = await login(first, 'marek@harbourworks.example');
+    const token = await signInTo(first, 'marek@harbourworks.example');
     const streams = {
       sse: subscribe(client(first, 'sse', token), stockLevels),
       ws: subscribe(client(first, 'ws', token), stockLevels),
@@ -91,7 +67,7 @@ describe('live updates across instances', () => {
       'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 ORDER BY sku LIMIT 1',
       [people.organisationId],
     );
-    const employee = await login(second, 'esi@harbourworks.example');
+    const employee = await signInTo(second, 'esi@harbourworks.example');
     const rounds = 30;
     const sent: number[] = [];
     const answered: number[] = [];
@@ -137,7 +113,7 @@ describe('live updates across instances', () => {
   });
 
   it('a session revoked through one instance ends its streams on the other, on both transports', async () => {
-    const token = await login(first, 'wes@harbourworks.example');
+    const token = await signInTo(first, 'wes@harbourworks.example');
     const streams = [
       subscribe(client(first, 'sse', token), PunchesDocument),
       subscribe(client(first, 'ws', token), EquipmentUpdatesDocument),
@@ -170,7 +146,7 @@ describe('live updates across instances', () => {
   });
 
   it('when its database listener is cut, an instance ends its streams as unavailable, and takes new ones once it is back', async () => {
-    const token = await login(first, 'ada@harbourworks.example');
+    const token = await signInTo(first, 'ada@harbourworks.example');
     const stream = subscribe(client(first, 'ws', token), stockLevels);
     await until(first, 'stock', 1);
     await database.sql(
@@ -211,7 +187,7 @@ describe('live updates across instances', () => {
 
   it('SIGTERM ends open streams as unavailable, so that clients subscribe elsewhere, and exits 0', async () => {
     const third = await startServer({ DATABASE_URL: database.url });
-    const token = await login(third, 'ada@harbourworks.example');
+    const token = await signInTo(third, 'ada@harbourworks.example');
     const streams = [
       subscribe(client(third, 'sse', token), stockLevels),
       subscribe(client(third, 'ws', token), stockLevels),

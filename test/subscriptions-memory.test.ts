@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
 import { graphql } from './generated/index.js';
 import { StockLevelsDocument } from './generated/graphql.js';
-import { expectTypename, post } from './helpers/graphql.js';
+import { post, signInTo } from './helpers/graphql.js';
 import { liveClient, subscribe, type LiveClient, type Stream } from './helpers/live.js';
 
 // What idle subscriptions cost a server process: its resident memory and V8 heap, each measured
@@ -102,23 +102,7 @@ async function memory(): Promise<{ rss: number; heap: number }> {
 
 describe('idle subscriptions', () => {
   it(`${COUNT} over WebSocket and ${COUNT} over Server-Sent Events hold a bounded amount of memory`, async () => {
-    const login = await post(
-      server.url,
-      graphql(/* GraphQL */ `
-        mutation LiveMemoryLogin($input: LoginInput!) {
-          login(input: $input) {
-            __typename
-            ... on LoginSuccess {
-              tokens {
-                accessToken
-              }
-            }
-          }
-        }
-      `),
-      { input: { email: 'marek@harbourworks.example', password: 'opsgraph-demo' } },
-    );
-    const token = expectTypename(login.data?.login, 'LoginSuccess').tokens.accessToken;
+    const token = await signInTo(server, 'marek@harbourworks.example');
     const items = await post(
       server.url,
       graphql(/* GraphQL */ `

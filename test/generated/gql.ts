@@ -198,6 +198,7 @@ type Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": typeof types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": typeof types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": typeof types.MutationErrorFragmentDoc,
+    "\n  mutation HelpersSignIn($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": typeof types.HelpersSignInDocument,
     "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": typeof types.HostileCreateEquipmentDocument,
     "\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      ": typeof types.HostileAncientFilterDocument,
     "\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": typeof types.HostileAddRecordDocument,
@@ -252,7 +253,6 @@ type Documents = {
     "\n      query OutageList {\n        inventoryItems(first: 3) {\n          edges {\n            node {\n              sku\n              qty\n            }\n          }\n        }\n      }\n    ": typeof types.OutageListDocument,
     "\n          query OutageCount {\n            inventoryItems(first: 1) {\n              totalCount\n            }\n          }\n        ": typeof types.OutageCountDocument,
     "\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": typeof types.OutageKeyedAdjustDocument,
-    "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": typeof types.PgBouncerLoginDocument,
     "\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n": typeof types.PgBouncerViewerDocument,
     "\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n": typeof types.PgBouncerLogoutDocument,
     "\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      ": typeof types.PgBouncerItemDocument,
@@ -313,10 +313,8 @@ type Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": typeof types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": typeof types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": typeof types.SafetyWarmUpDocument,
-    "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": typeof types.LiveInstancesLoginDocument,
     "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": typeof types.LiveInstancesAdjustDocument,
     "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    ": typeof types.LiveInstancesLogoutDocument,
-    "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": typeof types.LiveMemoryLoginDocument,
     "\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      ": typeof types.LiveMemoryItemDocument,
     "\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": typeof types.LiveMemoryAdjustDocument,
     "\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": typeof types.LiveClockInDocument,
@@ -563,6 +561,7 @@ const documents: Documents = {
     "\n      query GraphAnonymousViewer {\n        viewer {\n          id\n        }\n      }\n    ": types.GraphAnonymousViewerDocument,
     "\n        query GraphAnonymousOrganisation {\n          organisation {\n            name\n          }\n        }\n      ": types.GraphAnonymousOrganisationDocument,
     "\n  fragment MutationError on Error {\n    __typename\n    message\n    ... on InputValidationError {\n      issues {\n        path\n        message\n      }\n    }\n    ... on ConflictError {\n      field\n    }\n    ... on NotFoundError {\n      entity\n    }\n  }\n": types.MutationErrorFragmentDoc,
+    "\n  mutation HelpersSignIn($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n": types.HelpersSignInDocument,
     "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    ": types.HostileCreateEquipmentDocument,
     "\n        query HostileAncientFilter {\n          maintenanceRecords(first: 1, between: { from: \"-010000-01-01T00:00:00Z\" }) {\n            totalCount\n          }\n        }\n      ": types.HostileAncientFilterDocument,
     "\n        mutation HostileAddRecord($input: AddMaintenanceRecordInput!) {\n          addMaintenanceRecord(input: $input) {\n            __typename\n            ...MutationError\n          }\n        }\n      ": types.HostileAddRecordDocument,
@@ -617,7 +616,6 @@ const documents: Documents = {
     "\n      query OutageList {\n        inventoryItems(first: 3) {\n          edges {\n            node {\n              sku\n              qty\n            }\n          }\n        }\n      }\n    ": types.OutageListDocument,
     "\n          query OutageCount {\n            inventoryItems(first: 1) {\n              totalCount\n            }\n          }\n        ": types.OutageCountDocument,
     "\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": types.OutageKeyedAdjustDocument,
-    "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": types.PgBouncerLoginDocument,
     "\n  query PgBouncerViewer {\n    viewer {\n      email\n    }\n  }\n": types.PgBouncerViewerDocument,
     "\n  mutation PgBouncerLogout {\n    logout {\n      __typename\n    }\n  }\n": types.PgBouncerLogoutDocument,
     "\n        query PgBouncerItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n                qty\n              }\n            }\n          }\n        }\n      ": types.PgBouncerItemDocument,
@@ -678,10 +676,8 @@ const documents: Documents = {
     "\n        query SafetyNodes($ids: [ID!]!) {\n          nodes(ids: $ids) {\n            id\n          }\n        }\n      ": types.SafetyNodesDocument,
     "\n    query SafetyMeasured {\n      organisation {\n        inspectionCompliance {\n          equipmentCount\n          compliantCount\n          ratio\n        }\n        summary {\n          dueInspectionCount\n          overdueInspectionCount\n        }\n      }\n      inspectionsDue(first: 20) {\n        totalCount\n        edges {\n          node {\n            name\n            serialNumber\n            inspectionStatus {\n              state\n              dueAt\n            }\n          }\n        }\n      }\n    }\n  ": types.SafetyMeasuredDocument,
     "\n        query SafetyWarmUp {\n          viewer {\n            id\n          }\n        }\n      ": types.SafetyWarmUpDocument,
-    "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    ": types.LiveInstancesLoginDocument,
     "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        ": types.LiveInstancesAdjustDocument,
     "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    ": types.LiveInstancesLogoutDocument,
-    "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      ": types.LiveMemoryLoginDocument,
     "\n        query LiveMemoryItem {\n          inventoryItems(first: 1) {\n            edges {\n              node {\n                id\n              }\n            }\n          }\n        }\n      ": types.LiveMemoryItemDocument,
     "\n          mutation LiveMemoryAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n            }\n          }\n        ": types.LiveMemoryAdjustDocument,
     "\n  mutation LiveClockIn($input: ClockInInput!) {\n    result: clockIn(input: $input) {\n      __typename\n      ...MutationError\n    }\n  }\n": types.LiveClockInDocument,
@@ -1497,6 +1493,10 @@ export function graphql(source: "\n  fragment MutationError on Error {\n    __ty
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation HelpersSignIn($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation HelpersSignIn($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        tokens {\n          accessToken\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "): (typeof documents)["\n      mutation HostileCreateEquipment($input: CreateEquipmentInput!) {\n        result: createEquipment(input: $input) {\n          __typename\n          ...MutationError\n        }\n      }\n    "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -1710,10 +1710,6 @@ export function graphql(source: "\n          query OutageCount {\n            in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          mutation OutageKeyedAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      mutation PgBouncerLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -1957,19 +1953,11 @@ export function graphql(source: "\n        query SafetyWarmUp {\n          viewe
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "): (typeof documents)["\n      mutation LiveInstancesLogin($input: LoginInput!) {\n        login(input: $input) {\n          __typename\n          ... on LoginSuccess {\n            tokens {\n              accessToken\n            }\n          }\n        }\n      }\n    "];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "): (typeof documents)["\n          mutation LiveInstancesAdjust($input: AdjustStockInput!) {\n            adjustStock(input: $input) {\n              __typename\n              ... on AdjustStockSuccess {\n                inventoryItem {\n                  qty\n                }\n              }\n            }\n          }\n        "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    "): (typeof documents)["\n      mutation LiveInstancesLogout {\n        logout {\n          __typename\n        }\n      }\n    "];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "): (typeof documents)["\n        mutation LiveMemoryLogin($input: LoginInput!) {\n          login(input: $input) {\n            __typename\n            ... on LoginSuccess {\n              tokens {\n                accessToken\n              }\n            }\n          }\n        }\n      "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type FormattedExecutionResult } from 'graphql';
 import { expect } from 'vitest';
 import { system as db } from '../../src/db.js';
-import { DEMO_ADMIN_EMAIL, seedDemo } from '../../src/database/seed.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/database/seed.js';
 import { signAccessToken } from '../../src/lib/tokens.js';
 import { createApp } from '../../src/yoga.js';
 import { graphql as typed } from '../generated/index.js';
@@ -124,19 +124,38 @@ export async function respond<R, V>(
   };
 }
 
-/** Sends a typed document to a server process at `url`, as a client over the network does. */
+/** Sends a typed document to a server process (or its URL), as a client over the network does. */
 export async function post<R, V>(
-  url: string,
+  to: string | { url: string },
   document: TypedDocumentNode<R, V>,
   variables: V,
   token?: string,
 ): Promise<FormattedExecutionResult<R>> {
-  const response = await fetch(url, {
+  const response = await fetch(typeof to === 'string' ? to : to.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: source(document), variables }),
   });
   return (await response.json()) as FormattedExecutionResult<R>;
+}
+
+const signInMutation = typed(/* GraphQL */ `
+  mutation HelpersSignIn($input: LoginInput!) {
+    login(input: $input) {
+      __typename
+      ... on LoginSuccess {
+        tokens {
+          accessToken
+        }
+      }
+    }
+  }
+`);
+
+/** The access token of a demo user's sign-in, which must succeed, on a server process (or its URL). */
+export async function signInTo(to: string | { url: string }, email: string): Promise<string> {
+  const { data } = await post(to, signInMutation, { input: { email, password: DEMO_PASSWORD } });
+  return expectTypename(data?.login, 'LoginSuccess').tokens.accessToken;
 }
 
 /**
