@@ -20,8 +20,6 @@ export type TrustedDocuments = {
   nameOf(document: DocumentNode): string | undefined;
 };
 
-const ID = /^sha256:[0-9a-f]{64}$/;
-
 const definitionKey = (definition: DefinitionNode) =>
   `${definition.kind}:${'name' in definition ? (definition.name?.value ?? '') : ''}`;
 
@@ -47,19 +45,18 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
   const texts = new Map<string, string>();
   const names = new Map<string, string>();
   for (const [id, text] of Object.entries(manifest)) {
-    const hash = typeof text === 'string' ? createHash('sha256').update(text).digest('hex') : undefined;
-    if (!ID.test(id) || id !== `sha256:${hash}`) {
+    if (typeof text !== 'string' || id !== `sha256:${createHash('sha256').update(text).digest('hex')}`) {
       throw new ConfigError(
         `TRUSTED_DOCUMENTS_MANIFEST: in ${path}, "${id.slice(0, 80)}" is not sha256:<the SHA-256 of its text>.`,
       );
     }
-    const document = parse(text as string);
+    const document = parse(text);
     const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
     const name = operations.length === 1 ? operations[0]!.name?.value : undefined;
     if (!name) {
       throw new ConfigError(`TRUSTED_DOCUMENTS_MANIFEST: in ${path}, ${id} must hold one named operation.`);
     }
-    texts.set(id, text as string);
+    texts.set(id, text);
     names.set(canonical(document), name);
   }
   // Yoga parses each distinct text once and hands the same document to every request that sends it.
@@ -79,12 +76,15 @@ export function loadTrustedDocuments(path: string): TrustedDocuments {
   };
 }
 
+/** The request parameter that names a trusted document, beside GraphQL over HTTP's own. */
+export const TRUSTED_DOCUMENT_PARAMETER = 'documentId';
+
 /**
  * A trusted document's id as a request carries it: `documentId` in the body or the URL (GraphQL
  * over HTTP's persisted documents), or Apollo's `extensions.persistedQuery.sha256Hash`.
  */
 function documentId(params: DocumentParams, request: Request): string | null {
-  const given = params.documentId ?? new URL(request.url).searchParams.get('documentId');
+  const given = params.documentId ?? new URL(request.url).searchParams.get(TRUSTED_DOCUMENT_PARAMETER);
   if (typeof given === 'string') return given;
   const persisted = params.extensions?.persistedQuery;
   if (persisted?.version === 1 && typeof persisted.sha256Hash === 'string') return `sha256:${persisted.sha256Hash}`;
@@ -130,9 +130,6 @@ export function trustedDocumentRule({ mode }: TrustedDocumentsConfig, documents:
     return text;
   };
 }
-
-/** The request parameter that names a trusted document, beside GraphQL over HTTP's own. */
-export const TRUSTED_DOCUMENT_PARAMETER = 'documentId';
 
 /** Applies the rule to every GraphQL request over HTTP, before Yoga checks and parses it. */
 export function useTrustedDocuments(documentFor: ReturnType<typeof trustedDocumentRule>): Plugin {
