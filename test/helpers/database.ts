@@ -58,7 +58,9 @@ export function useTestDatabase(): TestDatabase {
       poolSize = 1;
       teardown = () => embedded.stop();
     }
-    const app = connectDb(url, { poolSize, onQuery: (event) => statements.push(event) });
+    // A transaction waits for a connection (PGlite's one) longer than the server's default: on a
+    // busy machine, racing requests of a test queue for seconds without anything being wrong.
+    const app = connectDb(url, { poolSize, transactionMaxWaitMs: 15_000, onQuery: (event) => statements.push(event) });
     // As the server does: on PostgreSQL session checks are remembered while it listens; on both,
     // live events are heard.
     const listener =
