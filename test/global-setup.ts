@@ -52,15 +52,31 @@ async function preparePgliteTemplate(): Promise<{ path: string; cleanup(): Promi
   }
 }
 
-export default async function setup(project: TestProject) {
+type Templates = { templateDatabase: string; templateDump: string; cleanup?: () => Promise<void> };
+
+async function prepareTemplates(): Promise<Templates> {
   console.log(`[test] database backend: ${backend}`);
-  if (serverUrl) {
-    project.provide('templateDatabase', await preparePostgresTemplate(serverUrl));
-    project.provide('templateDump', '');
-    return;
-  }
+  if (serverUrl) return { templateDatabase: await preparePostgresTemplate(serverUrl), templateDump: '' };
   const template = await preparePgliteTemplate();
-  project.provide('templateDatabase', '');
-  project.provide('templateDump', template.path);
-  return template.cleanup;
+  return { templateDatabase: '', templateDump: template.path, cleanup: template.cleanup };
+}
+
+// Each vitest project runs this setup, at once, in one process: the first builds the templates,
+// the others share them, and the last to finish removes them.
+const shared = globalThis as { opsgraphTemplates?: { ready: Promise<Templates>; users: number } };
+
+export default async function setup(project: TestProject) {
+  shared.opsgraphTemplates ??= { ready: prepareTemplates(), users: 0 };
+  const templates = shared.opsgraphTemplates;
+  templates.users += 1;
+  const { templateDatabase, templateDump } = await templates.ready;
+  project.provide('templateDatabase', templateDatabase);
+  project.provide('templateDump', templateDump);
+  return async () => {
+    templates.users -= 1;
+    if (templates.users === 0) {
+      delete shared.opsgraphTemplates;
+      await (await templates.ready).cleanup?.();
+    }
+  };
 }

@@ -15,7 +15,8 @@ export type GraphQLResponse<T = Record<string, unknown>> = {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 };
 
-const sessions = new Map<string, string>();
+/** A session per user, in each test database (test files may share a module, and the demo's user ids). */
+const sessions = new WeakMap<typeof db, Map<string, string>>();
 
 /**
  * An access token for a user, as sign-in would issue it: for a session of its own, carrying the
@@ -23,13 +24,15 @@ const sessions = new Map<string, string>();
  */
 export async function bearer(userId: string): Promise<string> {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { credentialsChangedAt: true } });
-  let sessionId = sessions.get(userId);
+  let ofDatabase = sessions.get(db);
+  if (!ofDatabase) sessions.set(db, (ofDatabase = new Map<string, string>()));
+  let sessionId = ofDatabase.get(userId);
   if (!sessionId) {
     const session = await db.session.create({
       data: { userId, refreshTokenHash: randomUUID(), expiresAt: new Date(Date.now() + 3_600_000) },
     });
     sessionId = session.id;
-    sessions.set(userId, sessionId);
+    ofDatabase.set(userId, sessionId);
   }
   const { token } = await signAccessToken({
     userId,
