@@ -4,7 +4,7 @@ import { backend } from './test/helpers/backend.js';
 /**
  * The API's behaviour, asked through the Yoga app in this process: each file has its own database
  * and needs no process, CLI run, browser or pooler of its own, so the files share their workers'
- * loaded modules (isolate: false) and run in seconds (`npm run test:fast`).
+ * loaded modules (isolate: false), in under half the time (`npm run test:fast`).
  */
 const fast = [
   'adversarial',
