@@ -2,15 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
-import { generate, scales } from './generate.js';
+import { scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs, peakRssMb } from './process-stats.js';
 import { startServer } from './server-process.js';
 import { startStatementCounter } from './statement-counter.js';
-import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, query } from './target.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from './target.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
@@ -34,26 +32,6 @@ type Result = {
   cpuMsPerRequest: number;
   errors: number;
 };
-
-/** A migrated database holding the dataset of this scale, made once and kept between runs. */
-async function prepareDatabase(serverUrl: string, scale: keyof typeof scales) {
-  const name = `opsgraph_bench_${scale}`;
-  const url = withDatabase(serverUrl, name);
-  const exists = await query(withDatabase(serverUrl, 'postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [
-    name,
-  ]);
-  if (exists.length === 0) await query(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE "${name}"`);
-  await applyPendingMigrations(url);
-  const [{ n }] = (await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM auth.organisations')) as [
-    { n: number },
-  ];
-  if (n === 0) {
-    console.log(`Generating the ${scale} dataset into ${name}:`);
-    await generate(url, scales[scale]);
-  }
-  await query(url, await readFile(`${root}bench/postgraphile-setup.sql`, 'utf8'));
-  return url;
-}
 
 async function post(url: string, body: object, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
