@@ -52,7 +52,7 @@ async function main() {
   }
   const url = await prepareDatabase(serverUrl, scale);
   if (SERVERS.includes('opsgraph')) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const { organisationId, equipmentId, itemId, token } = await benchTarget(url);
+  const { organisationId, userId, equipmentId, itemId, token } = await benchTarget(url);
   const global = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
   const results: Record<ServerName, Partial<Record<OperationName, Result>>> = {
@@ -95,7 +95,7 @@ async function main() {
           server === 'postgraphile'
             ? {
                 query: postgraphileOperations[name].document,
-                variables: { organisation: organisationId, after: cursor, id: equipmentId, itemId: itemId },
+                variables: { organisation: organisationId, after: cursor, id: equipmentId, itemId, user: userId },
               }
             : {
                 operationName: name,
@@ -104,6 +104,7 @@ async function main() {
                   after: cursor,
                   id: global('Equipment', equipmentId),
                   itemId: global('InventoryItem', itemId),
+                  userId: global('User', userId),
                 },
               };
         const headers: Record<string, string> = server === 'opsgraph' ? { authorization: `Bearer ${token}` } : {};
