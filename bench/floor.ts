@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,6 @@ import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from 
  *
  * BENCH_OPERATIONS=deepList,timesheet and BENCH_SERVERS=opsgraph,'yoga + prisma' measure a part.
  */
-const PORT = 4890;
 const root = fileURLToPath(new URL('..', import.meta.url));
 type Target = Awaited<ReturnType<typeof benchTarget>>;
 type Benched = { organisationId: string; userId: string };
@@ -114,7 +114,17 @@ const callgrindRequests: Record<OperationName, number> = {
   timesheet: 200,
 };
 
+/** A port free now: another checkout's benchmark may be running beside this one. */
+async function freePort() {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 async function http(operation: OperationName, kind: string, url: string, target: Target) {
+  const port = await freePort();
   const dir = callgrind ? await mkdtemp(join(tmpdir(), 'floor-')) : '';
   // OpsGraph as `npm run bench` runs it (its production build); the others from this file.
   const server =
@@ -135,7 +145,7 @@ async function http(operation: OperationName, kind: string, url: string, target:
     NODE_ENV: 'production',
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: '10',
-    PORT: String(PORT),
+    PORT: String(port),
     AUTH_SECRET: BENCH_SECRET,
     // The reference operations are the benchmark's own texts, sent alike to every server.
     TRUSTED_DOCUMENTS: 'any',
@@ -146,7 +156,7 @@ async function http(operation: OperationName, kind: string, url: string, target:
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    const endpoint = `http://127.0.0.1:${PORT}/graphql`;
+    const endpoint = `http://127.0.0.1:${port}/graphql`;
     const ask = async (body: object, headers: Record<string, string> = {}) => {
       const response = await fetch(endpoint, {
         method: 'POST',
@@ -291,7 +301,8 @@ if (process.argv[2] === 'serve') {
     organisationId: process.env.BENCH_ORGANISATION_ID!,
     userId: process.env.BENCH_USER_ID!,
   });
-  server.listen(PORT, '127.0.0.1', () => console.log(`listening on ${PORT}`));
+  const port = Number(process.env.PORT);
+  server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
 } else {
   await main();
 }

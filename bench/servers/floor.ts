@@ -233,8 +233,9 @@ const MAX_QUANTITY = 1_000_000_000;
  * - adjustStock: what OpsGraph must do for a correct adjustment, no less. In a transaction, one
  *   statement locks the item (which orders concurrent adjustments), inserts the movement if the
  *   stock stays in bounds (the ledger trigger applies it) and the audit event OpsGraph records;
- *   after the commit, the item is read back for the answer. The transaction is Prisma's batch
- *   form (BEGIN, the statement, COMMIT, as OpsGraph's interactive one sends them).
+ *   after the commit, the item is read back for the answer. The transaction is an interactive one
+ *   (BEGIN, the statement, COMMIT): Prisma's batch form sends a batch of one statement without a
+ *   transaction, which a cut connection can leave committed unanswered (BENCHMARKS.md).
  */
 export function createYogaPrismaServer(
   db: Db,
@@ -328,8 +329,8 @@ export function createYogaPrismaServer(
       };
     },
     adjustStock: async ({ itemId, delta }) => {
-      const [[item]] = await db.$transaction([
-        db.$queryRaw<{ id: string; movementId: string | null }[]>`
+      const [item] = await db.$transaction(
+        (tx) => tx.$queryRaw<{ id: string; movementId: string | null }[]>`
           WITH item AS (
             SELECT id, organisation_id, qty FROM inventory.inventory_items
             WHERE id = ${innerId(itemId)}::uuid AND deleted_at IS NULL AND organisation_id = ${organisationId}::uuid
@@ -347,7 +348,7 @@ export function createYogaPrismaServer(
             FROM item JOIN movement ON true
           )
           SELECT item.id, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`,
-      ]);
+      );
       if (!item?.movementId) throw new Error('the item was not found, or the stock would leave its bounds');
       return {
         inventoryItem: await db.inventoryItem.findUniqueOrThrow({
