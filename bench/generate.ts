@@ -46,7 +46,13 @@ export const scales = {
 
 export const BENCH_PASSWORD = 'bench-password';
 
-type Step = { name: string; sql: string; params?: (organisation: Organisation) => unknown[] };
+type Step = {
+  name: string;
+  sql: string;
+  params?: (organisation: Organisation) => unknown[];
+  /** A step of the timeclock's, the last the dataset gained: added alone to an older dataset. */
+  timeclock?: boolean;
+};
 type Organisation = { id: string; index: number };
 
 // Rows are made inside PostgreSQL from generate_series, one organisation per statement: large
@@ -174,6 +180,7 @@ function steps(scale: Scale, passwordHash: string): Step[] {
       // Fridays a fifth of the users (the benchmark's admin among them) work a late shift that ends
       // after midnight.
       name: 'time entries',
+      timeclock: true,
       sql: `INSERT INTO timeclock.time_entries (organisation_id, user_id, clock_in, clock_out, source)
             SELECT $1, u.id, (d + start) AT TIME ZONE o.time_zone,
                    (d + start + interval '8 hours' + ((u.n + g) % 3) * interval '1 hour') AT TIME ZONE o.time_zone,
@@ -191,6 +198,7 @@ function steps(scale: Scale, passwordHash: string): Step[] {
     },
     {
       name: 'time breaks',
+      timeclock: true,
       sql: `INSERT INTO timeclock.time_breaks (entry_id, started_at, ended_at)
             SELECT e.id, e.clock_in + interval '4 hours', e.clock_in + interval '4 hours 30 minutes'
             FROM timeclock.time_entries e WHERE e.organisation_id = $1
@@ -207,11 +215,16 @@ function bar(done: number, total: number, width = 30): string {
 
 export type GenerateReport = { rows: number; seconds: number; perStep: Record<string, number> };
 
-/** Fills a migrated database with the benchmark dataset; prints progress and rows per second. */
+/**
+ * Fills a migrated database with the benchmark dataset; prints progress and rows per second. With
+ * `timeclockOnly`, adds the time entries to a dataset generated before it had them (its
+ * organisations moved to the time zone a new dataset has).
+ */
 export async function generate(
   url: string,
   scale: Scale,
   log: (line: string) => void = (line) => process.stdout.write(line),
+  { timeclockOnly = false } = {},
 ): Promise<GenerateReport> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -221,14 +234,16 @@ export async function generate(
     const passwordHash = await hashPassword(BENCH_PASSWORD);
     // One transaction: a generation that fails leaves nothing behind.
     await client.query('BEGIN');
+    // Away from UTC, so that a timesheet's local days differ from UTC's.
     const inserted = await client.query<{ id: string }>(
-      // Away from UTC, so that a timesheet's local days differ from UTC's.
-      `INSERT INTO auth.organisations (name, time_zone) SELECT 'Bench Organisation ' || g, 'Europe/Berlin' FROM generate_series(1, $1) g RETURNING id`,
-      [scale.organisations],
+      timeclockOnly
+        ? `UPDATE auth.organisations SET time_zone = 'Europe/Berlin' RETURNING id`
+        : `INSERT INTO auth.organisations (name, time_zone) SELECT 'Bench Organisation ' || g, 'Europe/Berlin' FROM generate_series(1, $1) g RETURNING id`,
+      timeclockOnly ? [] : [scale.organisations],
     );
     const organisations: Organisation[] = inserted.rows.map(({ id }, index) => ({ id, index: index + 1 }));
-    perStep.organisations = organisations.length;
-    const plan = steps(scale, passwordHash);
+    if (!timeclockOnly) perStep.organisations = organisations.length;
+    const plan = steps(scale, passwordHash).filter((step) => !timeclockOnly || step.timeclock);
     const units = plan.length * organisations.length;
     let done = 0;
     for (const step of plan) {

@@ -36,7 +36,8 @@ export async function prepareDatabase(serverUrl: string, scale: keyof typeof sca
     console.log(`Generating the ${scale} dataset into ${name}:`);
     await generate(url, scales[scale]);
   } else if (entries === 0) {
-    throw new Error(`${name} was generated before the dataset had time entries: drop it to generate it again`);
+    console.log(`Adding the time entries to the ${scale} dataset in ${name}:`);
+    await generate(url, scales[scale], undefined, { timeclockOnly: true });
   }
   await query(url, await readFile(new URL('postgraphile-setup.sql', import.meta.url), 'utf8'));
   return url;
