@@ -194,7 +194,8 @@ async function http(operation: OperationName, kind: string, url: string, target:
         timeout: callgrind ? 600 : 10,
         ...limit,
       });
-      if (run.non2xx > 0 || run.errors > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+      if (run.non2xx > 0 || run.errors > 0)
+        throw new Error(`${kind}: ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts)`);
       return run;
     };
     const data = toOpsGraph(answer.data);
