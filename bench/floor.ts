@@ -302,6 +302,10 @@ if (process.argv[2] === 'serve') {
     organisationId: process.env.BENCH_ORGANISATION_ID!,
     userId: process.env.BENCH_USER_ID!,
   });
+  // OpsGraph's keep-alive (HTTP_KEEP_ALIVE_TIMEOUT_MS) rather than Node's 5 s: under callgrind, a
+  // connection's next request can wait longer than that to be read, and the server closed it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = Number(process.env.PORT);
   server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
 } else {
