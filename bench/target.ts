@@ -55,7 +55,7 @@ export async function benchTarget(url: string) {
   const [admin] = await query<{ id: string; ver: Date }>(
     url,
     `SELECT u.id, u.credentials_changed_at AS ver FROM auth.users u JOIN auth.user_roles ur ON ur.user_id = u.id
-     JOIN auth.roles r ON r.id = ur.role_id WHERE u.organisation_id = $1 AND r.name = 'admin' LIMIT 1`,
+     JOIN auth.roles r ON r.id = ur.role_id WHERE u.organisation_id = $1 AND r.name = 'admin' ORDER BY u.email LIMIT 1`,
     [organisation.id],
   );
   const [equipment] = await query<{ id: string }>(
@@ -65,7 +65,8 @@ export async function benchTarget(url: string) {
   );
   const [item] = await query<{ id: string }>(
     url,
-    'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 LIMIT 1',
+    // By sku: the adjustments move its row, and a scan's first row with it.
+    'SELECT id FROM inventory.inventory_items WHERE organisation_id = $1 ORDER BY sku, id LIMIT 1',
     [organisation.id],
   );
   process.env.AUTH_SECRET = BENCH_SECRET;
