@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,44 +9,45 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createDb } from '../src/db.js';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
-import { operations } from './operations.js';
-import { postgraphileOperations } from './postgraphile-operations.js';
+import { loadConfig } from '../src/config.js';
+import { configureTimeclock } from '../src/modules/timeclock/rules.js';
+import { scales } from './generate.js';
+import { operations, type OperationName } from './operations.js';
+import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs } from './process-stats.js';
 import { startServer } from './server-process.js';
 import { createPostGraphileServer } from './servers/postgraphile.js';
 import { createYogaPrismaServer, equipmentSql, fromMemory, yoga } from './servers/floor.js';
 import { createRawServer } from './servers/raw.js';
-import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION } from './target.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from './target.js';
 
 /**
  * How fast any server built on Yoga and Prisma can be, and what OpsGraph adds to that:
  * `npm run bench:floor` (with DATABASE_URL; BENCH_SCALE=large for BENCHMARKS.md's dataset).
  *
- * 1. nodeLookup and deepList served under autocannon, each server in a process of its own, by:
+ * 1. Each reference operation served under autocannon, each server in a process of its own, by:
  *    - OpsGraph's production build, as `npm run bench` runs it;
  *    - the floor (bench/servers/floor.ts): Yoga and Prisma with none of OpsGraph, making the
- *      Prisma call OpsGraph's plan makes (nodeLookup also by Prisma's cheapest path, `$queryRaw`).
+ *      Prisma calls OpsGraph's plan makes (nodeLookup also by Prisma's cheapest path, `$queryRaw`).
  *      No server built on the two serves these operations faster;
  *    - PostGraphile and the raw baseline, as in `npm run bench`;
  *    - for nodeLookup, a bare Yoga server answering from memory, and plain `node:http`.
- *    Their answers are checked to be the same before any figure is printed.
+ *    Their answers are checked to be the same before any figure is printed (adjustStock's, the
+ *    item's sku, after each server has adjusted it).
  * 2. Prisma's client reading nodeLookup's row, against `pg` sending the same SELECT, 16 at a
  *    time, in this process.
  *
- * BENCH_OPERATIONS=deepList measures one of the two.
+ * BENCH_OPERATIONS=deepList,timesheet and BENCH_SERVERS=opsgraph,'yoga + prisma' measure a part.
  */
-const PORT = 4890;
 const root = fileURLToPath(new URL('..', import.meta.url));
-type Operation = 'nodeLookup' | 'deepList';
 type Target = Awaited<ReturnType<typeof benchTarget>>;
-const servers: Record<string, (url: string, organisationId: string) => Server | Promise<Server>> = {
-  'yoga + prisma': (url, organisationId) =>
-    createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId),
-  'yoga + prisma $queryRaw': (url, organisationId) =>
-    createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, organisationId, { raw: true }),
+type Benched = { organisationId: string; userId: string };
+const servers: Record<string, (url: string, target: Benched) => Server | Promise<Server>> = {
+  'yoga + prisma': (url, target) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, target),
+  'yoga + prisma $queryRaw': (url, target) =>
+    createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, target, { raw: true }),
   postgraphile: async (url) => (await createPostGraphileServer(url)).server,
-  raw: (url, organisationId) => createRawServer(url, organisationId),
+  raw: (url, { organisationId }) => createRawServer(url, organisationId),
   yoga: () => yoga({ node: () => fromMemory }),
   'node:http': () =>
     createServer((request, response) => {
@@ -56,31 +58,46 @@ const servers: Record<string, (url: string, organisationId: string) => Server | 
       });
     }),
 };
-const measured: Record<Operation, string[]> = {
+const compared = ['opsgraph', 'yoga + prisma', 'postgraphile', 'raw'];
+const measured: Record<OperationName, string[]> = {
   nodeLookup: ['opsgraph', ...Object.keys(servers)],
-  deepList: ['opsgraph', 'yoga + prisma', 'postgraphile', 'raw'],
+  deepList: compared,
+  filteredPage: compared,
+  dashboard: compared,
+  adjustStock: compared,
+  timesheet: compared,
 };
 const fromDatabase = ['opsgraph', 'yoga + prisma', 'yoga + prisma $queryRaw', 'postgraphile', 'raw'];
 
 /** The operation's request in the server's own terms, and its answer in OpsGraph's. */
 function request(
-  operation: Operation,
+  operation: OperationName,
   kind: string,
-  { organisationId, equipmentId, token }: Target,
+  { organisationId, userId, equipmentId, itemId, token }: Target,
+  postgraphileCursor: string,
 ): { headers: Record<string, string>; body: object; toOpsGraph: (data: unknown) => unknown } {
   if (kind === 'postgraphile')
     return {
       headers: {},
       body: {
         query: postgraphileOperations[operation].document,
-        variables: { organisation: organisationId, id: equipmentId },
+        variables: { organisation: organisationId, id: equipmentId, after: postgraphileCursor, itemId, user: userId },
       },
       toOpsGraph: postgraphileOperations[operation].toOpsGraph,
     };
-  const id = Buffer.from(`Equipment:${equipmentId}`).toString('base64');
+  const global = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
   return {
     headers: kind === 'opsgraph' ? { authorization: `Bearer ${token}` } : {},
-    body: { query: operations[operation].document, operationName: operation, variables: { id } },
+    body: {
+      query: operations[operation].document,
+      operationName: operation,
+      variables: {
+        id: global('Equipment', equipmentId),
+        after: Buffer.from(`GPC:S:${equipmentId}`).toString('base64'),
+        itemId: global('InventoryItem', itemId),
+        userId: global('User', userId),
+      },
+    },
     toOpsGraph: (data: unknown) => data,
   };
 }
@@ -88,9 +105,26 @@ function request(
 // BENCH_CALLGRIND=1 counts the instructions each server executes per request under valgrind's
 // callgrind instead of timing it: slower, but the same from run to run on a shared machine.
 const callgrind = Boolean(process.env.BENCH_CALLGRIND);
-const callgrindRequests: Record<Operation, number> = { nodeLookup: 1_000, deepList: 200 };
+const callgrindRequests: Record<OperationName, number> = {
+  nodeLookup: 1_000,
+  deepList: 200,
+  filteredPage: 500,
+  dashboard: 200,
+  adjustStock: 200,
+  timesheet: 200,
+};
 
-async function http(operation: Operation, kind: string, url: string, target: Target) {
+/** A port free now: another checkout's benchmark may be running beside this one. */
+async function freePort() {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function http(operation: OperationName, kind: string, url: string, target: Target) {
+  const port = await freePort();
   const dir = callgrind ? await mkdtemp(join(tmpdir(), 'floor-')) : '';
   // OpsGraph as `npm run bench` runs it (its production build); the others from this file.
   const server =
@@ -111,35 +145,59 @@ async function http(operation: Operation, kind: string, url: string, target: Tar
     NODE_ENV: 'production',
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: '10',
-    PORT: String(PORT),
+    PORT: String(port),
     AUTH_SECRET: BENCH_SECRET,
     // The reference operations are the benchmark's own texts, sent alike to every server.
     TRUSTED_DOCUMENTS: 'any',
     // Under callgrind, requests queue for seconds: OpsGraph would answer 503 instead of waiting.
     ...(callgrind ? { DATABASE_CONNECT_TIMEOUT_MS: '120000', DATABASE_TRANSACTION_WAIT_MS: '120000' } : {}),
     BENCH_ORGANISATION_ID: target.organisationId,
+    BENCH_USER_ID: target.userId,
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    const { body, headers, toOpsGraph } = request(operation, kind, target);
+    const endpoint = `http://127.0.0.1:${port}/graphql`;
+    const ask = async (body: object, headers: Record<string, string> = {}) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as { data?: unknown; errors?: unknown };
+    };
+    // PostGraphile's own cursor after the same 31 rows as the others' (its cursors are opaque).
+    const cursor =
+      kind === 'postgraphile' && operation === 'filteredPage'
+        ? (
+            (
+              await ask({
+                query: postgraphileCursorQuery,
+                variables: { organisation: target.organisationId, count: 31 },
+              })
+            ).data as { allAssetsEquipments: { pageInfo: { endCursor: string } } }
+          ).allAssetsEquipments.pageInfo.endCursor
+        : '';
+    const { body, headers, toOpsGraph } = request(operation, kind, target, cursor);
     const post = {
       method: 'POST' as const,
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     };
-    const endpoint = `http://127.0.0.1:${PORT}/graphql`;
-    const answer = (await (await fetch(endpoint, post)).json()) as { data?: unknown; errors?: unknown };
+    const answer = await ask(body, headers);
     if (answer.errors) throw new Error(`${kind} answered ${operation} with ${JSON.stringify(answer.errors)}`);
     const load = async (limit: { duration: number } | { amount: number }) => {
       // Under callgrind a request can take seconds: wait for it rather than count it failed.
       const run = await autocannon({
         url: endpoint,
         ...post,
-        connections: 16,
+        // Under callgrind, 16 adjustments queued on the one item's lock outlast a transaction's
+        // 5 s (Prisma's default): one at a time, instead, for the instructions of each.
+        connections: callgrind && operation === 'adjustStock' ? 1 : 16,
         timeout: callgrind ? 600 : 10,
         ...limit,
       });
-      if (run.non2xx > 0 || run.errors > 0) throw new Error(`${kind}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+      if (run.non2xx > 0 || run.errors > 0)
+        throw new Error(`${kind}: ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts)`);
       return run;
     };
     const data = toOpsGraph(answer.data);
@@ -207,16 +265,16 @@ async function perCallDatabase(url: string, target: Target) {
 async function main() {
   const server = process.env.DATABASE_URL;
   if (!server) throw new Error('usage: DATABASE_URL=postgresql://…/postgres npm run bench:floor');
-  const url = withDatabase(server, `opsgraph_bench_${process.env.BENCH_SCALE ?? 'small'}`);
+  const url = await prepareDatabase(server, (process.env.BENCH_SCALE ?? 'small') as keyof typeof scales);
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const equipment = await benchTarget(url);
   const chosen = process.env.BENCH_OPERATIONS?.split(',');
   const wanted = process.env.BENCH_SERVERS?.split(',');
-  for (const operation of Object.keys(measured) as Operation[]) {
+  for (const operation of Object.keys(measured) as OperationName[]) {
     if (chosen && !chosen.includes(operation)) continue;
     const results: Awaited<ReturnType<typeof http>>[] = [];
     for (const kind of measured[operation].filter((kind) => !wanted || wanted.includes(kind)))
-      results.push(await http(operation, kind, url, equipment));
+      // A token of its own for each server: under callgrind a run outlasts an access token's life.
+      results.push(await http(operation, kind, url, await benchTarget(url)));
     const answers = results.filter(({ kind }) => fromDatabase.includes(kind));
     if (answers.some(({ data }) => !isDeepStrictEqual(data, answers[0]!.data)))
       throw new Error(`the servers' answers to ${operation} differ: ${JSON.stringify(answers)}`);
@@ -236,13 +294,22 @@ async function main() {
       console.log(`${operation.padEnd(11)} ${kind.padEnd(24)} ${figures}${ratios}`);
     }
   }
-  if (!callgrind) await perCallDatabase(url, equipment);
+  if (!callgrind) await perCallDatabase(url, await benchTarget(url));
 }
 
 if (process.argv[2] === 'serve') {
   const kind = process.argv[3]!;
-  const server = await servers[kind]!(process.env.DATABASE_URL!, process.env.BENCH_ORGANISATION_ID!);
-  server.listen(PORT, '127.0.0.1', () => console.log(`listening on ${PORT}`));
+  configureTimeclock(loadConfig().timeclock);
+  const server = await servers[kind]!(process.env.DATABASE_URL!, {
+    organisationId: process.env.BENCH_ORGANISATION_ID!,
+    userId: process.env.BENCH_USER_ID!,
+  });
+  // OpsGraph's keep-alive (HTTP_KEEP_ALIVE_TIMEOUT_MS) rather than Node's 5 s: under callgrind, a
+  // connection's next request can wait longer than that to be read, and the server closed it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const port = Number(process.env.PORT);
+  server.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
 } else {
   await main();
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { hashPassword } from '../src/lib/passwords.js';
+import { TIMESHEET_MONTH } from './operations.js';
 
 /** How much data to make: per organisation, except the number of organisations. */
 export type Scale = {
@@ -45,7 +46,13 @@ export const scales = {
 
 export const BENCH_PASSWORD = 'bench-password';
 
-type Step = { name: string; sql: string; params?: (organisation: Organisation) => unknown[] };
+type Step = {
+  name: string;
+  sql: string;
+  params?: (organisation: Organisation) => unknown[];
+  /** A step of the timeclock's, the last the dataset gained: added alone to an older dataset. */
+  timeclock?: boolean;
+};
 type Organisation = { id: string; index: number };
 
 // Rows are made inside PostgreSQL from generate_series, one organisation per statement: large
@@ -167,6 +174,37 @@ function steps(scale: Scale, passwordHash: string): Step[] {
             ORDER BY b.item_id, b.id`,
       params: (o) => [o.id],
     },
+    {
+      // Every user's shifts on the weekdays of the whole weeks the benchmark's timesheet month
+      // touches, in the organisation's local time: 7:00 to 7:30 in, 8 to 10 hours long, and on
+      // Fridays a fifth of the users (the benchmark's admin among them) work a late shift that ends
+      // after midnight.
+      name: 'time entries',
+      timeclock: true,
+      sql: `INSERT INTO timeclock.time_entries (organisation_id, user_id, clock_in, clock_out, source)
+            SELECT $1, u.id, (d + start) AT TIME ZONE o.time_zone,
+                   (d + start + interval '8 hours' + ((u.n + g) % 3) * interval '1 hour') AT TIME ZONE o.time_zone,
+                   (ARRAY['web','mobile','kiosk']::timeclock.time_entry_source[])[1 + (u.n + g) % 3]
+            FROM ${byIndex('auth.users')} u
+            JOIN auth.organisations o ON o.id = $1
+            CROSS JOIN generate_series(0, date_trunc('week', $3::date)::date + 6 - date_trunc('week', $2::date)::date) g
+            CROSS JOIN LATERAL (SELECT date_trunc('week', $2::date)::timestamp + g * interval '1 day' AS d) day
+            CROSS JOIN LATERAL (
+              SELECT CASE WHEN extract(isodow FROM d) = 5 AND u.n % 5 = 0 THEN interval '17 hours'
+                          ELSE interval '7 hours' + (u.n % 2) * interval '30 minutes' END AS start) shift
+            WHERE extract(isodow FROM d) < 6
+            ORDER BY u.id, g`,
+      params: (o) => [o.id, TIMESHEET_MONTH.from, TIMESHEET_MONTH.to],
+    },
+    {
+      name: 'time breaks',
+      timeclock: true,
+      sql: `INSERT INTO timeclock.time_breaks (entry_id, started_at, ended_at)
+            SELECT e.id, e.clock_in + interval '4 hours', e.clock_in + interval '4 hours 30 minutes'
+            FROM timeclock.time_entries e WHERE e.organisation_id = $1
+            ORDER BY e.id`,
+      params: (o) => [o.id],
+    },
   ];
 }
 
@@ -177,11 +215,16 @@ function bar(done: number, total: number, width = 30): string {
 
 export type GenerateReport = { rows: number; seconds: number; perStep: Record<string, number> };
 
-/** Fills a migrated database with the benchmark dataset; prints progress and rows per second. */
+/**
+ * Fills a migrated database with the benchmark dataset; prints progress and rows per second. With
+ * `timeclockOnly`, adds the time entries to a dataset generated before it had them (its
+ * organisations moved to the time zone a new dataset has).
+ */
 export async function generate(
   url: string,
   scale: Scale,
   log: (line: string) => void = (line) => process.stdout.write(line),
+  { timeclockOnly = false } = {},
 ): Promise<GenerateReport> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -191,13 +234,16 @@ export async function generate(
     const passwordHash = await hashPassword(BENCH_PASSWORD);
     // One transaction: a generation that fails leaves nothing behind.
     await client.query('BEGIN');
+    // Away from UTC, so that a timesheet's local days differ from UTC's.
     const inserted = await client.query<{ id: string }>(
-      `INSERT INTO auth.organisations (name) SELECT 'Bench Organisation ' || g FROM generate_series(1, $1) g RETURNING id`,
-      [scale.organisations],
+      timeclockOnly
+        ? `UPDATE auth.organisations SET time_zone = 'Europe/Berlin' RETURNING id`
+        : `INSERT INTO auth.organisations (name, time_zone) SELECT 'Bench Organisation ' || g, 'Europe/Berlin' FROM generate_series(1, $1) g RETURNING id`,
+      timeclockOnly ? [] : [scale.organisations],
     );
     const organisations: Organisation[] = inserted.rows.map(({ id }, index) => ({ id, index: index + 1 }));
-    perStep.organisations = organisations.length;
-    const plan = steps(scale, passwordHash);
+    if (!timeclockOnly) perStep.organisations = organisations.length;
+    const plan = steps(scale, passwordHash).filter((step) => !timeclockOnly || step.timeclock);
     const units = plan.length * organisations.length;
     let done = 0;
     for (const step of plan) {

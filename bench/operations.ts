@@ -1,4 +1,7 @@
-/** The five reference operations a real client sends, as GraphQL documents for OpsGraph. */
+/** The month whose timesheet the timesheet operation reads (bench/generate.ts clocks its weeks). */
+export const TIMESHEET_MONTH = { from: '2026-11-01', to: '2026-11-30' };
+
+/** The six reference operations a real client sends, as GraphQL documents for OpsGraph. */
 export const operations = {
   dashboard: {
     document: /* GraphQL */ `
@@ -93,6 +96,30 @@ export const operations = {
             inventoryItem {
               sku
             }
+          }
+        }
+      }
+    `,
+  },
+  timesheet: {
+    document: /* GraphQL */ `
+      query timesheet($userId: ID!) {
+        timesheet(userId: $userId, from: "${TIMESHEET_MONTH.from}", to: "${TIMESHEET_MONTH.to}") {
+          timeZone
+          workedSeconds
+          breakSeconds
+          days {
+            date
+            workedSeconds
+            breakSeconds
+            overtimeSeconds
+            approved
+          }
+          weeks {
+            startDate
+            endDate
+            workedSeconds
+            overtimeSeconds
           }
         }
       }

@@ -1,4 +1,4 @@
-import type { OperationName } from './operations.js';
+import { TIMESHEET_MONTH, type OperationName } from './operations.js';
 
 type Nodes<T> = { nodes: T[] };
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -167,6 +167,45 @@ export const postgraphileOperations: Record<OperationName, Operation> = {
           sku: data.createInventoryStockMovement.inventoryStockMovement.inventoryInventoryItemByItemId.sku,
         },
       },
+    }),
+  ),
+  timesheet: operation(
+    /* GraphQL */ `
+      query timesheet($organisation: UUID!, $user: UUID!) {
+        totals: benchTimesheet(organisation: $organisation, person: $user, firstDay: "${TIMESHEET_MONTH.from}", lastDay: "${TIMESHEET_MONTH.to}") {
+          nodes {
+            timeZone
+            workedSeconds
+            breakSeconds
+          }
+        }
+        days: benchTimesheetDays(organisation: $organisation, person: $user, firstDay: "${TIMESHEET_MONTH.from}", lastDay: "${TIMESHEET_MONTH.to}") {
+          nodes {
+            date
+            workedSeconds
+            breakSeconds
+            overtimeSeconds
+            approved
+          }
+        }
+        weeks: benchTimesheetWeeks(organisation: $organisation, person: $user, firstDay: "${TIMESHEET_MONTH.from}", lastDay: "${TIMESHEET_MONTH.to}") {
+          nodes {
+            startDate
+            endDate
+            workedSeconds
+            overtimeSeconds
+          }
+        }
+      }
+    `,
+    (data: {
+      totals: Nodes<{ timeZone: string; workedSeconds: number; breakSeconds: number }>;
+      days: Nodes<Record<string, unknown>>;
+      weeks: Nodes<Record<string, unknown>>;
+    }) => ({
+      timesheet: data.totals.nodes[0]
+        ? { ...data.totals.nodes[0], days: data.days.nodes, weeks: data.weeks.nodes }
+        : null,
     }),
   ),
 };

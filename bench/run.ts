@@ -2,15 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { applyPendingMigrations } from '../src/schema-engine/migrate.js';
-import { withDatabase } from '../src/schema-engine/pg-adapter.js';
-import { generate, scales } from './generate.js';
+import { scales } from './generate.js';
 import { operations, type OperationName } from './operations.js';
 import { postgraphileCursorQuery, postgraphileOperations } from './postgraphile-operations.js';
 import { cpuMs, peakRssMb } from './process-stats.js';
 import { startServer } from './server-process.js';
 import { startStatementCounter } from './statement-counter.js';
-import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, query } from './target.js';
+import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from './target.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 type ServerName = 'opsgraph' | 'postgraphile' | 'raw';
@@ -35,26 +33,6 @@ type Result = {
   errors: number;
 };
 
-/** A migrated database holding the dataset of this scale, made once and kept between runs. */
-async function prepareDatabase(serverUrl: string, scale: keyof typeof scales) {
-  const name = `opsgraph_bench_${scale}`;
-  const url = withDatabase(serverUrl, name);
-  const exists = await query(withDatabase(serverUrl, 'postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [
-    name,
-  ]);
-  if (exists.length === 0) await query(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE "${name}"`);
-  await applyPendingMigrations(url);
-  const [{ n }] = (await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM auth.organisations')) as [
-    { n: number },
-  ];
-  if (n === 0) {
-    console.log(`Generating the ${scale} dataset into ${name}:`);
-    await generate(url, scales[scale]);
-  }
-  await query(url, await readFile(`${root}bench/postgraphile-setup.sql`, 'utf8'));
-  return url;
-}
-
 async function post(url: string, body: object, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
     method: 'POST',
@@ -74,7 +52,7 @@ async function main() {
   }
   const url = await prepareDatabase(serverUrl, scale);
   if (SERVERS.includes('opsgraph')) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const { organisationId, equipmentId, itemId, token } = await benchTarget(url);
+  const { organisationId, userId, equipmentId, itemId, token } = await benchTarget(url);
   const global = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
   const results: Record<ServerName, Partial<Record<OperationName, Result>>> = {
@@ -117,7 +95,7 @@ async function main() {
           server === 'postgraphile'
             ? {
                 query: postgraphileOperations[name].document,
-                variables: { organisation: organisationId, after: cursor, id: equipmentId, itemId: itemId },
+                variables: { organisation: organisationId, after: cursor, id: equipmentId, itemId, user: userId },
               }
             : {
                 operationName: name,
@@ -126,6 +104,7 @@ async function main() {
                   after: cursor,
                   id: global('Equipment', equipmentId),
                   itemId: global('InventoryItem', itemId),
+                  userId: global('User', userId),
                 },
               };
         const headers: Record<string, string> = server === 'opsgraph' ? { authorization: `Bearer ${token}` } : {};

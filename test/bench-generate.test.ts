@@ -24,6 +24,9 @@ describe('the benchmark dataset generator', () => {
       s.organisations * s.ordersPerOrganisation * s.linesPerOrder,
     );
     expect(await count('procurement.batches')).toBe(await count('procurement.batch_creation_events'));
+    // Each user's weekdays in the six weeks the timesheet month touches, with a break in each.
+    expect(await count('timeclock.time_entries')).toBe(s.organisations * s.usersPerOrganisation * 30);
+    expect(await count('timeclock.time_breaks')).toBe(await count('timeclock.time_entries'));
     expect(await count('procurement.batches')).toBeGreaterThan(0);
 
     const unbalanced = await database.sql(
@@ -44,7 +47,26 @@ describe('the benchmark dataset generator', () => {
     expect(overdue).toBeGreaterThan(0);
 
     expect(report.rows).toBeGreaterThan(3_500);
-    expect(lines.join('')).toMatch(/\[#{30}\] receipt movements +\d+ rows/);
+    expect(lines.join('')).toMatch(/\[#{30}\] time breaks +\d+ rows/);
     expect(lines.at(-1)).toMatch(/rows in [\d.]+ s: [\d,]+ rows\/s/);
+  });
+
+  it('adds the time entries alone to a dataset generated before it had them', async () => {
+    const count = async (table: string) =>
+      (await database.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+    const entries = await count('timeclock.time_entries');
+    expect(entries).toBeGreaterThan(0);
+    const rows = await count('assets.equipment');
+    await database.sql(`DELETE FROM timeclock.time_entries`);
+    await database.sql(`UPDATE auth.organisations SET time_zone = 'UTC'`);
+
+    const report = await generate(database.url, scales.small, () => {}, { timeclockOnly: true });
+
+    expect(report.perStep).toEqual({ 'time entries': entries, 'time breaks': entries });
+    expect(await count('timeclock.time_entries')).toBe(entries);
+    expect(await count('assets.equipment')).toBe(rows);
+    expect(await database.sql(`SELECT DISTINCT time_zone FROM auth.organisations`)).toEqual([
+      { time_zone: 'Europe/Berlin' },
+    ]);
   });
 });

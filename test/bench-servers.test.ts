@@ -18,7 +18,7 @@ let rawUrl: string;
 let postgraphile: Awaited<ReturnType<typeof createPostGraphileServer>>;
 let postgraphileUrl: string;
 let organisationId: string;
-let ids: { equipment: string; item: string };
+let ids: { equipment: string; item: string; user: string };
 let token: string;
 const variables: Record<OperationName, Record<string, unknown>> = {} as never;
 
@@ -45,9 +45,10 @@ beforeAll(async () => {
     filteredPage: { after: Buffer.from(`GPC:S:${equipment!.id}`).toString('base64') },
     nodeLookup: { id: globalId('Equipment', equipment!.id) },
     adjustStock: { itemId: globalId('InventoryItem', item!.id) },
+    timesheet: { userId: globalId('User', admin!.id) },
   });
   organisationId = organisation!.id;
-  ids = { equipment: equipment!.id, item: item!.id };
+  ids = { equipment: equipment!.id, item: item!.id, user: admin!.id };
   raw = createRawServer(database.url, organisation!.id, { poolSize: 1 });
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
   rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/graphql`;
@@ -88,6 +89,7 @@ describe('PostGraphile', () => {
       after: cursors.allAssetsEquipments.pageInfo.endCursor,
       id: ids.equipment,
       itemId: ids.item,
+      user: ids.user,
     });
     expect(postgraphileOperations[name].toOpsGraph(theirs)).toEqual(ours.data);
   });
@@ -115,8 +117,12 @@ describe('the Yoga + Prisma floor', () => {
     ['nodeLookup', false],
     ['nodeLookup', true],
     ['deepList', false],
+    ['filteredPage', false],
+    ['dashboard', false],
+    ['adjustStock', false],
+    ['timesheet', false],
   ] as const)('answers %s exactly as OpsGraph does (raw SQL: %s)', async (name, raw) => {
-    const floor = createYogaPrismaServer(database.db, organisationId, { raw });
+    const floor = createYogaPrismaServer(database.db, { organisationId, userId: ids.user }, { raw });
     await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
     try {
       const ours = await graphql(operations[name].document, variables[name], { token });
@@ -130,6 +136,41 @@ describe('the Yoga + Prisma floor', () => {
       expect(theirs.errors).toBeUndefined();
       expect(theirs.data).toEqual(ours.data);
       expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
+    } finally {
+      await new Promise((resolve) => floor.close(resolve));
+    }
+  });
+
+  it('adjusts stock as OpsGraph does: the quantity, a movement by the actor, and the audit event', async () => {
+    const floor = createYogaPrismaServer(database.db, { organisationId, userId: ids.user });
+    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+    const recorded = async () =>
+      (
+        await database.sql<{ qty: number; movements: number; events: number }>(
+          `SELECT (SELECT qty FROM inventory.inventory_items WHERE id = $1) AS qty,
+                  (SELECT count(*)::int FROM inventory.stock_movements
+                   WHERE item_id = $1 AND delta = 1 AND reason = 'adjustment' AND performed_by = $2) AS movements,
+                  (SELECT count(*)::int FROM audit.audit_events
+                   WHERE entity_id = $1 AND action = 'adjustStock' AND actor_id = $2 AND organisation_id = $3) AS events`,
+          [ids.item, ids.user, organisationId],
+        )
+      )[0]!;
+    try {
+      const before = await recorded();
+      const response = await fetch(`http://127.0.0.1:${(floor.address() as AddressInfo).port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: operations.adjustStock.document, variables: variables.adjustStock }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const afterFloor = await recorded();
+      expect(afterFloor).toEqual({ qty: before.qty + 1, movements: before.movements + 1, events: before.events + 1 });
+      expect((await graphql(operations.adjustStock.document, variables.adjustStock, { token })).errors).toBeUndefined();
+      expect(await recorded()).toEqual({
+        qty: afterFloor.qty + 1,
+        movements: afterFloor.movements + 1,
+        events: afterFloor.events + 1,
+      });
     } finally {
       await new Promise((resolve) => floor.close(resolve));
     }

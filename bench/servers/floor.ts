@@ -1,6 +1,15 @@
 import { createServer } from 'node:http';
+import { GraphQLScalarType, Kind, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { Db } from '../../src/db.js';
+import { Prisma } from '../../src/generated/prisma/client.js';
+import type { EquipmentStatus } from '../../src/generated/prisma/enums.js';
+import { organisationTenant } from '../../src/lib/tenancy.js';
+import { overdue } from '../../src/modules/equipment/rules.js';
+import { lowStock } from '../../src/modules/inventory/rules.js';
+import { openOrder } from '../../src/modules/purchasing/rules.js';
+import { addDays, checkPeriod, mondayOf } from '../../src/modules/timeclock/rules.js';
+import { dayTotals, daysAndWeeks } from '../../src/modules/timeclock/timeclock.timesheet.js';
 
 /** nodeLookup's answer, for the servers that answer from memory. */
 export const fromMemory = { name: 'Pump 7', serialNumber: 'SN-1', status: 'ACTIVE' };
@@ -11,16 +20,31 @@ export const equipmentSql = ({ organisationId, equipmentId }: { organisationId: 
     [equipmentId, organisationId],
   ] as const;
 
-/** The part of OpsGraph's schema that nodeLookup and deepList ask for. */
+/** The part of OpsGraph's schema that the reference operations ask for. */
 const typeDefs = /* GraphQL */ `
+  scalar DateTime
   interface Node {
     id: ID!
+  }
+  enum EquipmentStatus {
+    ACTIVE
+    IN_MAINTENANCE
+    RETIRED
+  }
+  enum EquipmentOrder {
+    NAME_ASC
+    NEXT_MAINTENANCE_ASC
+  }
+  input EquipmentFilter {
+    status: [EquipmentStatus!]
+    overdue: Boolean
   }
   type Equipment implements Node {
     id: ID!
     name: String!
     serialNumber: String!
     status: String!
+    nextMaintenanceAt: DateTime
     maintenanceRecords(first: Int!): MaintenanceRecordConnection!
   }
   type EquipmentConnection {
@@ -36,7 +60,7 @@ const typeDefs = /* GraphQL */ `
     node: MaintenanceRecord!
   }
   type MaintenanceRecord {
-    maintenanceDate: String!
+    maintenanceDate: DateTime!
     performedBy: User!
   }
   type User {
@@ -46,21 +70,125 @@ const typeDefs = /* GraphQL */ `
   type Role {
     name: String!
   }
+  type OrganisationSummary {
+    equipmentCount: Int!
+    overdueEquipmentCount: Int!
+    lowStockItemCount: Int!
+    openPurchaseOrderCount: Int!
+  }
+  type Organisation {
+    summary: OrganisationSummary!
+  }
+  enum InventoryOrder {
+    SKU_ASC
+  }
+  input InventoryFilter {
+    lowStock: Boolean
+  }
+  type InventoryItem {
+    sku: String!
+    qty: Int!
+    minQty: Int!
+  }
+  type InventoryItemConnection {
+    edges: [InventoryItemEdge!]!
+  }
+  type InventoryItemEdge {
+    node: InventoryItem!
+  }
+  type TimesheetDay {
+    date: String!
+    workedSeconds: Int!
+    breakSeconds: Int!
+    overtimeSeconds: Int!
+    approved: Boolean!
+  }
+  type TimesheetWeek {
+    startDate: String!
+    endDate: String!
+    workedSeconds: Int!
+    overtimeSeconds: Int!
+  }
+  type Timesheet {
+    timeZone: String!
+    workedSeconds: Int!
+    breakSeconds: Int!
+    days: [TimesheetDay!]!
+    weeks: [TimesheetWeek!]!
+  }
+  input AdjustStockInput {
+    itemId: ID!
+    delta: Int!
+  }
+  type AdjustStockSuccess {
+    inventoryItem: InventoryItem!
+  }
   type Query {
     node(id: ID!): Node
-    equipment(first: Int!): EquipmentConnection!
+    equipment(first: Int!, after: String, filter: EquipmentFilter, orderBy: EquipmentOrder): EquipmentConnection!
+    organisation: Organisation!
+    inventoryItems(first: Int!, filter: InventoryFilter, orderBy: InventoryOrder): InventoryItemConnection!
+    timesheet(userId: ID!, from: String!, to: String!): Timesheet
+  }
+  type Mutation {
+    adjustStock(input: AdjustStockInput!): AdjustStockSuccess!
   }
 `;
 
+type EquipmentArgs = {
+  first: number;
+  after?: string;
+  filter?: { status?: string[]; overdue?: boolean };
+  orderBy?: 'NAME_ASC' | 'NEXT_MAINTENANCE_ASC';
+};
+type InventoryArgs = { first: number; filter?: { lowStock?: boolean }; orderBy?: 'SKU_ASC' };
+
+/** What the floor answers from: a resolver per root field (answering from memory needs only node). */
+export type FloorQuery = {
+  node: (id: string) => unknown;
+  equipment?: (args: EquipmentArgs, fields: string[]) => unknown;
+  summary?: (counts: string[]) => unknown;
+  inventoryItems?: (args: InventoryArgs, fields: string[]) => unknown;
+  timesheet?: (args: { userId: string; from: string; to: string }) => unknown;
+  adjustStock?: (input: { itemId: string; delta: number }) => unknown;
+};
+
+const children = (nodes: readonly FieldNode[]) =>
+  nodes.flatMap((node) => node.selectionSet?.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD) ?? []);
+
+/** The names of the fields selected under the field resolved, or under a path of fields beneath it. */
+function selected(info: GraphQLResolveInfo, ...path: string[]): string[] {
+  let nodes = info.fieldNodes;
+  for (const name of path) nodes = children(nodes).filter((field) => field.name.value === name);
+  return children(nodes).map((field) => field.name.value);
+}
+
 /** A bare Yoga server over that schema: graphql-js resolvers, no plugins of our own. */
-export function yoga(query: { node: (id: string) => unknown; equipment?: (first: number) => unknown }) {
+export function yoga(query: FloorQuery) {
   const schema = createSchema({
     typeDefs,
     resolvers: {
+      DateTime: new GraphQLScalarType<Date, string>({
+        name: 'DateTime',
+        serialize: (value) => (value as Date).toISOString(),
+      }),
       Node: { __resolveType: () => 'Equipment' },
       Query: {
         node: (_: unknown, { id }: { id: string }) => query.node(id),
-        equipment: (_: unknown, { first }: { first: number }) => query.equipment?.(first),
+        equipment: (_: unknown, args: EquipmentArgs, _context: unknown, info: GraphQLResolveInfo) =>
+          query.equipment?.(args, selected(info, 'edges', 'node')),
+        organisation: () => ({}),
+        inventoryItems: (_: unknown, args: InventoryArgs, _context: unknown, info: GraphQLResolveInfo) =>
+          query.inventoryItems?.(args, selected(info, 'edges', 'node')),
+        timesheet: (_: unknown, args: { userId: string; from: string; to: string }) => query.timesheet?.(args),
+      },
+      Organisation: {
+        summary: (_: unknown, _args: unknown, _context: unknown, info: GraphQLResolveInfo) =>
+          query.summary?.(selected(info)),
+      },
+      Mutation: {
+        adjustStock: (_: unknown, { input }: { input: { itemId: string; delta: number } }) =>
+          query.adjustStock?.(input),
       },
     },
   });
@@ -69,16 +197,55 @@ export function yoga(query: { node: (id: string) => unknown; equipment?: (first:
 }
 
 const edges = <T, U>(nodes: T[], node: (value: T) => U) => ({ edges: nodes.map((value) => ({ node: node(value) })) });
+/** The id inside a Relay global id ("Type:<uuid>", base64), or inside a Pothos cursor ("GPC:S:<uuid>"). */
+const innerId = (value: string) => {
+  const decoded = Buffer.from(value, 'base64').toString();
+  return decoded.slice(decoded.lastIndexOf(':') + 1);
+};
+const only = (fields: string[]) => Object.fromEntries(fields.map((field) => [field, true]));
+
+/** The summary's counts, as OpsGraph's organisation summary computes them (of the organisation o). */
+const COUNTS: Record<string, Prisma.Sql> = {
+  equipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
+  overdueEquipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND ${overdue.sql('e')})`,
+  lowStockItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id AND i.deleted_at IS NULL AND ${lowStock.sql('i')})`,
+  openPurchaseOrderCount: Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id AND ${openOrder.sql('p')})`,
+};
+
+const equipmentOrders = {
+  NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
+  NEXT_MAINTENANCE_ASC: [{ nextMaintenanceAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+} satisfies Record<string, Prisma.EquipmentOrderByWithRelationInput[]>;
+
+// Stock is stored up to this (inventory.mutations.ts).
+const MAX_QUANTITY = 1_000_000_000;
 
 /**
- * The floor under OpsGraph: Yoga making the Prisma calls OpsGraph's plans make (the row by id and
- * organisation; deepList's one nested findMany, its inner page size fixed at the document's 10).
- * With `raw`, the row is read by `$queryRaw`, Prisma's cheapest path.
+ * The floor under OpsGraph: Yoga making the Prisma calls OpsGraph's plans make, each selecting
+ * what the document asks for, in the benchmark's organisation (OpsGraph's tenant filter written
+ * into each where), with no sessions, scopes, logs or metrics:
+ * - nodeLookup: the row by id and organisation (with `raw`, by `$queryRaw`, Prisma's cheapest path);
+ * - deepList: its one nested findMany, the inner page size fixed at the document's 10;
+ * - filteredPage: a findMany from the cursor's row; dashboard: the summary's counts in one
+ *   `$queryRaw` (only those selected) and the two filtered findManys;
+ * - timesheet: the period checked, then OpsGraph's own day totals (one `$queryRaw`) folded into
+ *   days and weeks by its own code;
+ * - adjustStock: what OpsGraph must do for a correct adjustment, no less. In a transaction, one
+ *   statement locks the item (which orders concurrent adjustments), inserts the movement if the
+ *   stock stays in bounds (the ledger trigger applies it) and the audit event OpsGraph records;
+ *   after the commit, the item is read back for the answer. The transaction is an interactive one
+ *   (BEGIN, the statement, COMMIT): Prisma's batch form sends a batch of one statement without a
+ *   transaction, which a cut connection can leave committed unanswered (BENCHMARKS.md).
  */
-export function createYogaPrismaServer(db: Db, organisationId: string, { raw = false } = {}) {
+export function createYogaPrismaServer(
+  db: Db,
+  { organisationId, userId }: { organisationId: string; userId: string },
+  { raw = false } = {},
+) {
+  const tenant = organisationTenant(organisationId);
   return yoga({
     node: async (globalId) => {
-      const equipmentId = Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+      const equipmentId = innerId(globalId);
       if (!raw)
         return db.equipment.findFirst({
           where: { id: equipmentId, organisationId },
@@ -88,11 +255,20 @@ export function createYogaPrismaServer(db: Db, organisationId: string, { raw = f
       const [row] = await db.$queryRawUnsafe<unknown[]>(text, ...values);
       return row ?? null;
     },
-    equipment: async (first) => {
-      const equipment = await db.equipment.findMany({
-        where: { organisationId, deletedAt: null },
-        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    equipment: async ({ first, after, filter, orderBy }, fields) => {
+      const where: Prisma.EquipmentWhereInput[] = [{ deletedAt: null }];
+      if (filter?.status) where.push({ status: { in: filter.status as EquipmentStatus[] } });
+      if (filter?.overdue) where.push(overdue.where());
+      const page = {
+        where: { organisationId, AND: where },
+        orderBy: equipmentOrders[orderBy ?? 'NAME_ASC'],
         take: first,
+        ...(after ? { cursor: { id: innerId(after) }, skip: 1 } : {}),
+      };
+      if (!fields.includes('maintenanceRecords'))
+        return edges(await db.equipment.findMany({ ...page, select: only(fields) }), (row) => row);
+      const equipment = await db.equipment.findMany({
+        ...page,
         select: {
           name: true,
           maintenanceRecords: {
@@ -113,10 +289,73 @@ export function createYogaPrismaServer(db: Db, organisationId: string, { raw = f
       return edges(equipment, ({ name, maintenanceRecords }) => ({
         name,
         maintenanceRecords: edges(maintenanceRecords, ({ maintenanceDate, performedBy }) => ({
-          maintenanceDate: maintenanceDate.toISOString(),
+          maintenanceDate,
           performedBy: { name: performedBy.name, roles: performedBy.roles.map(({ role }) => role) },
         })),
       }));
+    },
+    summary: async (counts) => {
+      const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count]!} AS ${Prisma.raw(`"${count}"`)}`);
+      const [summary] = await db.$queryRaw<unknown[]>`
+        SELECT o.id ${Prisma.join(columns, '')} FROM auth.organisations o WHERE o.id = ${organisationId}::uuid`;
+      return summary;
+    },
+    inventoryItems: async ({ first, filter }, fields) => {
+      const where: Prisma.InventoryItemWhereInput[] = [{ deletedAt: null }];
+      if (filter?.lowStock) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
+      const items = await db.inventoryItem.findMany({
+        where: { organisationId, AND: where },
+        orderBy: [{ sku: 'asc' }, { id: 'asc' }],
+        take: first,
+        select: only(fields),
+      });
+      return edges(items, (item) => item);
+    },
+    timesheet: async (args) => {
+      const { from, to } = checkPeriod(args.from, args.to, { from: ['from'], to: ['to'] });
+      const rows = await dayTotals(db, tenant, {
+        userIds: [innerId(args.userId)],
+        first: mondayOf(from),
+        last: addDays(mondayOf(to), 6),
+      });
+      if (rows.length === 0) return null;
+      const { days, weeks } = daysAndWeeks(rows, from, to);
+      return {
+        timeZone: rows[0]!.timeZone,
+        workedSeconds: days.reduce((total, day) => total + day.workedSeconds, 0),
+        breakSeconds: days.reduce((total, day) => total + day.breakSeconds, 0),
+        days,
+        weeks,
+      };
+    },
+    adjustStock: async ({ itemId, delta }) => {
+      const [item] = await db.$transaction(
+        (tx) => tx.$queryRaw<{ id: string; movementId: string | null }[]>`
+          WITH item AS (
+            SELECT id, organisation_id, qty FROM inventory.inventory_items
+            WHERE id = ${innerId(itemId)}::uuid AND deleted_at IS NULL AND organisation_id = ${organisationId}::uuid
+            FOR UPDATE
+          ), movement AS (
+            INSERT INTO inventory.stock_movements (item_id, delta, reason, note, performed_by)
+            SELECT id, ${delta}, 'adjustment'::inventory.stock_movement_reason, NULL, ${userId}::uuid
+            FROM item WHERE qty + ${delta}::bigint BETWEEN 0 AND ${MAX_QUANTITY}
+            RETURNING id
+          ), event AS (
+            INSERT INTO audit.audit_events (organisation_id, actor_id, action, entity_type, entity_id, before, after)
+            SELECT item.organisation_id, ${userId}::uuid, 'adjustStock', 'InventoryItem', item.id,
+              jsonb_build_object('qty', item.qty),
+              jsonb_build_object('qty', item.qty + ${delta}, 'movementId', movement.id)
+            FROM item JOIN movement ON true
+          )
+          SELECT item.id, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`,
+      );
+      if (!item?.movementId) throw new Error('the item was not found, or the stock would leave its bounds');
+      return {
+        inventoryItem: await db.inventoryItem.findUniqueOrThrow({
+          where: { id: item.id, organisationId },
+          select: { sku: true },
+        }),
+      };
     },
   });
 }

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import type { OperationName } from '../operations.js';
+import { TIMESHEET_MONTH, type OperationName } from '../operations.js';
+
+// The timesheet's local days as OpsGraph counts them (timeclock.timesheet.ts), and its default
+// overtime thresholds: 8 hours a day, 40 a week.
+const { from, to } = TIMESHEET_MONTH;
+const daySeconds = 8 * 3600;
+const weekSeconds = 40 * 3600;
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -49,6 +55,45 @@ const statements: Record<OperationName, string> = {
       RETURNING item_id)
     SELECT json_build_object('adjustStock', json_build_object('inventoryItem', json_build_object('sku', i.sku))) AS data
     FROM moved JOIN inventory.inventory_items i ON i.id = moved.item_id`,
+  timesheet: `
+    WITH person AS (
+      SELECT u.id, o.time_zone AS tz FROM auth.users u JOIN auth.organisations o ON o.id = u.organisation_id
+      WHERE u.id = $2::uuid AND u.organisation_id = $1
+    ), days AS (
+      SELECT d::date AS day, d AT TIME ZONE p.tz AS starts, (d + interval '1 day') AT TIME ZONE p.tz AS ends
+      FROM person p, generate_series(date_trunc('week', '${from}'::date)::timestamp,
+                                     date_trunc('week', '${to}'::date)::timestamp + interval '6 days', interval '1 day') d
+    ), entries AS (
+      SELECT e.id, e.clock_in, COALESCE(e.clock_out, GREATEST(now(), e.clock_in)) AS clock_out
+      FROM timeclock.time_entries e JOIN person p ON p.id = e.user_id
+      WHERE e.clock_in < (SELECT max(ends) FROM days) AND COALESCE(e.clock_out, 'infinity') > (SELECT min(starts) FROM days)
+    ), spans AS (
+      SELECT clock_in AS starts, clock_out AS ends, 1 AS sign FROM entries
+      UNION ALL
+      SELECT b.started_at, LEAST(COALESCE(b.ended_at, e.clock_out), e.clock_out), -1
+      FROM entries e JOIN timeclock.time_breaks b ON b.entry_id = e.id
+    ), totals AS (
+      SELECT d.day,
+        COALESCE(sum(EXTRACT(epoch FROM LEAST(s.ends, d.ends) - GREATEST(s.starts, d.starts))) FILTER (WHERE s.sign = 1), 0)::int AS gross,
+        COALESCE(sum(EXTRACT(epoch FROM LEAST(s.ends, d.ends) - GREATEST(s.starts, d.starts))) FILTER (WHERE s.sign = -1), 0)::int AS breaks
+      FROM days d LEFT JOIN spans s ON s.ends > s.starts AND s.starts < d.ends AND s.ends > d.starts
+      GROUP BY d.day
+    ), worked AS (
+      SELECT t.day, t.gross - t.breaks AS worked, t.breaks,
+        EXISTS (SELECT 1 FROM timeclock.timesheet_approvals a JOIN person p ON p.id = a.user_id
+                WHERE t.day BETWEEN a.from_date AND a.to_date) AS approved
+      FROM totals t
+    ), month AS (SELECT * FROM worked WHERE day BETWEEN '${from}' AND '${to}')
+    SELECT json_build_object('timesheet', (SELECT json_build_object(
+      'timeZone', p.tz,
+      'workedSeconds', (SELECT sum(worked) FROM month),
+      'breakSeconds', (SELECT sum(breaks) FROM month),
+      'days', (SELECT json_agg(json_build_object('date', day::text, 'workedSeconds', worked, 'breakSeconds', breaks,
+                 'overtimeSeconds', GREATEST(0, worked - ${daySeconds}), 'approved', approved) ORDER BY day) FROM month),
+      'weeks', (SELECT json_agg(json_build_object('startDate', monday::text, 'endDate', (monday + 6)::text,
+                  'workedSeconds', worked, 'overtimeSeconds', GREATEST(0, worked - ${weekSeconds})) ORDER BY monday)
+                FROM (SELECT date_trunc('week', day)::date AS monday, sum(worked) AS worked FROM worked GROUP BY 1) w)
+    ) FROM person p)) AS data`,
 };
 
 /** The variable each operation takes: a Relay global id or a cursor, both base64. */
@@ -56,6 +101,7 @@ const argumentOf: Partial<Record<OperationName, string>> = {
   filteredPage: 'after',
   nodeLookup: 'id',
   adjustStock: 'itemId',
+  timesheet: 'userId',
 };
 
 /** The id inside a Relay global id ("Equipment:<uuid>", base64), or a cursor's last part. */
