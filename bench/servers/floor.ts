@@ -6,8 +6,8 @@ import { Prisma } from '../../src/generated/prisma/client.js';
 import type { EquipmentStatus } from '../../src/generated/prisma/enums.js';
 import { organisationTenant } from '../../src/lib/tenancy.js';
 import { overdue } from '../../src/modules/equipment/rules.js';
-import { lowStock } from '../../src/modules/inventory/rules.js';
-import { openOrder } from '../../src/modules/purchasing/rules.js';
+import { COUNTS } from '../../src/modules/organisation/organisation.type.js';
+import { MAX_QUANTITY } from '../../src/modules/inventory/inventory.mutations.js';
 import { addDays, checkPeriod, mondayOf } from '../../src/modules/timeclock/rules.js';
 import { dayTotals, daysAndWeeks } from '../../src/modules/timeclock/timeclock.timesheet.js';
 
@@ -204,21 +204,10 @@ const innerId = (value: string) => {
 };
 const only = (fields: string[]) => Object.fromEntries(fields.map((field) => [field, true]));
 
-/** The summary's counts, as OpsGraph's organisation summary computes them (of the organisation o). */
-const COUNTS: Record<string, Prisma.Sql> = {
-  equipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
-  overdueEquipmentCount: Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND ${overdue.sql('e')})`,
-  lowStockItemCount: Prisma.sql`(SELECT count(*)::int FROM inventory.inventory_items i WHERE i.organisation_id = o.id AND i.deleted_at IS NULL AND ${lowStock.sql('i')})`,
-  openPurchaseOrderCount: Prisma.sql`(SELECT count(*)::int FROM procurement.purchase_orders p WHERE p.organisation_id = o.id AND ${openOrder.sql('p')})`,
-};
-
 const equipmentOrders = {
   NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
   NEXT_MAINTENANCE_ASC: [{ nextMaintenanceAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
 } satisfies Record<string, Prisma.EquipmentOrderByWithRelationInput[]>;
-
-// Stock is stored up to this (inventory.mutations.ts).
-const MAX_QUANTITY = 1_000_000_000;
 
 /**
  * The floor under OpsGraph: Yoga making the Prisma calls OpsGraph's plans make, each selecting
@@ -295,7 +284,10 @@ export function createYogaPrismaServer(
       }));
     },
     summary: async (counts) => {
-      const columns = counts.map((count) => Prisma.sql`, ${COUNTS[count]!} AS ${Prisma.raw(`"${count}"`)}`);
+      const now = new Date();
+      const columns = counts.map(
+        (count) => Prisma.sql`, ${COUNTS[count as keyof typeof COUNTS](now)} AS ${Prisma.raw(`"${count}"`)}`,
+      );
       const [summary] = await db.$queryRaw<unknown[]>`
         SELECT o.id ${Prisma.join(columns, '')} FROM auth.organisations o WHERE o.id = ${organisationId}::uuid`;
       return summary;

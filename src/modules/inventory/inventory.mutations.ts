@@ -17,7 +17,7 @@ import { User } from '../user/user.type.js';
 import { InventoryItem } from './inventory.type.js';
 
 /** The most of one item the stock can hold (the column is a 4-byte integer). */
-const MAX_QUANTITY = 1_000_000_000;
+export const MAX_QUANTITY = 1_000_000_000;
 
 const quantity = (label: string) =>
   z

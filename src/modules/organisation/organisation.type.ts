@@ -30,7 +30,7 @@ type Count = keyof Summary;
 const inspected = Prisma.sql`(${inspectionDue.subjects(Prisma.sql`e.organisation_id = o.id AND ${inService.sql('e')}`)}) s`;
 
 /** Each count as a subquery of the organisation o; now is when the counts are taken. */
-const COUNTS: Record<Count, (now: Date) => Prisma.Sql> = {
+export const COUNTS: Record<Count, (now: Date) => Prisma.Sql> = {
   userCount: () => Prisma.sql`(SELECT count(*)::int FROM auth.users u WHERE u.organisation_id = o.id AND u.is_active)`,
   equipmentCount: () =>
     Prisma.sql`(SELECT count(*)::int FROM assets.equipment e WHERE e.organisation_id = o.id AND e.deleted_at IS NULL)`,
