@@ -338,6 +338,135 @@ describe('ids and cursors', () => {
     }
   });
 
+  it('refuses a cursor naming another organisation’s row in lists under a parent, and on a role', async () => {
+    const equipment = await fixtures.equipment(database, rival.organisationId, rival.admin);
+    const [record] = await database.sql<{ id: string }>(
+      `INSERT INTO assets.maintenance_records (equipment_id, performed_by, maintenance_date)
+       VALUES ($1, $2, now()) RETURNING id`,
+      [equipment, rival.admin],
+    );
+    const cursor = (id: string) => base64(`GPC:S:${id}`);
+    // A role's users page by (user, role): the viewer's own cursor there, with the rival's user in it.
+    const { roles } = await data(
+      graphql(/* GraphQL */ `
+        query OwnRoleUserCursors {
+          roles {
+            users(first: 1) {
+              edges {
+                cursor
+                node {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `),
+      {},
+      { as: people.admin },
+    );
+    const [own] = roles.flatMap((role) => role.users.edges);
+    const theirs = base64(
+      Buffer.from(own!.cursor, 'base64')
+        .toString('utf8')
+        .replace(Buffer.from(own!.node.id, 'base64').toString('utf8').split(':')[1]!, rival.admin),
+    );
+    expect(theirs).not.toBe(own!.cursor);
+    const attempts: [TypedDocumentNode<unknown, { c: string }>, string][] = [
+      [
+        graphql(/* GraphQL */ `
+          query HostileRecordsAfter($c: String) {
+            maintenanceRecords(first: 3, after: $c) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `),
+        cursor(record!.id),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query HostileNestedRecordsBefore($c: String) {
+            equipment(first: 2) {
+              edges {
+                node {
+                  maintenanceRecords(last: 2, before: $c) {
+                    edges {
+                      node {
+                        id
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        `),
+        cursor(record!.id),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query HostileRoleUsersAfter($c: String) {
+            roles {
+              users(first: 2, after: $c) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `),
+        theirs,
+      ],
+    ];
+    for (const [document, c] of attempts) {
+      const result = await execute(document, { c }, { as: people.admin });
+      const name =
+        document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
+      expect(result.data ?? null, JSON.stringify(result)).toBeNull();
+      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message, name).toMatch(/Not a cursor of this list/);
+    }
+  });
+
+  it('pages with its own cursors in the page’s one statement, to an empty page past the end', async () => {
+    const page = graphql(/* GraphQL */ `
+      query OwnCursorPage($first: Int!, $after: String, $orderBy: EquipmentOrder) {
+        equipment(first: $first, after: $after, orderBy: $orderBy) {
+          edges {
+            cursor
+            node {
+              id
+            }
+          }
+          pageInfo {
+            hasNextPage
+          }
+        }
+      }
+    `);
+    for (const orderBy of ['NAME_ASC', 'NAME_DESC'] as const) {
+      const all = (await data(page, { first: 100, orderBy }, { as: people.admin })).equipment.edges;
+      expect(all.length, orderBy).toBeGreaterThan(3);
+      const statements = async (after?: string) => {
+        const before = database.statements.length;
+        const answer = await data(page, { first: 2, after, orderBy }, { as: people.admin });
+        return { answer, statements: database.statements.length - before };
+      };
+      const first = await statements();
+      const { answer: second, statements: withCursor } = await statements(all[1]!.cursor);
+      expect(withCursor, orderBy).toBe(first.statements);
+      expect(second.equipment.edges.map((edge) => edge.node.id)).toEqual(all.slice(2, 4).map((edge) => edge.node.id));
+      const past = await data(page, { first: 2, after: all.at(-1)!.cursor, orderBy }, { as: people.admin });
+      expect(past.equipment).toEqual({ edges: [], pageInfo: { hasNextPage: false } });
+    }
+  });
+
   it('refuses a cursor that is not one, and still pages with its own', async () => {
     const page = graphql(/* GraphQL */ `
       query HostilePage($c: String) {

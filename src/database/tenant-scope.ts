@@ -1,5 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
+import { getDatamodel } from '../generated/pothos-types.js';
 import { currentTenant, TenantScopeError, type Tenant } from '../lib/tenancy.js';
+import { InputValidationError } from '../lib/validation.js';
 
 type ModelName = Prisma.ModelName;
 type Where = Record<string, unknown>;
@@ -72,13 +74,99 @@ function checkCreate(model: ModelName, data: unknown, organisationId: string) {
   }
 }
 
+/** The model each relation field leads to, per model: where a nested read's cursor pages. */
+const RELATIONS = Object.fromEntries(
+  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [
+    model,
+    Object.fromEntries(fields.filter((field) => field.kind === 'object').map((field) => [field.name, field.type])),
+  ]),
+) as Record<ModelName, Record<string, ModelName>>;
+
+/** A cursor whose page came from this query: checked to name a row of the tenant if its page is empty. */
+type Cursor = { model: ModelName; where: Where };
+
+type Client = Record<string, { findUnique(args: { where: Where }): Promise<unknown> }>;
+
+const delegateName = (model: ModelName) => model.charAt(0).toLowerCase() + model.slice(1);
+
+const notACursor = () =>
+  new InputValidationError([{ path: [], message: 'Not a cursor of this list: use a cursor the list gave.' }]);
+
+/**
+ * The query's arguments with every cursor in them, its own and its nested relations', confined to
+ * the tenant. A page is read from its cursor row's sort values, by a subquery the where filter does
+ * not reach: another organisation's row would place the page by values the viewer must not learn
+ * (a name, a quantity). A model with its own organisation column gets the column in the cursor,
+ * in the same statement (a foreign row then matches nothing: `paged` lists these, for an empty
+ * page to be told from a forged cursor); a model under a parent cannot carry a relation filter in
+ * a cursor, and its cursor is looked up first (`lookUps`).
+ */
+function scopeCursors(
+  model: ModelName,
+  args: Where,
+  organisationId: string,
+  paged: Cursor[],
+  lookUps: Cursor[],
+): Where {
+  let scoped = args;
+  const cursor = args.cursor as Where | undefined;
+  if (cursor && SCOPES[model]) {
+    const owner = OWNER_FIELDS[model];
+    if (owner) {
+      scoped = { ...scoped, cursor: { ...cursor, [owner]: organisationId } };
+      paged.push({ model, where: scoped.cursor as Where });
+    } else {
+      lookUps.push({ model, where: { ...cursor, AND: [SCOPES[model](organisationId)] } });
+    }
+  }
+  for (const key of ['select', 'include'] as const) {
+    const nested = args[key] as Record<string, unknown> | undefined;
+    if (!nested) continue;
+    let copy: Record<string, unknown> | undefined;
+    for (const [field, value] of Object.entries(nested)) {
+      const target = RELATIONS[model]?.[field];
+      if (!target || typeof value !== 'object' || value === null) continue;
+      const inner = scopeCursors(target, value as Where, organisationId, paged, lookUps);
+      if (inner !== value) (copy ??= { ...nested })[field] = inner;
+    }
+    if (copy) scoped = { ...scoped, [key]: copy };
+  }
+  return scoped;
+}
+
+/** Whether a page read with one of the cursors came back empty, anywhere in a result. */
+function emptyPage(model: ModelName, args: Where, result: unknown, top: boolean): boolean {
+  if (Array.isArray(result)) {
+    if (top && args.cursor && result.length === 0) return true;
+    return result.some((row) => emptyPage(model, args, row, false));
+  }
+  if (typeof result !== 'object' || result === null) return false;
+  for (const key of ['select', 'include'] as const) {
+    const nested = args[key] as Record<string, unknown> | undefined;
+    for (const [field, value] of Object.entries(nested ?? {})) {
+      const target = RELATIONS[model]?.[field];
+      if (!target || typeof value !== 'object' || value === null) continue;
+      if (emptyPage(target, value as Where, (result as Record<string, unknown>)[field], true)) return true;
+    }
+  }
+  return false;
+}
+
+/** Refuses the query unless every cursor names a row of the tenant (one look-up per cursor). */
+async function checkCursors(client: Client, cursors: Cursor[]) {
+  for (const { model, where } of cursors) {
+    if ((await client[delegateName(model)]!.findUnique({ where })) === null) throw notACursor();
+  }
+}
+
 /**
  * Confines every query of an organisation's rows to the tenant of the code running (tenancy.ts):
  * reads, updates and deletes get the tenant's filter, and a row with its own organisation_id is
  * created only in the tenant's organisation. Without a tenant the query is refused. A row created
  * under a parent (a maintenance record, a stock movement) names a parent its mutation read through
  * this filter, and the database keeps it with its parent's organisation (migration
- * integrity_guards). Raw SQL is not seen here: its callers filter explicitly.
+ * integrity_guards). Every page cursor, in the query or in its nested reads, is confined too
+ * (`scopeCursors`). Raw SQL is not seen here: its callers filter explicitly.
  */
 export function tenantScope() {
   return Prisma.defineExtension((prisma) =>
@@ -88,9 +176,9 @@ export function tenantScope() {
         $allModels: {
           async $allOperations({ model, operation, args, query }) {
             const scope = SCOPES[model];
-            if (!scope) return query(args);
             const tenant = currentTenant();
             if (tenant === undefined) {
+              if (!scope) return query(args);
               throw new TenantScopeError(
                 `${model}.${operation} outside a tenant's scope (use withTenant, or the system client)`,
               );
@@ -102,7 +190,18 @@ export function tenantScope() {
               checkCreate(model, upsert ? scoped.create : scoped.data, tenant.organisationId);
               if (!upsert) return query(args);
             }
-            return query({ ...scoped, where: withScope(scoped.where, scope(tenant.organisationId)) });
+            const paged: Cursor[] = [];
+            const lookUps: Cursor[] = [];
+            const cursored = scopeCursors(model, scoped, tenant.organisationId, paged, lookUps);
+            await checkCursors(prisma as unknown as Client, lookUps);
+            const confined = scope
+              ? { ...cursored, where: withScope(scoped.where, scope(tenant.organisationId)) }
+              : cursored;
+            const result = await query(confined);
+            if (paged.length > 0 && emptyPage(model, confined, result, true)) {
+              await checkCursors(prisma as unknown as Client, paged);
+            }
+            return result;
           },
         },
       },
