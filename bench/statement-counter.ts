@@ -6,7 +6,9 @@ const CANCEL_REQUEST = 80877102;
 /**
  * A TCP proxy in front of PostgreSQL that counts the SQL statements its clients run: every
  * simple Query ('Q') and every extended-protocol Execute ('E') message. Pointing a server's pool
- * at it measures statements per request without any setting on the database server.
+ * at it measures statements per request without any setting on the database server. It keeps the
+ * text of the last statements it saw (simple queries and extended-protocol Parse messages), as
+ * they went over the wire.
  */
 export async function startStatementCounter(databaseUrl: string) {
   const direct = new URL(databaseUrl);
@@ -16,6 +18,8 @@ export async function startStatementCounter(databaseUrl: string) {
     ? { path: `${socketFolder}/.s.PGSQL.${direct.port || 5432}` }
     : { host: direct.hostname, port: Number(direct.port || 5432) };
   let statements = 0;
+  const texts: string[] = [];
+  const KEPT = 100;
   const sockets = new Set<Socket>();
 
   const server = createServer((client) => {
@@ -43,6 +47,13 @@ export async function startStatementCounter(databaseUrl: string) {
         if (buffer.length < 1 + length) break;
         const type = String.fromCharCode(buffer[0]!);
         if (type === 'Q' || type === 'E') statements += 1;
+        if (type === 'Q' || type === 'P') {
+          // Q: the query; P: the statement's name, then its query; each NUL-terminated.
+          const body = buffer.subarray(5, 1 + length);
+          const start = type === 'P' ? body.indexOf(0) + 1 : 0;
+          texts.push(body.toString('utf8', start, body.indexOf(0, start)));
+          if (texts.length > KEPT) texts.shift();
+        }
         buffer = buffer.subarray(1 + length);
       }
     });
@@ -71,6 +82,8 @@ export async function startStatementCounter(databaseUrl: string) {
       return url.toString();
     })(),
     statements: () => statements,
+    /** The text of the last 100 statements, oldest first. */
+    sql: () => [...texts],
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

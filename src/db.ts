@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
 import type { DatabasePooler } from './config.js';
+import { jsonRelations } from './database/json-relations.js';
 import { startupSettings, transactionPoolerClient } from './database/session-settings.js';
 import { tenantScope } from './database/tenant-scope.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -74,12 +75,14 @@ function client(url: string, options: DbOptions, role: Pool['role'], into: Pool[
     ...(options.pooler === 'transaction' ? { Client: transactionPoolerClient(settings) } : startupSettings(settings)),
   });
   into.push({ role, pool });
-  const adapter = new PrismaPg(pool, {
-    disposeExternalPool: true,
-    onPoolError: options.onConnectionError,
-    onConnectionError: options.onConnectionError,
-    statementNameGenerator: options.namedStatements ? statementName : undefined,
-  });
+  const adapter = jsonRelations(
+    new PrismaPg(pool, {
+      disposeExternalPool: true,
+      onPoolError: options.onConnectionError,
+      onConnectionError: options.onConnectionError,
+      statementNameGenerator: options.namedStatements ? statementName : undefined,
+    }),
+  );
   const prisma = new PrismaClient({
     adapter,
     // Messages without a code frame of the call (the stack has it), in every environment alike.
