@@ -265,6 +265,18 @@ describe('ids and cursors', () => {
     }
   });
 
+  /** Each document, sent with its cursor, is refused as bad input: no data, and why. */
+  const expectRefused = async (attempts: [TypedDocumentNode<unknown, { c: string }>, string][]) => {
+    for (const [document, c] of attempts) {
+      const result = await execute(document, { c }, { as: people.admin });
+      const name =
+        document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
+      expect(result.data ?? null, JSON.stringify(result)).toBeNull();
+      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message, name).toMatch(/Not a cursor of this list/);
+    }
+  };
+
   it('refuses a cursor naming another organisation’s row, in a root list and in a nested one', async () => {
     const equipment = await fixtures.equipment(database, rival.organisationId, rival.admin);
     const item = await fixtures.inventoryItem(database, rival.organisationId);
@@ -329,13 +341,7 @@ describe('ids and cursors', () => {
         cursor(equipment),
       ],
     ];
-    for (const [document, c] of attempts) {
-      const result = await execute(document, { c }, { as: people.admin });
-      const name =
-        document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
-      expect(result.data ?? null, name).toBeNull();
-      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
-    }
+    await expectRefused(attempts);
   });
 
   it('refuses a cursor naming another organisation’s row in lists under a parent, and on a role', async () => {
@@ -424,14 +430,7 @@ describe('ids and cursors', () => {
         theirs,
       ],
     ];
-    for (const [document, c] of attempts) {
-      const result = await execute(document, { c }, { as: people.admin });
-      const name =
-        document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
-      expect(result.data ?? null, JSON.stringify(result)).toBeNull();
-      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
-      expect(result.errors?.[0]?.message, name).toMatch(/Not a cursor of this list/);
-    }
+    await expectRefused(attempts);
   });
 
   it('pages with its own cursors in the page’s one statement, to an empty page past the end', async () => {
