@@ -266,9 +266,9 @@ describe('ids and cursors', () => {
   });
 
   /** Each document, sent with its cursor, is refused as bad input: no data, and why. */
-  const expectRefused = async (attempts: [TypedDocumentNode<unknown, { c: string }>, string][]) => {
+  const expectRefused = async (attempts: [TypedDocumentNode<unknown, { c: string }>, string][], as = people.admin) => {
     for (const [document, c] of attempts) {
-      const result = await execute(document, { c }, { as: people.admin });
+      const result = await execute(document, { c }, { as });
       const name =
         document.definitions[0]?.kind === Kind.OPERATION_DEFINITION ? document.definitions[0].name?.value : '';
       expect(result.data ?? null, JSON.stringify(result)).toBeNull();
@@ -431,6 +431,46 @@ describe('ids and cursors', () => {
       ],
     ];
     await expectRefused(attempts);
+  });
+
+  it('refuses a cursor of another list’s shape: a single id where a pair is paged by, and a pair where an id is', async () => {
+    const equipment = await fixtures.equipment(database, people.organisationId, people.admin);
+    const pair = (first: string) => base64(`GPC:T:${JSON.stringify([`S:${first}`, `S:${first}`])}`);
+    const attempts: [TypedDocumentNode<unknown, { c: string }>, string][] = [
+      [
+        graphql(/* GraphQL */ `
+          query ShapeRoleUsersAfter($c: String) {
+            roles {
+              users(first: 2, after: $c) {
+                totalCount
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `),
+        base64(`GPC:S:${people.admin}`),
+      ],
+      [
+        graphql(/* GraphQL */ `
+          query ShapeEquipmentAfter($c: String) {
+            equipment(first: 2, after: $c) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        `),
+        pair(equipment),
+      ],
+    ];
+    await expectRefused(attempts);
+    await expectRefused(attempts, people.superadmin);
   });
 
   it('pages with its own cursors in the page’s one statement, to an empty page past the end', async () => {

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { currentTenant, TenantScopeError, type Tenant } from '../lib/tenancy.js';
-import { InputValidationError } from '../lib/validation.js';
+import { notACursor } from '../lib/validation.js';
 
 type ModelName = Prisma.ModelName;
 type Where = Record<string, unknown>;
@@ -82,15 +82,16 @@ const RELATIONS = Object.fromEntries(
   ]),
 ) as Record<ModelName, Record<string, ModelName>>;
 
+const holdsList = (value: unknown): boolean =>
+  Array.isArray(value) ||
+  (typeof value === 'object' && value !== null && !(value instanceof Date) && Object.values(value).some(holdsList));
+
 /** A cursor whose page came from this query: checked to name a row of the tenant if its page is empty. */
 type Cursor = { model: ModelName; where: Where };
 
 type Client = Record<string, { findUnique(args: { where: Where }): Promise<unknown> }>;
 
 const delegateName = (model: ModelName) => model.charAt(0).toLowerCase() + model.slice(1);
-
-const notACursor = () =>
-  new InputValidationError([{ path: [], message: 'Not a cursor of this list: use a cursor the list gave.' }]);
 
 /**
  * The query's arguments with every cursor in them, its own and its nested relations', confined to
@@ -99,18 +100,22 @@ const notACursor = () =>
  * (a name, a quantity). A model with its own organisation column gets the column in the cursor,
  * in the same statement (a foreign row then matches nothing: `paged` lists these, for an empty
  * page to be told from a forged cursor); a model under a parent cannot carry a relation filter in
- * a cursor, and its cursor is looked up first (`lookUps`).
+ * a cursor, and its cursor is looked up first (`lookUps`). Every cursor is refused if it is another
+ * list's (a list of values where one is paged by); without an organisation (a superadmin's request)
+ * that is all.
  */
 function scopeCursors(
   model: ModelName,
   args: Where,
-  organisationId: string,
+  organisationId: string | undefined,
   paged: Cursor[],
   lookUps: Cursor[],
 ): Where {
   let scoped = args;
   const cursor = args.cursor as Where | undefined;
-  if (cursor && SCOPES[model]) {
+  // A list's cursor names its row by scalar values: a list inside is another list's cursor.
+  if (cursor && Object.values(cursor).some(holdsList)) throw notACursor();
+  if (cursor && organisationId !== undefined && SCOPES[model]) {
     const owner = OWNER_FIELDS[model];
     if (owner) {
       scoped = { ...scoped, cursor: { ...cursor, [owner]: organisationId } };
@@ -183,7 +188,10 @@ export function tenantScope() {
                 `${model}.${operation} outside a tenant's scope (use withTenant, or the system client)`,
               );
             }
-            if (tenant.every) return query(args);
+            if (tenant.every) {
+              scopeCursors(model, args, undefined, [], []);
+              return query(args);
+            }
             const scoped = args as { where?: Where; data?: unknown; create?: unknown };
             if (CREATES.has(operation)) {
               const upsert = operation === 'upsert';

@@ -13,7 +13,7 @@ import {
   type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
-import { InputValidationError, UUID } from './validation.js';
+import { InputValidationError, NOT_A_CURSOR, UUID } from './validation.js';
 
 /** A cursor argument in a document: where it is, and its value. */
 type CursorArgument = { path: string[]; value: ValueNode };
@@ -88,7 +88,7 @@ export function checkCursors(
   for (const { path, value } of cursors) {
     const cursor = valueFromAST(value, schema.getType('String') as never, values);
     if (cursor === null || cursor === undefined || isCursor(cursor)) continue;
-    issues.push({ path, message: 'Not a cursor of this list: use a cursor the list gave.' });
+    issues.push({ path, message: NOT_A_CURSOR });
   }
   if (issues.length > 0) throw new InputValidationError(issues);
 }

@@ -1,6 +1,7 @@
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
-import { InputValidationError } from './validation.js';
+import { InputValidationError, notACursor } from './validation.js';
 
 /** No valid sign-in: HTTP 401. */
 export function unauthenticated(message = 'Sign in to use this API.'): GraphQLError {
@@ -287,6 +288,7 @@ export function retryableDatabaseError(error: unknown): GraphQLError | undefined
 
 /** Input refused outside a mutation's error union (a query's arguments): BAD_USER_INPUT, with its issues. */
 export function badInput(error: unknown): GraphQLError | undefined {
+  if (error instanceof PothosValidationError && /\bcursor\b/i.test(error.message)) return badInput(notACursor());
   if (!(error instanceof InputValidationError)) {
     const translated = translateDatabaseError(error);
     return translated instanceof InputValidationError ? badInput(translated) : undefined;

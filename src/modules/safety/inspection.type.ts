@@ -11,7 +11,7 @@ import { MAX_PAGE_SIZE } from '../../lib/pagination.js';
 import { allows } from '../../lib/permissions.js';
 import { listSize } from '../../lib/query-cost.js';
 import { requireTenant, tenantSql } from '../../lib/tenancy.js';
-import { InputValidationError, UUID } from '../../lib/validation.js';
+import { notACursor, UUID } from '../../lib/validation.js';
 import { Equipment } from '../equipment/equipment.type.js';
 import { eventOf, liveEvents } from '../live/live-events.js';
 import { Organisation } from '../organisation/organisation.type.js';
@@ -193,7 +193,7 @@ function dueCursor(cursor: string | undefined): Prisma.Sql | null {
   const value: unknown = parsePrismaCursor(cursor);
   const [id, dueAt] = Array.isArray(value) ? (value as unknown[]) : [];
   if (typeof id !== 'string' || !UUID.test(id) || !(dueAt === null || dueAt instanceof Date)) {
-    throw new InputValidationError([{ path: [], message: 'Not a cursor of this list: use a cursor the list gave.' }]);
+    throw notACursor();
   }
   return Prisma.sql`(${dueAt !== null}, coalesce(${dueAt}::timestamptz, 'epoch'), ${id}::uuid)`;
 }
