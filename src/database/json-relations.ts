@@ -20,6 +20,12 @@ export function relationsAsJson(sql: string): string {
   return sql.replace(JSONB_CALL, 'JSON_$1(');
 }
 
+/** `object`'s own property, its methods bound to it (a proxy's default, for what it does not change). */
+function forwarded(object: object, property: string | symbol): unknown {
+  const value: unknown = Reflect.get(object, property, object);
+  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+}
+
 /** `target` with its queries rewritten, and the transactions it starts too. */
 function rewriting<T extends Queryable>(target: T): T {
   return new Proxy(target, {
@@ -35,8 +41,7 @@ function rewriting<T extends Queryable>(target: T): T {
             ),
           );
       }
-      const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+      return forwarded(object, property);
     },
   });
 }
@@ -46,8 +51,7 @@ export function jsonRelations(factory: PrismaPg): PrismaPg {
   return new Proxy(factory, {
     get(object, property) {
       if (property === 'connect') return async () => rewriting(await object.connect());
-      const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+      return forwarded(object, property);
     },
   });
 }

@@ -82,6 +82,18 @@ const RELATIONS = Object.fromEntries(
   ]),
 ) as Record<ModelName, Record<string, ModelName>>;
 
+/** The relation reads nested in a query's select or include, each with the model it reads. */
+function nestedReads(model: ModelName, args: Where): [key: 'select' | 'include', field: string, ModelName, Where][] {
+  const reads: [key: 'select' | 'include', field: string, ModelName, Where][] = [];
+  for (const key of ['select', 'include'] as const) {
+    for (const [field, value] of Object.entries((args[key] as Where | undefined) ?? {})) {
+      const target = RELATIONS[model]?.[field];
+      if (target && typeof value === 'object' && value !== null) reads.push([key, field, target, value as Where]);
+    }
+  }
+  return reads;
+}
+
 const holdsList = (value: unknown): boolean =>
   Array.isArray(value) ||
   (typeof value === 'object' && value !== null && !(value instanceof Date) && Object.values(value).some(holdsList));
@@ -124,17 +136,9 @@ function scopeCursors(
       lookUps.push({ model, where: { ...cursor, AND: [SCOPES[model](organisationId)] } });
     }
   }
-  for (const key of ['select', 'include'] as const) {
-    const nested = args[key] as Record<string, unknown> | undefined;
-    if (!nested) continue;
-    let copy: Record<string, unknown> | undefined;
-    for (const [field, value] of Object.entries(nested)) {
-      const target = RELATIONS[model]?.[field];
-      if (!target || typeof value !== 'object' || value === null) continue;
-      const inner = scopeCursors(target, value as Where, organisationId, paged, lookUps);
-      if (inner !== value) (copy ??= { ...nested })[field] = inner;
-    }
-    if (copy) scoped = { ...scoped, [key]: copy };
+  for (const [key, field, target, read] of nestedReads(model, args)) {
+    const confined = scopeCursors(target, read, organisationId, paged, lookUps);
+    if (confined !== read) scoped = { ...scoped, [key]: { ...(scoped[key] as Where), [field]: confined } };
   }
   return scoped;
 }
@@ -146,19 +150,13 @@ function emptyPage(model: ModelName, args: Where, result: unknown, top: boolean)
     return result.some((row) => emptyPage(model, args, row, false));
   }
   if (typeof result !== 'object' || result === null) return false;
-  for (const key of ['select', 'include'] as const) {
-    const nested = args[key] as Record<string, unknown> | undefined;
-    for (const [field, value] of Object.entries(nested ?? {})) {
-      const target = RELATIONS[model]?.[field];
-      if (!target || typeof value !== 'object' || value === null) continue;
-      if (emptyPage(target, value as Where, (result as Record<string, unknown>)[field], true)) return true;
-    }
-  }
-  return false;
+  return nestedReads(model, args).some(([, field, target, read]) =>
+    emptyPage(target, read, (result as Where)[field], true),
+  );
 }
 
 /** Refuses the query unless every cursor names a row of the tenant (one look-up per cursor). */
-async function checkCursors(client: Client, cursors: Cursor[]) {
+async function requireCursorRows(client: Client, cursors: Cursor[]) {
   for (const { model, where } of cursors) {
     if ((await client[delegateName(model)]!.findUnique({ where })) === null) throw notACursor();
   }
@@ -201,13 +199,13 @@ export function tenantScope() {
             const paged: Cursor[] = [];
             const lookUps: Cursor[] = [];
             const cursored = scopeCursors(model, scoped, tenant.organisationId, paged, lookUps);
-            await checkCursors(prisma as unknown as Client, lookUps);
+            await requireCursorRows(prisma as unknown as Client, lookUps);
             const confined = scope
               ? { ...cursored, where: withScope(scoped.where, scope(tenant.organisationId)) }
               : cursored;
             const result = await query(confined);
             if (paged.length > 0 && emptyPage(model, confined, result, true)) {
-              await checkCursors(prisma as unknown as Client, paged);
+              await requireCursorRows(prisma as unknown as Client, paged);
             }
             return result;
           },
