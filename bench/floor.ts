@@ -18,6 +18,7 @@ import { cpuMs } from './process-stats.js';
 import { startServer } from './server-process.js';
 import { createPostGraphileServer } from './servers/postgraphile.js';
 import { createYogaPrismaServer, equipmentSql, fromMemory, yoga } from './servers/floor.js';
+import { createPothosPrismaServer } from './servers/pothos-floor.js';
 import { createRawServer } from './servers/raw.js';
 import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from './target.js';
 
@@ -30,6 +31,8 @@ import { BENCH_SECRET, benchTarget, OPSGRAPH_PRODUCTION, prepareDatabase } from 
  *    - the floor (bench/servers/floor.ts): Yoga and Prisma with none of OpsGraph, making the
  *      Prisma calls OpsGraph's plan makes (nodeLookup also by Prisma's cheapest path, `$queryRaw`).
  *      No server built on the two serves these operations faster;
+ *    - the stack's floor (bench/servers/pothos-floor.ts): the same, with the schema built by Pothos
+ *      and its Prisma and Relay plugins as OpsGraph builds it, and none of OpsGraph's own code;
  *    - PostGraphile and the raw baseline, as in `npm run bench`;
  *    - for nodeLookup, a bare Yoga server answering from memory, and plain `node:http`.
  *    Their answers are checked to be the same before any figure is printed (adjustStock's, the
@@ -46,6 +49,7 @@ const servers: Record<string, (url: string, target: Benched) => Server | Promise
   'yoga + prisma': (url, target) => createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, target),
   'yoga + prisma $queryRaw': (url, target) =>
     createYogaPrismaServer(createDb(url, { poolSize: 10 }).system, target, { raw: true }),
+  'yoga + pothos + prisma': (url, target) => createPothosPrismaServer(createDb(url, { poolSize: 10 }).system, target),
   postgraphile: async (url) => (await createPostGraphileServer(url)).server,
   raw: (url, { organisationId }) => createRawServer(url, organisationId),
   yoga: () => yoga({ node: () => fromMemory }),
@@ -58,7 +62,7 @@ const servers: Record<string, (url: string, target: Benched) => Server | Promise
       });
     }),
 };
-const compared = ['opsgraph', 'yoga + prisma', 'postgraphile', 'raw'];
+const compared = ['opsgraph', 'yoga + pothos + prisma', 'yoga + prisma', 'postgraphile', 'raw'];
 const measured: Record<OperationName, string[]> = {
   nodeLookup: ['opsgraph', ...Object.keys(servers)],
   deepList: compared,
@@ -67,7 +71,14 @@ const measured: Record<OperationName, string[]> = {
   adjustStock: compared,
   timesheet: compared,
 };
-const fromDatabase = ['opsgraph', 'yoga + prisma', 'yoga + prisma $queryRaw', 'postgraphile', 'raw'];
+const fromDatabase = [
+  'opsgraph',
+  'yoga + pothos + prisma',
+  'yoga + prisma',
+  'yoga + prisma $queryRaw',
+  'postgraphile',
+  'raw',
+];
 
 /** The operation's request in the server's own terms, and its answer in OpsGraph's. */
 function request(
@@ -291,7 +302,12 @@ async function main() {
         compared && !['postgraphile', 'raw', 'yoga', 'node:http'].includes(kind)
           ? `  ${ratio(kind, 'postgraphile').toFixed(2)} of postgraphile, ${ratio(kind, 'raw').toFixed(2)} of raw`
           : '';
-      console.log(`${operation.padEnd(11)} ${kind.padEnd(24)} ${figures}${ratios}`);
+      // What OpsGraph costs per request against each floor measured beside it.
+      const floors = ['yoga + pothos + prisma', 'yoga + prisma'].filter(
+        (floor) => kind === 'opsgraph' && results.some((result) => result.kind === floor),
+      );
+      const overFloors = floors.map((floor) => `  ${(cost / of(floor).cost).toFixed(2)}x ${floor}'s`).join('');
+      console.log(`${operation.padEnd(11)} ${kind.padEnd(24)} ${figures}${ratios}${overFloors}`);
     }
   }
   if (!callgrind) await perCallDatabase(url, await benchTarget(url));

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { postgraphileCursorQuery, postgraphileOperations } from '../bench/postgraphile-operations.js';
 import { createPostGraphileServer } from '../bench/servers/postgraphile.js';
 import { createYogaPrismaServer } from '../bench/servers/floor.js';
+import { createPothosPrismaServer } from '../bench/servers/pothos-floor.js';
 import { createRawServer } from '../bench/servers/raw.js';
 import { repoRoot } from './helpers/cli.js';
 import { useTestDatabase } from './helpers/database.js';
@@ -110,6 +111,26 @@ describe('the raw SQL baseline', () => {
   });
 });
 
+/** The server's answer to the operation, beside OpsGraph's: the same data, and no error from either. */
+async function answersAsOpsGraph(server: ReturnType<typeof createYogaPrismaServer>, name: OperationName) {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const ours = await graphql(operations[name].document, variables[name], { token });
+    expect(ours.errors).toBeUndefined();
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: operations[name].document, variables: variables[name] }),
+    });
+    const theirs = (await response.json()) as { data: unknown; errors?: unknown };
+    expect(theirs.errors).toBeUndefined();
+    expect(theirs.data).toEqual(ours.data);
+    expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 // bench:floor measures this server as the fastest any server on Yoga and Prisma can be; the
 // comparison holds only while it does the same work and gives the same answers as OpsGraph.
 describe('the Yoga + Prisma floor', () => {
@@ -122,23 +143,7 @@ describe('the Yoga + Prisma floor', () => {
     ['adjustStock', false],
     ['timesheet', false],
   ] as const)('answers %s exactly as OpsGraph does (raw SQL: %s)', async (name, raw) => {
-    const floor = createYogaPrismaServer(database.db, { organisationId, userId: ids.user }, { raw });
-    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
-    try {
-      const ours = await graphql(operations[name].document, variables[name], { token });
-      expect(ours.errors).toBeUndefined();
-      const response = await fetch(`http://127.0.0.1:${(floor.address() as AddressInfo).port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: operations[name].document, variables: variables[name] }),
-      });
-      const theirs = (await response.json()) as { data: unknown; errors?: unknown };
-      expect(theirs.errors).toBeUndefined();
-      expect(theirs.data).toEqual(ours.data);
-      expect(JSON.stringify(ours.data).length).toBeGreaterThan(30);
-    } finally {
-      await new Promise((resolve) => floor.close(resolve));
-    }
+    await answersAsOpsGraph(createYogaPrismaServer(database.db, { organisationId, userId: ids.user }, { raw }), name);
   });
 
   it('adjusts stock as OpsGraph does: the quantity, a movement by the actor, and the audit event', async () => {
@@ -174,5 +179,12 @@ describe('the Yoga + Prisma floor', () => {
     } finally {
       await new Promise((resolve) => floor.close(resolve));
     }
+  });
+});
+
+// The stack's floor: what Pothos costs over the bare floor is measured only while both answer alike.
+describe('the Yoga + Pothos + Prisma floor', () => {
+  it.each(Object.keys(operations) as OperationName[])('answers %s exactly as OpsGraph does', async (name) => {
+    await answersAsOpsGraph(createPothosPrismaServer(database.db, { organisationId, userId: ids.user }), name);
   });
 });

@@ -150,14 +150,17 @@ export type FloorQuery = {
   summary?: (counts: string[]) => unknown;
   inventoryItems?: (args: InventoryArgs, fields: string[]) => unknown;
   timesheet?: (args: { userId: string; from: string; to: string }) => unknown;
-  adjustStock?: (input: { itemId: string; delta: number }) => unknown;
+  /** Adjusts the item's stock, answering with its id once the adjustment has committed. */
+  adjustStock?: (input: { itemId: string; delta: number }) => Promise<string>;
+  /** The item read back for adjustStock's answer. */
+  inventoryItem?: (id: string, fields: string[]) => unknown;
 };
 
 const children = (nodes: readonly FieldNode[]) =>
   nodes.flatMap((node) => node.selectionSet?.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD) ?? []);
 
 /** The names of the fields selected under the field resolved, or under a path of fields beneath it. */
-function selected(info: GraphQLResolveInfo, ...path: string[]): string[] {
+export function selected(info: GraphQLResolveInfo, ...path: string[]): string[] {
   let nodes = info.fieldNodes;
   for (const name of path) nodes = children(nodes).filter((field) => field.name.value === name);
   return children(nodes).map((field) => field.name.value);
@@ -187,8 +190,13 @@ export function yoga(query: FloorQuery) {
           query.summary?.(selected(info)),
       },
       Mutation: {
-        adjustStock: (_: unknown, { input }: { input: { itemId: string; delta: number } }) =>
-          query.adjustStock?.(input),
+        adjustStock: async (_: unknown, { input }: { input: { itemId: string; delta: number } }) => ({
+          id: await query.adjustStock?.(input),
+        }),
+      },
+      AdjustStockSuccess: {
+        inventoryItem: ({ id }: { id: string }, _args: unknown, _context: unknown, info: GraphQLResolveInfo) =>
+          query.inventoryItem?.(id, selected(info)),
       },
     },
   });
@@ -226,13 +234,20 @@ const equipmentOrders = {
  *   (BEGIN, the statement, COMMIT): Prisma's batch form sends a batch of one statement without a
  *   transaction, which a cut connection can leave committed unanswered (BENCHMARKS.md).
  */
-export function createYogaPrismaServer(
+export function createYogaPrismaServer(db: Db, target: FloorTarget, options: { raw?: boolean } = {}) {
+  return yoga(floorQuery(db, target, options));
+}
+
+type FloorTarget = { organisationId: string; userId: string };
+
+/** The floor's Prisma calls, by root field (bench/servers/pothos-floor.ts shares the ones its plugins do not plan). */
+export function floorQuery(
   db: Db,
-  { organisationId, userId }: { organisationId: string; userId: string },
+  { organisationId, userId }: FloorTarget,
   { raw = false } = {},
-) {
+): Required<FloorQuery> {
   const tenant = organisationTenant(organisationId);
-  return yoga({
+  return {
     node: async (globalId) => {
       const equipmentId = innerId(globalId);
       if (!raw)
@@ -342,12 +357,9 @@ export function createYogaPrismaServer(
           SELECT item.id, movement.id AS "movementId" FROM item LEFT JOIN movement ON true`,
       );
       if (!item?.movementId) throw new Error('the item was not found, or the stock would leave its bounds');
-      return {
-        inventoryItem: await db.inventoryItem.findUniqueOrThrow({
-          where: { id: item.id, organisationId },
-          select: { sku: true },
-        }),
-      };
+      return item.id;
     },
-  });
+    inventoryItem: (id, fields) =>
+      db.inventoryItem.findUniqueOrThrow({ where: { id, organisationId }, select: only(fields) }),
+  };
 }
