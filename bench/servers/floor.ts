@@ -143,6 +143,9 @@ type EquipmentArgs = {
 };
 type InventoryArgs = { first: number; filter?: { lowStock?: boolean }; orderBy?: 'SKU_ASC' };
 
+/** The organisation the floor answers for, and the user its stock adjustments are made by. */
+type FloorTarget = { organisationId: string; userId: string };
+
 /** What the floor answers from: a resolver per root field (answering from memory needs only node). */
 export type FloorQuery = {
   node: (id: string) => unknown;
@@ -238,9 +241,10 @@ export function createYogaPrismaServer(db: Db, target: FloorTarget, options: { r
   return yoga(floorQuery(db, target, options));
 }
 
-type FloorTarget = { organisationId: string; userId: string };
-
-/** The floor's Prisma calls, by root field (bench/servers/pothos-floor.ts shares the ones its plugins do not plan). */
+/**
+ * The floor's Prisma calls, by root field. bench/servers/pothos-floor.ts makes the ones that no
+ * Pothos plugin plans through these too.
+ */
 export function floorQuery(
   db: Db,
   { organisationId, userId }: FloorTarget,

@@ -18,19 +18,21 @@ const equipmentOrders = {
 } satisfies Record<string, Prisma.EquipmentOrderByWithRelationInput[]>;
 
 /**
- * The stack's own floor under OpsGraph: Yoga, Pothos and its Prisma and Relay plugins, the fields
- * that nodeLookup, deepList and filteredPage read declared as OpsGraph declares them (prismaNode
- * types selecting their id, exposed columns, relations, a related connection paged by id, a root
- * connection), and none of OpsGraph: no scopes, validation, error unions, sessions, tenant filter
- * in the data layer, logs, metrics or limits. The benchmark's organisation is written into each
- * root where, as bench/servers/floor.ts does.
+ * The stack's own floor under OpsGraph: Yoga, Pothos and its Prisma and Relay plugins, with the
+ * fields the reference operations read declared as OpsGraph declares them (prismaNode types
+ * selecting their id, exposed columns, relations, a related connection paged by id, root
+ * connections, plain object types for the timesheet), and none of OpsGraph: no scopes, validation,
+ * error unions, sessions, tenant filter in the data layer, logs, metrics or limits. The benchmark's
+ * organisation is written into each root where and into the node look-up, as bench/servers/floor.ts
+ * does. What no Pothos plugin plans (the dashboard's counts, the timesheet's day totals, the stock
+ * adjustment's statement) is floor.ts' own code.
  *
  * What OpsGraph executes beyond this is its own; what this executes beyond floor.ts' bare Yoga +
  * Prisma is the cost of building the schema with Pothos, which the stack fixes.
  */
 export function createPothosPrismaServer(db: Db, target: { organisationId: string; userId: string }) {
   const { organisationId } = target;
-  const query = floorQuery(db, target);
+  const floor = floorQuery(db, target);
   const builder = new SchemaBuilder<{
     PrismaTypes: PrismaTypes;
     DefaultFieldNullability: false;
@@ -176,7 +178,7 @@ export function createPothosPrismaServer(db: Db, target: { organisationId: strin
       summary: t.field({
         type: Summary,
         resolve: (_organisation, _args, _context, info) =>
-          query.summary(selected(info)) as Promise<Record<string, number>>,
+          floor.summary(selected(info)) as Promise<Record<string, number>>,
       }),
     }),
   });
@@ -219,7 +221,7 @@ export function createPothosPrismaServer(db: Db, target: { organisationId: strin
       type: Timesheet,
       nullable: true,
       args: { userId: t.arg.id(), from: t.arg.string(), to: t.arg.string() },
-      resolve: (_root, args) => query.timesheet({ ...args, userId: String(args.userId) }) as Promise<Sheet | null>,
+      resolve: (_root, args) => floor.timesheet({ ...args, userId: String(args.userId) }) as Promise<Sheet | null>,
     }),
   );
   builder.mutationType({});
@@ -239,7 +241,7 @@ export function createPothosPrismaServer(db: Db, target: { organisationId: strin
       type: AdjustStockSuccess,
       args: { input: t.arg({ type: AdjustStockInput }) },
       resolve: async (_root, { input }) => ({
-        id: await query.adjustStock({ ...input, itemId: String(input.itemId) }),
+        id: await floor.adjustStock({ ...input, itemId: String(input.itemId) }),
       }),
     }),
   );
