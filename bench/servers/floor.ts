@@ -215,10 +215,41 @@ const innerId = (value: string) => {
 };
 const only = (fields: string[]) => Object.fromEntries(fields.map((field) => [field, true]));
 
-const equipmentOrders = {
+export const equipmentOrders = {
   NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
   NEXT_MAINTENANCE_ASC: [{ nextMaintenanceAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
 } satisfies Record<string, Prisma.EquipmentOrderByWithRelationInput[]>;
+
+/** What an equipment page is filtered and ordered by, as either floor's schema hands it over. */
+type EquipmentPageArgs = {
+  filter?: { status?: readonly string[] | null; overdue?: boolean | null } | null;
+  orderBy?: keyof typeof equipmentOrders | null;
+};
+
+/**
+ * The organisation's equipment the filter keeps (an empty status list keeps any, as OpsGraph's
+ * filter does), in the order asked for.
+ */
+export function equipmentPage(organisationId: string, { filter, orderBy }: EquipmentPageArgs) {
+  const where: Prisma.EquipmentWhereInput[] = [{ deletedAt: null }];
+  if (filter?.status?.length) where.push({ status: { in: filter.status as EquipmentStatus[] } });
+  if (filter?.overdue) where.push(overdue.where());
+  return { where: { organisationId, AND: where }, orderBy: equipmentOrders[orderBy ?? 'NAME_ASC'] };
+}
+
+/** The organisation's inventory items the filter keeps, by sku. */
+export function inventoryPage(
+  db: Db,
+  organisationId: string,
+  { filter }: { filter?: { lowStock?: boolean | null } | null },
+) {
+  const where: Prisma.InventoryItemWhereInput[] = [{ deletedAt: null }];
+  if (filter?.lowStock) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
+  return {
+    where: { organisationId, AND: where },
+    orderBy: [{ sku: 'asc' }, { id: 'asc' }] satisfies Prisma.InventoryItemOrderByWithRelationInput[],
+  };
+}
 
 /**
  * The floor under OpsGraph: Yoga making the Prisma calls OpsGraph's plans make, each selecting
@@ -263,13 +294,9 @@ export function floorQuery(
       const [row] = await db.$queryRawUnsafe<unknown[]>(text, ...values);
       return row ?? null;
     },
-    equipment: async ({ first, after, filter, orderBy }, fields) => {
-      const where: Prisma.EquipmentWhereInput[] = [{ deletedAt: null }];
-      if (filter?.status) where.push({ status: { in: filter.status as EquipmentStatus[] } });
-      if (filter?.overdue) where.push(overdue.where());
+    equipment: async ({ first, after, ...args }, fields) => {
       const page = {
-        where: { organisationId, AND: where },
-        orderBy: equipmentOrders[orderBy ?? 'NAME_ASC'],
+        ...equipmentPage(organisationId, args),
         take: first,
         ...(after ? { cursor: { id: innerId(after) }, skip: 1 } : {}),
       };
@@ -311,12 +338,9 @@ export function floorQuery(
         SELECT o.id ${Prisma.join(columns, '')} FROM auth.organisations o WHERE o.id = ${organisationId}::uuid`;
       return summary;
     },
-    inventoryItems: async ({ first, filter }, fields) => {
-      const where: Prisma.InventoryItemWhereInput[] = [{ deletedAt: null }];
-      if (filter?.lowStock) where.push({ qty: { lte: db.inventoryItem.fields.minQty } });
+    inventoryItems: async ({ first, ...args }, fields) => {
       const items = await db.inventoryItem.findMany({
-        where: { organisationId, AND: where },
-        orderBy: [{ sku: 'asc' }, { id: 'asc' }],
+        ...inventoryPage(db, organisationId, args),
         take: first,
         select: only(fields),
       });

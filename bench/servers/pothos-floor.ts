@@ -4,18 +4,11 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import { createYoga } from 'graphql-yoga';
 import type { Db } from '../../src/db.js';
-import { overdue } from '../../src/modules/equipment/rules.js';
-import type { Prisma } from '../../src/generated/prisma/client.js';
 import { EquipmentStatus, RoleName } from '../../src/generated/prisma/enums.js';
 import type PrismaTypes from '../../src/generated/pothos-types.js';
 import { getDatamodel } from '../../src/generated/pothos-types.js';
 import type { TimesheetDayShape, TimesheetWeekShape } from '../../src/modules/timeclock/timeclock.timesheet.js';
-import { floorQuery, selected } from './floor.js';
-
-const equipmentOrders = {
-  NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
-  NEXT_MAINTENANCE_ASC: [{ nextMaintenanceAt: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
-} satisfies Record<string, Prisma.EquipmentOrderByWithRelationInput[]>;
+import { equipmentOrders, equipmentPage, floorQuery, inventoryPage, selected } from './floor.js';
 
 /**
  * The stack's own floor under OpsGraph: Yoga, Pothos and its Prisma and Relay plugins, with the
@@ -121,19 +114,7 @@ export function createPothosPrismaServer(db: Db, target: { organisationId: strin
         filter: t.arg({ type: Filter, required: false }),
         orderBy: t.arg({ type: Order, required: false }),
       },
-      resolve: (query, _root, { filter, orderBy }) =>
-        db.equipment.findMany({
-          ...query,
-          where: {
-            organisationId,
-            AND: [
-              { deletedAt: null },
-              ...(filter?.status?.length ? [{ status: { in: filter.status } }] : []),
-              ...(filter?.overdue ? [overdue.where()] : []),
-            ],
-          },
-          orderBy: equipmentOrders[orderBy ?? 'NAME_ASC'],
-        }),
+      resolve: (query, _root, args) => db.equipment.findMany({ ...query, ...equipmentPage(organisationId, args) }),
     }),
   );
   builder.prismaNode('InventoryItem', {
@@ -154,15 +135,8 @@ export function createPothosPrismaServer(db: Db, target: { organisationId: strin
         filter: t.arg({ type: InventoryFilter, required: false }),
         orderBy: t.arg({ type: InventoryOrder, required: false }),
       },
-      resolve: (page, _root, { filter }) =>
-        db.inventoryItem.findMany({
-          ...page,
-          where: {
-            organisationId,
-            AND: [{ deletedAt: null }, ...(filter?.lowStock ? [{ qty: { lte: db.inventoryItem.fields.minQty } }] : [])],
-          },
-          orderBy: [{ sku: 'asc' }, { id: 'asc' }],
-        }),
+      resolve: (page, _root, args) =>
+        db.inventoryItem.findMany({ ...page, ...inventoryPage(db, organisationId, args) }),
     }),
   );
   const Summary = builder.objectRef<Record<string, number>>('OrganisationSummary').implement({
