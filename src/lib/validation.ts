@@ -136,8 +136,8 @@ export class InputValidationError extends Error {
 export const NOT_A_CURSOR = 'Not a cursor of this list: use a cursor the list gave.';
 
 /** A page's after or before was not a cursor of that list (or names a row the viewer cannot see). */
-export function notACursor(path: string[] = []): InputValidationError {
-  return new InputValidationError([{ path, message: NOT_A_CURSOR }]);
+export function notACursor(): InputValidationError {
+  return new InputValidationError([{ path: [], message: NOT_A_CURSOR }]);
 }
 
 const EARLIEST = Date.UTC(1900, 0, 1);
