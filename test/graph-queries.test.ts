@@ -447,6 +447,58 @@ describe('pagination', () => {
     expect(names(back)).toEqual(all.slice(2, 4));
   });
 
+  it("pages a row's related list with its edges' cursors, and gives no cursor for an empty page", async () => {
+    const [busiest] = await database.db.$queryRaw<{ id: string }[]>`
+      SELECT equipment_id AS id FROM assets.maintenance_records GROUP BY equipment_id ORDER BY count(*) DESC LIMIT 1`;
+    const page = async (first: number, after: string | null) => {
+      const { node } = await data(
+        graphql(/* GraphQL */ `
+          query GraphRecordsPage($id: ID!, $first: Int!, $after: String) {
+            node(id: $id) {
+              ... on Equipment {
+                maintenanceRecords(first: $first, after: $after) {
+                  edges {
+                    cursor
+                    node {
+                      id
+                    }
+                  }
+                  pageInfo {
+                    hasNextPage
+                    startCursor
+                    endCursor
+                  }
+                }
+              }
+            }
+          }
+        `),
+        { id: globalId('Equipment', busiest!.id), first, after },
+        { as: people.admin },
+      );
+      return (node as { maintenanceRecords: RecordsPage }).maintenanceRecords;
+    };
+    type RecordsPage = {
+      edges: { cursor: string; node: { id: string } }[];
+      pageInfo: { hasNextPage: boolean; startCursor: string | null; endCursor: string | null };
+    };
+    const all = (await page(100, null)).edges.map((edge) => edge.node.id);
+    expect(all.length).toBeGreaterThan(2);
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { edges, pageInfo } = await page(2, after);
+      expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
+      expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
+      paged.push(...edges.map((edge) => edge.node.id));
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    expect(paged).toEqual(all);
+    const past = await page(2, (await page(100, null)).pageInfo.endCursor);
+    expect(past).toEqual({ edges: [], pageInfo: { hasNextPage: false, startCursor: null, endCursor: null } });
+  });
+
   it('refuses a page larger than the maximum with a clear error', async () => {
     const result = await execute(
       graphql(/* GraphQL */ `
